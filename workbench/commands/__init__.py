@@ -1,0 +1,1 @@
+"""One module per `workbench` subcommand: ``add_parser(subparsers)`` and ``run(args)``."""

@@ -1,0 +1,111 @@
+"""Turn a ``ModelSpec`` into a ``SequenceModel``: input → recurrent stack → head."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from workbench.core.models.layers import RecurrentBlock, build_layer
+from workbench.core.spec import ModelSpec
+
+#: Recurrent state of one block: ``h`` (RNN/GRU) or ``(h, c)`` (LSTM); None when not carried.
+BlockState = torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None
+
+
+class SequenceModel(nn.Module):
+    """``forward(x, lengths=None, state=None) -> (output, state)``.
+
+    - ``x``: ``[B, T, F]`` float (numeric input) or ``[B, T]`` int64 token ids.
+    - ``lengths``: int64 ``[B]`` on the CPU (valid steps per sequence), or None when every
+      sequence fills all ``T`` steps.
+    - ``state``: a list with one entry per block (None for non-recurrent blocks), for stateful
+      language models that carry the hidden state across consecutive chunks.
+    - ``output``: ``[B, output_size]`` for a sequence head, ``[B, T, output_size]`` per step.
+    """
+
+    def __init__(self, spec: ModelSpec) -> None:
+        super().__init__()
+        self.spec = spec
+        inp = spec.input
+        self.embedding = (
+            nn.Embedding(inp.vocab_size, inp.embedding_dim) if inp.kind == "tokens" else None
+        )
+        blocks, widths = [], spec.layer_widths()
+        for layer, (width_in, _) in zip(spec.layers, widths):
+            blocks.append(build_layer(layer, width_in))
+        self.blocks = nn.ModuleList(blocks)
+        body_width = widths[-1][1] if widths else inp.width
+        head = spec.head
+        self.per_step = head.kind == "per_step"
+        self.pooling = head.pooling
+        parts: list[nn.Module] = []
+        if head.dropout > 0:
+            parts.append(nn.Dropout(head.dropout))
+        width = body_width
+        if head.hidden_size:
+            parts += [nn.Linear(width, head.hidden_size), nn.ReLU()]
+            width = head.hidden_size
+            if head.dropout > 0:
+                parts.append(nn.Dropout(head.dropout))
+        parts.append(nn.Linear(width, head.output_size))
+        self.head = nn.Sequential(*parts)
+
+    def recurrent_blocks(self) -> list[tuple[int, RecurrentBlock]]:
+        return [(i, b) for i, b in enumerate(self.blocks) if isinstance(b, RecurrentBlock)]
+
+    def body(self, x: torch.Tensor, lengths: torch.Tensor | None = None, state=None):
+        """Embedding + blocks: features ``[B, T, W]`` before the head, and the new state."""
+        if self.embedding is not None:
+            x = self.embedding(x)
+        new_state: list[BlockState] = []
+        for i, block in enumerate(self.blocks):
+            x, s = block(x, lengths, None if state is None else state[i])
+            new_state.append(s)
+        return x, new_state
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None, state=None):
+        features, new_state = self.body(x, lengths, state)
+        if self.per_step:
+            return self.head(features), new_state
+        return self.head(pool(features, lengths, self.pooling)), new_state
+
+
+def valid_mask(lengths: torch.Tensor, steps: int, device: torch.device) -> torch.Tensor:
+    """``[B, T]`` bool, True on each sequence's valid steps."""
+    return torch.arange(steps, device=device)[None, :] < lengths.to(device)[:, None]
+
+
+def pool(features: torch.Tensor, lengths: torch.Tensor | None, how: str) -> torch.Tensor:
+    """Reduce ``[B, T, W]`` to ``[B, W]`` using only valid steps (never the padding)."""
+    if how == "last":
+        if lengths is None:
+            return features[:, -1]
+        index = (lengths.to(features.device) - 1).clamp(min=0)
+        return features[torch.arange(features.shape[0], device=features.device), index]
+    if lengths is None:
+        return features.mean(dim=1) if how == "mean" else features.amax(dim=1)
+    mask = valid_mask(lengths, features.shape[1], features.device).unsqueeze(-1)
+    if how == "mean":
+        total = (features * mask).sum(dim=1)
+        return total / lengths.to(features.device).clamp(min=1).unsqueeze(-1).to(features.dtype)
+    return features.masked_fill(~mask, float("-inf")).amax(dim=1)
+
+
+def build_model(spec: ModelSpec) -> SequenceModel:
+    """A fresh model for ``spec`` (weights from the current torch RNG)."""
+    return SequenceModel(spec)
+
+
+def detach_state(state):
+    """Cut the graph between truncated-BPTT chunks while keeping the values."""
+    if state is None:
+        return None
+    out = []
+    for s in state:
+        if s is None:
+            out.append(None)
+        elif isinstance(s, tuple):
+            out.append(tuple(t.detach() for t in s))
+        else:
+            out.append(s.detach())
+    return out

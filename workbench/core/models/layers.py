@@ -1,0 +1,114 @@
+"""Torch modules for each registered layer type, and the registry that builds them.
+
+Every block has the same call: ``block(x, lengths, state) -> (y, new_state)`` with ``x`` of
+shape ``[B, T, F]`` (batch first). Recurrent blocks wrap PyTorch's fused ``nn.RNN`` /
+``nn.LSTM`` / ``nn.GRU`` (cuDNN on GPU, oneDNN on CPU): never a Python loop over time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from workbench.core.layer_specs import (
+    DropoutSpec,
+    GRUSpec,
+    LayerNormSpec,
+    LayerSpec,
+    LSTMSpec,
+    RNNSpec,
+)
+
+LayerBuilder = Callable[[LayerSpec, int], nn.Module]
+LAYER_BUILDERS: dict[str, LayerBuilder] = {}
+
+
+def register_builder(kind: str) -> Callable[[LayerBuilder], LayerBuilder]:
+    def wrap(fn: LayerBuilder) -> LayerBuilder:
+        LAYER_BUILDERS[kind] = fn
+        return fn
+
+    return wrap
+
+
+def build_layer(spec: LayerSpec, input_width: int) -> nn.Module:
+    return LAYER_BUILDERS[spec.type](spec, input_width)
+
+
+class RecurrentBlock(nn.Module):
+    """A fused recurrent layer stack. ``self.rnn`` is the ``nn.RNN``/``nn.LSTM``/``nn.GRU``."""
+
+    def __init__(self, rnn: nn.RNNBase, spec: LayerSpec) -> None:
+        super().__init__()
+        self.rnn = rnn
+        self.kind = spec.type
+        self.bidirectional = rnn.bidirectional
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None, state=None):
+        if lengths is not None and self.bidirectional:
+            # The backward direction must start at each sequence's last *valid* step, so
+            # variable-length batches go through a packed sequence (lengths live on the CPU).
+            packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            out, new_state = self.rnn(packed, state)
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+            return out, new_state
+        # Unidirectional: steps after a sequence's end never influence its valid steps, so
+        # the fast unpacked kernel is exact for every step the model reads.
+        return self.rnn(x, state)
+
+
+class DropoutBlock(nn.Module):
+    def __init__(self, p: float) -> None:
+        super().__init__()
+        self.dropout = nn.Dropout(p)
+
+    def forward(self, x, lengths=None, state=None):
+        return self.dropout(x), None
+
+
+class LayerNormBlock(nn.Module):
+    def __init__(self, width: int, eps: float) -> None:
+        super().__init__()
+        self.norm = nn.LayerNorm(width, eps=eps)
+
+    def forward(self, x, lengths=None, state=None):
+        return self.norm(x), None
+
+
+def _rnn_kwargs(spec, input_width: int) -> dict:
+    return {
+        "input_size": input_width,
+        "hidden_size": spec.hidden_size,
+        "num_layers": spec.num_layers,
+        "bidirectional": spec.bidirectional,
+        "dropout": spec.dropout if spec.num_layers > 1 else 0.0,
+        "batch_first": True,
+    }
+
+
+@register_builder("rnn")
+def _build_rnn(spec: RNNSpec, input_width: int) -> nn.Module:
+    return RecurrentBlock(nn.RNN(nonlinearity=spec.nonlinearity, **_rnn_kwargs(spec, input_width)), spec)
+
+
+@register_builder("lstm")
+def _build_lstm(spec: LSTMSpec, input_width: int) -> nn.Module:
+    return RecurrentBlock(nn.LSTM(proj_size=spec.proj_size, **_rnn_kwargs(spec, input_width)), spec)
+
+
+@register_builder("gru")
+def _build_gru(spec: GRUSpec, input_width: int) -> nn.Module:
+    return RecurrentBlock(nn.GRU(**_rnn_kwargs(spec, input_width)), spec)
+
+
+@register_builder("dropout")
+def _build_dropout(spec: DropoutSpec, input_width: int) -> nn.Module:
+    return DropoutBlock(spec.p)
+
+
+@register_builder("layernorm")
+def _build_layernorm(spec: LayerNormSpec, input_width: int) -> nn.Module:
+    return LayerNormBlock(input_width, spec.eps)

@@ -1,0 +1,93 @@
+"""Project files: load, save (atomically) and the built-in examples (``example:NAME``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.core.errors import SpecError, WorkbenchError
+from workbench.core.resources import examples_dir
+from workbench.core.spec import ProjectSpec
+
+EXAMPLE_PREFIX = "example:"
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    description: str
+    path: Path
+
+
+def list_examples() -> list[Example]:
+    """The shipped example projects, by name."""
+    found = []
+    for path in sorted(examples_dir().glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        found.append(Example(path.stem, data.get("description", ""), path))
+    return found
+
+
+def resolve_project_path(ref: str | os.PathLike) -> Path:
+    """A project file path for ``ref`` (a path, or ``example:NAME``)."""
+    text = str(ref)
+    if text.startswith(EXAMPLE_PREFIX):
+        name = text[len(EXAMPLE_PREFIX) :]
+        path = examples_dir() / f"{name}.json"
+        if not path.is_file():
+            names = ", ".join(e.name for e in list_examples())
+            raise WorkbenchError(f"no example named {name!r}", f"examples: {names}")
+        return path
+    return Path(text)
+
+
+def load_project(ref: str | os.PathLike) -> tuple[ProjectSpec, Path]:
+    """Read and validate a project; returns the spec and the folder its relative paths use."""
+    path = resolve_project_path(ref)
+    if not path.exists():
+        raise WorkbenchError(f"{path}: no such project file", "check the path")
+    if path.is_dir():
+        raise WorkbenchError(f"{path}: is a folder, not a project file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WorkbenchError(f"{path}: cannot be read ({exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            [f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"], source=str(path)
+        ) from None
+    spec = ProjectSpec.from_dict(data, source=str(path))
+    return spec, path.resolve().parent
+
+
+def project_to_json(spec: ProjectSpec) -> str:
+    return json.dumps(spec.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
+    """Write via a temp file in the same folder, fsync, then ``os.replace``: never half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_project(spec: ProjectSpec, path: str | os.PathLike) -> None:
+    problems = spec.problems()
+    if problems:
+        raise SpecError(problems, source=str(path))
+    atomic_write_bytes(path, project_to_json(spec).encode("utf-8"))

@@ -1,0 +1,239 @@
+"""The project spec: the one source of truth that the GUI edits, the CLI reads and training takes.
+
+``ProjectSpec`` = ``DataSpec`` + ``ModelSpec`` + ``TrainSpec``. A saved project is exactly
+``ProjectSpec.to_dict()`` as JSON. Torch-free on purpose: the GUI imports this at start-up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.core.layer_specs import LayerSpec, LSTMSpec
+from workbench.core.specbase import SpecBase, _join, spec_field
+
+TASKS = ("classification", "regression", "forecasting", "tagging", "language_model")
+#: Tasks whose head emits one output per time step (sequence → sequence).
+PER_STEP_TASKS = ("tagging", "language_model")
+DATA_FORMATS = ("auto", "builtin", "wide_csv", "long_csv", "numpy", "text", "ts", "ucr_tsv")
+
+
+# ---------------------------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class SplitSpec(SpecBase):
+    kind: str = spec_field(
+        "auto",
+        choices=("auto", "random", "chronological", "predefined"),
+        doc="auto: chronological for windows cut from one series, random otherwise; "
+        "predefined: the file's own train/test files",
+    )
+    val_fraction: float = spec_field(0.15, ge=0.0, lt=1.0, doc="Share of data for validation")
+    test_fraction: float = spec_field(0.15, ge=0.0, lt=1.0, doc="Share of data for testing")
+    gap: int = spec_field(0, ge=0, doc="Time steps left out between chronological splits")
+    seed: int = spec_field(0, ge=0, doc="Seed of the random split")
+
+    def check(self, path: str) -> list[str]:
+        if self.val_fraction + self.test_fraction >= 1.0:
+            return [
+                f"{path}: validation + test fractions must leave data for training "
+                f"(got {self.val_fraction} + {self.test_fraction})"
+            ]
+        return []
+
+
+@dataclass
+class DataSpec(SpecBase):
+    FORMAT_VERSION = 1
+
+    source: str = spec_field(
+        "builtin:seed",
+        doc="A file path (relative to the project file), 'builtin:NAME' or 'resource:FILE'",
+    )
+    format: str = spec_field("auto", choices=DATA_FORMATS, doc="File format (auto: by extension)")
+    task: str = spec_field("classification", choices=TASKS, doc="What the model learns")
+    # Table options (CSV/TSV)
+    delimiter: str | None = spec_field(None, doc="Column separator (empty: sniffed)")
+    decimal: str = spec_field(".", choices=(".", ","), doc="Decimal mark")
+    header: bool | None = spec_field(None, doc="First row holds column names (empty: sniffed)")
+    feature_columns: list[str] = spec_field(default_factory=list, doc="Inputs (empty: all others)")
+    target_columns: list[str] = spec_field(default_factory=list, doc="Targets / label column")
+    id_column: str | None = spec_field(None, doc="Sequence id column (long CSV)")
+    time_column: str | None = spec_field(None, doc="Timestamp / step column")
+    ignore_columns: list[str] = spec_field(default_factory=list, doc="Columns left out")
+    # Windowing of one long series (forecasting / regression)
+    window: int = spec_field(24, ge=1, doc="Input window length in time steps")
+    stride: int = spec_field(1, ge=1, doc="Steps between window starts")
+    horizon: int = spec_field(1, ge=1, doc="Steps ahead to predict (> 1: multi-step target)")
+    # NumPy
+    x_key: str = spec_field("X", doc="Array name of the inputs in an .npz")
+    y_key: str = spec_field("y", doc="Array name of the targets in an .npz")
+    # Text
+    text_level: str = spec_field("char", choices=("char", "word"), doc="Tokens are characters or words")
+    seq_len: int = spec_field(100, ge=2, doc="Tokens per truncated-BPTT chunk")
+    min_freq: int = spec_field(1, ge=1, doc="Rarer tokens become <unk>")
+    # Built-in generators' parameters (length, n_samples, noise, …)
+    builtin: dict[str, Any] = spec_field(default_factory=dict, doc="Generator parameters")
+    test_source: str | None = spec_field(None, doc="Separate test file (e.g. UCR *_TEST.ts)")
+    split: SplitSpec = spec_field(default_factory=SplitSpec)
+    normalization: str = spec_field("zscore", choices=("zscore", "minmax", "none"))
+    #: Fitted on the training split only; filled in by the data layer, used to undo scaling.
+    normalization_stats: dict[str, Any] | None = spec_field(None)
+    missing: str = spec_field(
+        "refuse", choices=("refuse", "drop", "interpolate"), doc="What to do with NaN/empty cells"
+    )
+
+    def check(self, path: str) -> list[str]:
+        found = []
+        if not self.source.strip():
+            found.append(f"{_join(path, 'source')}: must name a file or a built-in dataset")
+        if self.delimiter is not None and len(self.delimiter) != 1 and self.delimiter != "\\t":
+            found.append(f"{_join(path, 'delimiter')}: must be one character (got {self.delimiter!r})")
+        return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Model
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class InputSpec(SpecBase):
+    kind: str = spec_field("numeric", choices=("numeric", "tokens"), doc="Numbers or token ids")
+    n_features: int = spec_field(10, ge=1, doc="Features per time step (numeric input)")
+    vocab_size: int = spec_field(64, ge=2, doc="Distinct tokens (token input)")
+    embedding_dim: int = spec_field(32, ge=1, doc="Embedding width (token input)")
+
+    @property
+    def width(self) -> int:
+        return self.n_features if self.kind == "numeric" else self.embedding_dim
+
+
+@dataclass
+class HeadSpec(SpecBase):
+    kind: str = spec_field(
+        "sequence", choices=("sequence", "per_step"), doc="One output per sequence or per step"
+    )
+    pooling: str = spec_field(
+        "last", choices=("last", "mean", "max"), doc="How a sequence head reads the steps"
+    )
+    hidden_size: int = spec_field(0, ge=0, doc="Dense layer before the output (0 = none)")
+    output_size: int = spec_field(10, ge=1, doc="Classes, targets or vocabulary")
+    dropout: float = spec_field(0.0, ge=0.0, lt=1.0, doc="Dropout before the output layer")
+
+
+@dataclass
+class ModelSpec(SpecBase):
+    FORMAT_VERSION = 1
+
+    input: InputSpec = spec_field(default_factory=InputSpec)
+    layers: list[LayerSpec] = spec_field(default_factory=lambda: [LSTMSpec(hidden_size=64)])
+    head: HeadSpec = spec_field(default_factory=HeadSpec)
+
+    def check(self, path: str) -> list[str]:
+        if not any(layer.recurrent for layer in self.layers):
+            return [f"{_join(path, 'layers')}: needs at least one RNN, LSTM or GRU block"]
+        return []
+
+    def layer_widths(self) -> list[tuple[int, int]]:
+        """(input width, output width) per layer, following the stack."""
+        widths, width = [], self.input.width
+        for layer in self.layers:
+            out = layer.output_width(width)
+            widths.append((width, out))
+            width = out
+        return widths
+
+
+# ---------------------------------------------------------------------------------------------
+# Training
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class OptimizerSpec(SpecBase):
+    name: str = spec_field("adam", choices=("sgd", "adam", "adamw", "rmsprop"))
+    lr: float = spec_field(1e-3, gt=0.0, le=10.0, doc="Learning rate")
+    weight_decay: float = spec_field(0.0, ge=0.0, doc="L2 penalty (decoupled for AdamW)")
+    momentum: float = spec_field(0.0, ge=0.0, lt=1.0, doc="SGD / RMSprop momentum")
+    nesterov: bool = spec_field(False, doc="Nesterov momentum (SGD, needs momentum > 0)")
+
+    def check(self, path: str) -> list[str]:
+        if self.nesterov and (self.name != "sgd" or self.momentum <= 0):
+            return [f"{_join(path, 'nesterov')}: needs optimizer 'sgd' with momentum > 0"]
+        return []
+
+
+@dataclass
+class ClipSpec(SpecBase):
+    mode: str = spec_field("none", choices=("none", "norm", "value"), doc="Gradient clipping")
+    max_value: float = spec_field(1.0, gt=0.0, doc="Largest gradient norm / value kept")
+
+
+@dataclass
+class ScheduleSpec(SpecBase):
+    kind: str = spec_field("none", choices=("none", "step", "cosine", "onecycle", "plateau"))
+    step_size: int = spec_field(10, ge=1, doc="Epochs between LR drops (step)")
+    gamma: float = spec_field(0.5, gt=0.0, le=1.0, doc="LR multiplier per drop (step, plateau)")
+    patience: int = spec_field(3, ge=0, doc="Epochs without improvement before a drop (plateau)")
+    min_lr: float = spec_field(0.0, ge=0.0, doc="Lowest learning rate (cosine, plateau)")
+    max_lr: float | None = spec_field(None, gt=0.0, doc="Peak LR of one-cycle (empty: 10 × LR)")
+
+
+@dataclass
+class EarlyStoppingSpec(SpecBase):
+    enabled: bool = spec_field(False)
+    metric: str = spec_field("val_loss", doc="Metric watched, e.g. val_loss or val_accuracy")
+    mode: str = spec_field("auto", choices=("auto", "min", "max"), doc="auto: max for accuracy")
+    patience: int = spec_field(5, ge=1, doc="Epochs without improvement before stopping")
+    min_delta: float = spec_field(0.0, ge=0.0, doc="Smallest change that counts as improvement")
+
+
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+
+
+@dataclass
+class TrainSpec(SpecBase):
+    FORMAT_VERSION = 1
+
+    optimizer: OptimizerSpec = spec_field(default_factory=OptimizerSpec)
+    batch_size: int = spec_field(32, ge=1, doc="Sequences per step")
+    epochs: int = spec_field(10, ge=1, doc="Passes over the training split")
+    max_steps: int | None = spec_field(None, ge=1, doc="Stop after this many steps (empty: no limit)")
+    clip: ClipSpec = spec_field(default_factory=ClipSpec)
+    schedule: ScheduleSpec = spec_field(default_factory=ScheduleSpec)
+    early_stopping: EarlyStoppingSpec = spec_field(default_factory=EarlyStoppingSpec)
+    keep_best: bool = spec_field(True, doc="Keep the checkpoint with the best validation metric")
+    device: str = spec_field("auto", doc="auto, cpu, cuda, cuda:N or mps")
+    seed: int = spec_field(0, ge=0, doc="Seed for weights, shuffling and dropout")
+    loss: str = spec_field("auto", choices=("auto", "cross_entropy", "mse", "mae"))
+
+    def check(self, path: str) -> list[str]:
+        if not _DEVICE.match(self.device):
+            return [f"{_join(path, 'device')}: must be auto, cpu, cuda, cuda:N or mps (got {self.device!r})"]
+        return []
+
+
+# ---------------------------------------------------------------------------------------------
+# Project
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class ProjectSpec(SpecBase):
+    FORMAT_VERSION = 1
+
+    name: str = spec_field("untitled", doc="Project name")
+    description: str = spec_field("", doc="One line about the project")
+    data: DataSpec = spec_field(default_factory=DataSpec)
+    model: ModelSpec = spec_field(default_factory=ModelSpec)
+    train: TrainSpec = spec_field(default_factory=TrainSpec)
+
+    def check(self, path: str) -> list[str]:
+        found = []
+        per_step = self.data.task in PER_STEP_TASKS
+        want = "per_step" if per_step else "sequence"
+        if self.model.head.kind != want:
+            found.append(
+                f"model.head.kind: task {self.data.task!r} needs a {want!r} head "
+                f"(got {self.model.head.kind!r})"
+            )
+        if self.data.task == "language_model" and self.model.input.kind != "tokens":
+            found.append("model.input.kind: a language model reads tokens (got 'numeric')")
+        return found
