@@ -1,0 +1,189 @@
+"""The open project: the current ``ProjectSpec``, its file, and the undo stack that edits it.
+
+Panels never change the spec in place: they build a changed copy and hand it to ``set_spec``
+(or ``set_value`` / ``edit``), which pushes one undoable command. Every change, undo and redo
+emits ``changed``; opening another project emits ``spec_replaced`` and clears the history.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from workbench.core.project import load_project, save_project
+from workbench.core.spec import ProjectSpec
+from workbench.gui.spec_paths import get_path, with_path
+from workbench.gui.undo import SpecCommand
+
+
+class ProjectDocument(QObject):
+    changed = Signal()
+    spec_replaced = Signal()
+    data_loaded = Signal(object)  # PreparedData or DataSummary, after the data panel (re)loaded
+    modified_changed = Signal(bool)
+    read_only_changed = Signal(bool)
+
+    def __init__(self, spec: ProjectSpec | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._spec = spec if spec is not None else ProjectSpec()
+        self._path: Path | None = None
+        self._base_dir: Path | None = None
+        self._example: str | None = None
+        self._read_only = False
+        self.data_summary: Any = None  # the last DataSummary the data panel saw
+        self.prepared: Any = None  # the last PreparedData, when the panel loaded it fully
+        self._undo = QUndoStack(self)
+        self._undo.cleanChanged.connect(self._on_clean_changed)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean)
+
+    # ---- read access --------------------------------------------------------------------
+    @property
+    def spec(self) -> ProjectSpec:
+        """The current spec; treat it as read-only (edit through ``set_spec``)."""
+        return self._spec
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def base_dir(self) -> Path | None:
+        """Folder that relative data paths are resolved against."""
+        return self._base_dir
+
+    @property
+    def example(self) -> str | None:
+        """``example:NAME`` when the document was opened from a built-in example."""
+        return self._example
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        return self._undo
+
+    @property
+    def modified(self) -> bool:
+        return not self._undo.isClean()
+
+    @property
+    def read_only(self) -> bool:
+        """True while a training run uses the spec: the forms must not change it."""
+        return self._read_only
+
+    def set_read_only(self, value: bool) -> None:
+        if value != self._read_only:
+            self._read_only = value
+            self.read_only_changed.emit(value)
+
+    @property
+    def display_name(self) -> str:
+        if self._path is not None:
+            return self._path.name
+        return self._spec.name or "untitled"
+
+    def problems(self) -> list[str]:
+        """Every problem of the current spec, by path (empty: ready to train)."""
+        return self._spec.problems()
+
+    def value(self, path: str) -> Any:
+        return get_path(self._spec, path)
+
+    # ---- edits ----------------------------------------------------------------------------
+    def set_spec(self, new_spec: ProjectSpec, text: str, merge_key: str | None = None) -> None:
+        """Make ``new_spec`` current as one undoable step called ``text``."""
+        if new_spec == self._spec:
+            return
+        before = copy.deepcopy(self._spec)
+        self._undo.push(SpecCommand(self, before, copy.deepcopy(new_spec), text, merge_key))
+
+    def set_value(self, path: str, value: Any, text: str | None = None) -> None:
+        """Change one field, e.g. ``set_value('model.layers[0].hidden_size', 128)``."""
+        if get_path(self._spec, path) == value:
+            return
+        label = text or f"Set {path.rsplit('.', 1)[-1].replace('_', ' ')}"
+        self.set_spec(with_path(self._spec, path, value), label, merge_key=path)
+
+    def edit(self, text: str, mutate: Callable[[ProjectSpec], None]) -> None:
+        """Apply ``mutate`` to a copy of the spec and push the result as one step."""
+        new = copy.deepcopy(self._spec)
+        mutate(new)
+        self.set_spec(new, text)
+
+    def _apply(self, spec: ProjectSpec) -> None:
+        # Called by SpecCommand.redo/undo; keep our own copy so the stack's stays pristine.
+        self._spec = copy.deepcopy(spec)
+        self.changed.emit()
+
+    # ---- whole projects -----------------------------------------------------------------
+    def replace(
+        self,
+        spec: ProjectSpec,
+        path: Path | None = None,
+        base_dir: Path | None = None,
+        example: str | None = None,
+    ) -> None:
+        """Make ``spec`` the open project (New / Open); clears the undo history."""
+        self._spec = copy.deepcopy(spec)
+        self._path = Path(path) if path is not None else None
+        self._base_dir = Path(base_dir) if base_dir is not None else None
+        self._example = example
+        self.data_summary = None
+        self.prepared = None
+        self._undo.clear()
+        self._undo.setClean()
+        self.spec_replaced.emit()
+        self.changed.emit()
+        self.modified_changed.emit(False)
+
+    def open(self, ref: str | os.PathLike) -> None:
+        """Load a project file or ``example:NAME``; raises ``WorkbenchError`` and leaves the
+        current project untouched when the file is bad."""
+        spec, base_dir = load_project(ref)
+        text = str(ref)
+        if text.startswith("example:"):
+            self.replace(spec, None, base_dir, example=text)
+        else:
+            self.replace(spec, Path(ref).resolve(), base_dir)
+
+    def save(self, path: str | os.PathLike | None = None) -> Path:
+        """Write the spec as JSON (atomically); raises ``SpecError`` when it has problems."""
+        target = Path(path) if path is not None else self._path
+        if target is None:
+            raise ValueError("save() needs a path for a project that was never saved")
+        target = target.resolve()
+        spec = self._spec
+        if self._base_dir is not None and target.parent != self._base_dir:
+            spec = _rebase_source(spec, self._base_dir, target.parent)
+            if spec is not self._spec:
+                self._spec = spec
+                self.changed.emit()
+        save_project(spec, target)
+        self._path = target
+        self._base_dir = target.parent
+        self._example = None
+        self._undo.setClean()
+        self.modified_changed.emit(False)
+        return target
+
+
+def _rebase_source(spec: ProjectSpec, old_dir: Path, new_dir: Path) -> ProjectSpec:
+    """Keep a relative data path pointing at the same file when the project moves folders."""
+    changed = spec
+    for field in ("source", "test_source"):
+        value = getattr(changed.data, field)
+        if not value or ":" in value.split("/")[0] or os.path.isabs(value):
+            continue  # builtin:/resource: sources and absolute paths need no change
+        absolute = (old_dir / value).resolve()
+        try:
+            relative = os.path.relpath(absolute, new_dir)
+        except ValueError:  # another drive on Windows
+            relative = str(absolute)
+        changed = with_path(changed, f"data.{field}", relative)
+    return changed

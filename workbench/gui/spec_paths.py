@@ -1,0 +1,59 @@
+"""Read and write spec values by their problem path (``model.layers[1].hidden_size``).
+
+The spec's own ``problems()`` name the place of every problem with such a path; the forms use
+the same paths to find the widget that shows a value and to flag it inline.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?")
+
+
+def _steps(path: str) -> list[str | int]:
+    steps: list[str | int] = []
+    for part in path.split("."):
+        match = _PART.fullmatch(part)
+        if match is None:
+            raise ValueError(f"bad spec path {path!r}")
+        steps.append(match.group(1))
+        if match.group(2) is not None:
+            steps.append(int(match.group(2)))
+    return steps
+
+
+def get_path(spec: Any, path: str) -> Any:
+    """The value at ``path`` inside ``spec``."""
+    value = spec
+    for step in _steps(path):
+        value = value[step] if isinstance(step, int) else getattr(value, step)
+    return value
+
+
+def with_path(spec: Any, path: str, value: Any) -> Any:
+    """A deep copy of ``spec`` with the value at ``path`` replaced (not validated)."""
+    new = copy.deepcopy(spec)
+    steps = _steps(path)
+    parent = new
+    for step in steps[:-1]:
+        parent = parent[step] if isinstance(step, int) else getattr(parent, step)
+    last = steps[-1]
+    if isinstance(last, int):
+        parent[last] = value
+    else:
+        setattr(parent, last, value)
+    return new
+
+
+def problem_path(problem: str) -> str:
+    """The path a problem message starts with (``'model.layers[0].dropout: …'`` → that path)."""
+    head, sep, _ = problem.partition(": ")
+    return head if sep and " " not in head else ""
+
+
+def problem_text(problem: str) -> str:
+    """The message of a problem without its leading path."""
+    return problem[len(problem_path(problem)) + 2 :] if problem_path(problem) else problem
