@@ -21,5 +21,5 @@ def run(args) -> int:
     width = max((len(e.name) for e in examples), default=0)
     for e in examples:
         print(f"{e.name:<{width}}  {e.description}")
-    print(f"\nUse one with: workbench train example:NAME  (or File ▸ Open Example in the app)")
+    print("\nUse one with: workbench train example:NAME  (or File ▸ Open Example in the app)")
     return 0
