@@ -34,11 +34,15 @@ def _qt_leaks() -> list[str]:
     leaks = []
     for widget in QApplication.topLevelWidgets():
         if widget.isVisible():
-            leaks.append(f"visible top-level window {type(widget).__name__} {widget.windowTitle()!r}")
+            leaks.append(
+                f"visible top-level window {type(widget).__name__} {widget.windowTitle()!r}"
+            )
             widget.close()
         for timer in widget.findChildren(QTimer):
             if timer.isActive():
-                leaks.append(f"active QTimer {timer.objectName() or timer!r} in {type(widget).__name__}")
+                leaks.append(
+                    f"active QTimer {timer.objectName() or timer!r} in {type(widget).__name__}"
+                )
                 timer.stop()
     for timer in app.findChildren(QTimer):
         if timer.isActive():
@@ -69,8 +73,7 @@ def _fail_on_qt_leaks(request):
         app.processEvents()
     leaks = _qt_leaks()
     extra = [
-        t for t in threading.enumerate()
-        if t.ident not in before and t.is_alive() and not t.daemon
+        t for t in threading.enumerate() if t.ident not in before and t.is_alive() and not t.daemon
     ]
     leaks += [f"thread still running: {t.name}" for t in extra]
     if leaks:

@@ -16,7 +16,11 @@ def run(args) -> int:
 
     examples = list_examples()
     if args.json:
-        print(json.dumps({"examples": [{"name": e.name, "description": e.description} for e in examples]}))
+        print(
+            json.dumps(
+                {"examples": [{"name": e.name, "description": e.description} for e in examples]}
+            )
+        )
         return 0
     width = max((len(e.name) for e in examples), default=0)
     for e in examples:

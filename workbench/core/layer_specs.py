@@ -84,7 +84,9 @@ class RNNSpec(_RecurrentSpec):
     type: ClassVar[str] = "rnn"
     label: ClassVar[str] = "RNN"
 
-    nonlinearity: str = spec_field("tanh", choices=("tanh", "relu"), doc="Activation of the plain RNN")
+    nonlinearity: str = spec_field(
+        "tanh", choices=("tanh", "relu"), doc="Activation of the plain RNN"
+    )
 
 
 @register_layer

@@ -59,7 +59,8 @@ def load_project(ref: str | os.PathLike) -> tuple[ProjectSpec, Path]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError(
-            [f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"], source=str(path)
+            [f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"],
+            source=str(path),
         ) from None
     spec = ProjectSpec.from_dict(data, source=str(path))
     return spec, path.resolve().parent

@@ -71,7 +71,9 @@ class DataSpec(SpecBase):
     x_key: str = spec_field("X", doc="Array name of the inputs in an .npz")
     y_key: str = spec_field("y", doc="Array name of the targets in an .npz")
     # Text
-    text_level: str = spec_field("char", choices=("char", "word"), doc="Tokens are characters or words")
+    text_level: str = spec_field(
+        "char", choices=("char", "word"), doc="Tokens are characters or words"
+    )
     seq_len: int = spec_field(100, ge=2, doc="Tokens per truncated-BPTT chunk")
     min_freq: int = spec_field(1, ge=1, doc="Rarer tokens become <unk>")
     # Built-in generators' parameters (length, n_samples, noise, …)
@@ -90,7 +92,9 @@ class DataSpec(SpecBase):
         if not self.source.strip():
             found.append(f"{_join(path, 'source')}: must name a file or a built-in dataset")
         if self.delimiter is not None and len(self.delimiter) != 1 and self.delimiter != "\\t":
-            found.append(f"{_join(path, 'delimiter')}: must be one character (got {self.delimiter!r})")
+            found.append(
+                f"{_join(path, 'delimiter')}: must be one character (got {self.delimiter!r})"
+            )
         return found
 
 
@@ -197,7 +201,9 @@ class TrainSpec(SpecBase):
     optimizer: OptimizerSpec = spec_field(default_factory=OptimizerSpec)
     batch_size: int = spec_field(32, ge=1, doc="Sequences per step")
     epochs: int = spec_field(10, ge=1, doc="Passes over the training split")
-    max_steps: int | None = spec_field(None, ge=1, doc="Stop after this many steps (empty: no limit)")
+    max_steps: int | None = spec_field(
+        None, ge=1, doc="Stop after this many steps (empty: no limit)"
+    )
     clip: ClipSpec = spec_field(default_factory=ClipSpec)
     schedule: ScheduleSpec = spec_field(default_factory=ScheduleSpec)
     early_stopping: EarlyStoppingSpec = spec_field(default_factory=EarlyStoppingSpec)
@@ -208,7 +214,9 @@ class TrainSpec(SpecBase):
 
     def check(self, path: str) -> list[str]:
         if not _DEVICE.match(self.device):
-            return [f"{_join(path, 'device')}: must be auto, cpu, cuda, cuda:N or mps (got {self.device!r})"]
+            return [
+                f"{_join(path, 'device')}: must be auto, cpu, cuda, cuda:N or mps (got {self.device!r})"
+            ]
         return []
 
 

@@ -15,7 +15,8 @@ import dataclasses
 import math
 import types
 import typing
-from typing import Any, Callable, ClassVar, Self
+from collections.abc import Callable
+from typing import Any, ClassVar, Self
 
 from workbench.core.errors import SpecError
 
@@ -140,7 +141,9 @@ def _is_optional(tp: Any) -> tuple[bool, Any]:
 def _migrate(cls: type[SpecBase], data: dict, path: str, problems: list[str]) -> dict | None:
     version = data.get("format_version", cls.FORMAT_VERSION)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        problems.append(f"{_join(path, 'format_version')}: must be a whole number ≥ 1 (got {_show(version)})")
+        problems.append(
+            f"{_join(path, 'format_version')}: must be a whole number ≥ 1 (got {_show(version)})"
+        )
         return None
     current = cls.FORMAT_VERSION or 1
     if version > current:

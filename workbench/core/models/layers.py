@@ -91,7 +91,9 @@ def _rnn_kwargs(spec, input_width: int) -> dict:
 
 @register_builder("rnn")
 def _build_rnn(spec: RNNSpec, input_width: int) -> nn.Module:
-    return RecurrentBlock(nn.RNN(nonlinearity=spec.nonlinearity, **_rnn_kwargs(spec, input_width)), spec)
+    return RecurrentBlock(
+        nn.RNN(nonlinearity=spec.nonlinearity, **_rnn_kwargs(spec, input_width)), spec
+    )
 
 
 @register_builder("lstm")

@@ -82,7 +82,11 @@ class ModelSummary:
             f"Total params: {self.total_params:,} ({format_bytes(self.param_bytes)})",
             f"Trainable params: {self.total_params:,}",
             f"FLOPs per time step (forward): {self.flops_per_step:,}"
-            + (f"  + head {self.flops_per_sequence:,} per sequence" if self.flops_per_sequence else ""),
+            + (
+                f"  + head {self.flops_per_sequence:,} per sequence"
+                if self.flops_per_sequence
+                else ""
+            ),
             "Activation memory per sample and time step (training): "
             f"{format_bytes(self.activation_bytes_per_step)}",
             "Shapes: B = batch, T = time steps",
@@ -155,8 +159,14 @@ def summarize(spec: ModelSpec) -> ModelSummary:
     if inp.kind == "tokens":
         emb = inp.vocab_size * inp.embedding_dim
         summary.rows.append(
-            SummaryRow("embedding", "Embedding", _shape(True, inp.embedding_dim), emb, 0,
-                       inp.embedding_dim * BYTES_PER_FLOAT)
+            SummaryRow(
+                "embedding",
+                "Embedding",
+                _shape(True, inp.embedding_dim),
+                emb,
+                0,
+                inp.embedding_dim * BYTES_PER_FLOAT,
+            )
         )
     else:
         summary.rows.append(SummaryRow("input", "Input", _shape(True, inp.n_features), 0, 0, 0))
@@ -173,28 +183,52 @@ def summarize(spec: ModelSpec) -> ModelSummary:
                 extra.append("bi")
             kind = f"{layer.label}({', '.join(extra)})"
         summary.rows.append(
-            SummaryRow(f"{layer.type}_{counts[layer.type]}", kind, _shape(True, width_out), params,
-                       flops, saved * BYTES_PER_FLOAT)
+            SummaryRow(
+                f"{layer.type}_{counts[layer.type]}",
+                kind,
+                _shape(True, width_out),
+                params,
+                flops,
+                saved * BYTES_PER_FLOAT,
+            )
         )
     head = spec.head
     width = spec.layer_widths()[-1][1] if spec.layers else inp.width
     per_step = head.kind == "per_step"
     if not per_step:
-        pooled = {"last": "last valid step", "mean": "mean over valid steps", "max": "max over valid steps"}
-        summary.rows.append(SummaryRow("pool", f"Pool({pooled[head.pooling]})", _shape(False, width), 0, 0, 0, True))
+        pooled = {
+            "last": "last valid step",
+            "mean": "mean over valid steps",
+            "max": "max over valid steps",
+        }
+        summary.rows.append(
+            SummaryRow("pool", f"Pool({pooled[head.pooling]})", _shape(False, width), 0, 0, 0, True)
+        )
     if head.hidden_size:
         params = width * head.hidden_size + head.hidden_size
         summary.rows.append(
-            SummaryRow("dense", "Linear+ReLU", _shape(per_step, head.hidden_size), params,
-                       2 * width * head.hidden_size, head.hidden_size * BYTES_PER_FLOAT * (1 if per_step else 0),
-                       not per_step)
+            SummaryRow(
+                "dense",
+                "Linear+ReLU",
+                _shape(per_step, head.hidden_size),
+                params,
+                2 * width * head.hidden_size,
+                head.hidden_size * BYTES_PER_FLOAT * (1 if per_step else 0),
+                not per_step,
+            )
         )
         width = head.hidden_size
     params = width * head.output_size + head.output_size
     summary.rows.append(
-        SummaryRow("output", "Linear", _shape(per_step, head.output_size), params,
-                   2 * width * head.output_size,
-                   head.output_size * BYTES_PER_FLOAT * (1 if per_step else 0), not per_step)
+        SummaryRow(
+            "output",
+            "Linear",
+            _shape(per_step, head.output_size),
+            params,
+            2 * width * head.output_size,
+            head.output_size * BYTES_PER_FLOAT * (1 if per_step else 0),
+            not per_step,
+        )
     )
     for row in summary.rows:
         summary.total_params += row.params
