@@ -1,0 +1,111 @@
+"""``load_data`` / ``inspect_data``: read a source with its format's reader, then prepare it.
+
+Readers (one module per format) only parse into ``raw`` objects; preparation (missing values,
+splits, scaling, windows, padding) is shared so every format behaves the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from workbench.core.data.builtin import builtin_task, generate
+from workbench.core.data.prepared import DataSummary, PreparedData
+from workbench.core.data.raw import Raw, RawSequences, RawSeries, RawText
+from workbench.core.data.sources import Source, detect_format, resolve, test_partner
+from workbench.core.errors import DataError
+
+#: The task a format suggests when none was chosen (the CLI and the GUI use it).
+NATURAL_TASK = {
+    "wide_csv": "forecasting",
+    "long_csv": "classification",
+    "numpy": "classification",
+    "text": "language_model",
+    "ts": "classification",
+    "ucr_tsv": "classification",
+}
+
+
+def natural_task(spec, base_dir: Path | None = None) -> str:
+    """The task that fits the spec's source best (e.g. 'forecasting' for a wide CSV)."""
+    source = resolve(spec.source, base_dir)
+    if source.builtin is not None:
+        return builtin_task(source.builtin) or spec.task
+    return NATURAL_TASK.get(detect_format(spec, source), spec.task)
+
+
+def _read(spec, source: Source, fmt: str, base_dir: Path | None, progress) -> Raw:
+    if fmt == "builtin":
+        assert source.builtin is not None
+        natural = builtin_task(source.builtin)
+        raw = generate(source.builtin, spec.builtin)
+        if natural and spec.task != natural:
+            raise DataError(
+                f"{source.label}: this dataset is for task {natural!r} (got {spec.task!r})",
+                f"set task to {natural!r}",
+            )
+        return raw
+    path, where = source.path, source.label
+    assert path is not None
+    if fmt == "text":
+        from workbench.core.data.text import read_text
+
+        return read_text(path, where)
+    test_path = test_partner(spec, source, base_dir)
+    if fmt == "wide_csv":
+        from workbench.core.data.csv_wide import read_wide_csv
+
+        return read_wide_csv(path, spec, where, progress)
+    if fmt == "long_csv":
+        from workbench.core.data.csv_long import read_long_csv
+
+        return read_long_csv(path, spec, where, test_path)
+    if fmt == "numpy":
+        from workbench.core.data.numpy_format import read_numpy
+
+        return read_numpy(path, spec, where, test_path)
+    if fmt == "ts":
+        from workbench.core.data.ts_format import read_ts
+
+        return read_ts(path, spec, where, test_path)
+    if fmt == "ucr_tsv":
+        from workbench.core.data.ucr_tsv import read_ucr_tsv
+
+        return read_ucr_tsv(path, spec, where, test_path)
+    raise DataError(f"{where}: unknown format {fmt!r}")
+
+
+def load_data(
+    spec, base_dir: Path | None = None, progress: Callable[[float], None] | None = None
+) -> PreparedData:
+    """Read ``spec.source`` and prepare train/val/test tensors; raises ``DataError``."""
+    report = progress or (lambda fraction: None)
+    report(0.0)
+    source = resolve(spec.source, base_dir)
+    fmt = detect_format(spec, source)
+    try:
+        raw = _read(spec, source, fmt, base_dir, report)
+    except MemoryError:
+        raise DataError(f"{source.label}: too large to load into memory") from None
+    report(0.8)
+    where = source.label
+    if isinstance(raw, RawText):
+        from workbench.core.data.text import prepare_text
+
+        data = prepare_text(raw, spec, where, fmt, spec.source)
+    elif isinstance(raw, RawSeries):
+        from workbench.core.data.windows import prepare_series
+
+        data = prepare_series(raw, spec, where, fmt, spec.source)
+    else:
+        assert isinstance(raw, RawSequences)
+        from workbench.core.data.prepare_sequences import prepare_sequences
+
+        data = prepare_sequences(raw, spec, where, fmt, spec.source)
+    report(1.0)
+    return data
+
+
+def inspect_data(spec, base_dir: Path | None = None) -> DataSummary:
+    """What the loader sees in ``spec.source`` (format, sizes, classes, splits, a preview)."""
+    return load_data(spec, base_dir).summary

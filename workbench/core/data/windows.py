@@ -1,0 +1,160 @@
+"""One long series → forecasting / regression windows, split chronologically.
+
+The series is split by time first (train | gap | val | gap | test) and windows are cut inside
+each part, so no window's inputs or targets ever cross a split. Windows are strided views
+(``sliding_window_view``) of the scaled series, not copies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from numpy.lib.stride_tricks import sliding_window_view
+
+from workbench.core.data import normalize as norm
+from workbench.core.data.missing import apply_to_series
+from workbench.core.data.prepared import DataSummary, PreparedData, SequenceSplit
+from workbench.core.data.raw import RawSeries
+from workbench.core.data.splits import chronological_bounds, random_split, require_train
+from workbench.core.errors import DataError
+
+SERIES_TASKS = ("forecasting", "regression")
+
+
+def _windows(values: np.ndarray, window: int) -> np.ndarray:
+    """[n, window, C] view of ``values`` [L, C] (writeable so torch can share it)."""
+    view = sliding_window_view(values, window, axis=0, writeable=True)  # [n, C, window]
+    return view.transpose(0, 2, 1)
+
+
+def _cut(
+    feats: np.ndarray,
+    targets: np.ndarray,
+    valid: np.ndarray | None,
+    start: int,
+    stop: int,
+    window: int,
+    horizon: int,
+    stride: int,
+    task: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Windows whose inputs and targets lie inside [start, stop)."""
+    span = window + (horizon if task == "forecasting" else 0)
+    n_feat, n_tgt = feats.shape[1], targets.shape[1]
+    k = horizon * n_tgt if task == "forecasting" else n_tgt
+    if stop - start < span:
+        return np.zeros((0, window, n_feat), np.float32), np.zeros((0, k), np.float32)
+    x = _windows(feats[start:stop], window)
+    if task == "forecasting":
+        y = _windows(targets[start + window : stop], horizon).reshape(-1, horizon * n_tgt)
+    else:
+        y = targets[start + window - 1 : stop]
+    count = stop - start - span + 1
+    x, y = x[:count:stride], y[:count:stride]
+    if valid is not None:
+        ok = np.concatenate([[0], np.cumsum(~valid[start:stop])])
+        bad_in_span = ok[span : span + count] - ok[:count]
+        keep = bad_in_span[::stride] == 0
+        if not keep.all():
+            x, y = x[keep], y[keep]
+    return x, np.ascontiguousarray(y, dtype=np.float32)
+
+
+def prepare_series(raw: RawSeries, spec, where: str, fmt: str, source: str) -> PreparedData:
+    task = spec.task
+    if task not in SERIES_TASKS:
+        raise DataError(
+            f"{where}: one series is cut into windows for forecasting or regression, not {task!r}",
+            "set task to 'forecasting' (or 'regression'); for labelled sequences use a long CSV",
+        )
+    length = raw.values.shape[0]
+    window, horizon, stride = spec.window, spec.horizon, spec.stride
+    if not raw.target_idx:
+        raise DataError(f"{where}: no target column chosen", "set target_columns")
+    if not raw.feature_idx:
+        raise DataError(f"{where}: no feature columns left", "set feature_columns")
+    span = window + (horizon if task == "forecasting" else 0)
+    if span > length:
+        raise DataError(
+            f"{where}: window {window}"
+            + (f" + horizon {horizon}" if task == "forecasting" else "")
+            + f" is longer than the series ({length} steps)",
+            "use a shorter window",
+        )
+    valid = apply_to_series(raw, spec.missing, where)
+    sp = spec.split
+    if sp.kind == "predefined":
+        raise DataError(
+            f"{where}: split 'predefined' needs a separate test file", "use 'chronological'"
+        )
+    bounds = chronological_bounds(length, sp.val_fraction, sp.test_fraction, sp.gap)
+    if sp.kind == "random":
+        bounds = [(0, length)] * 3
+    train_start, train_stop = bounds[0]
+    feature_names = [raw.columns[i] for i in raw.feature_idx]
+    target_names = [raw.columns[i] for i in raw.target_idx]
+    method = spec.normalization
+    train_rows = raw.values[train_start:train_stop]
+    if valid is not None:
+        train_rows = train_rows[valid[train_start:train_stop]]
+    feat_stats = norm.fit_columns(train_rows[:, raw.feature_idx], method, feature_names)
+    target_stats = norm.fit_columns(train_rows[:, raw.target_idx], method, target_names)
+    feats = norm.apply_columns(raw.values[:, raw.feature_idx], feat_stats)
+    targets = norm.apply_columns(raw.values[:, raw.target_idx], target_stats)
+
+    parts = [_cut(feats, targets, valid, a, b, window, horizon, stride, task) for a, b in bounds]
+    split_kind = f"chronological, gap {sp.gap}"
+    if sp.kind == "random":  # the user asked for it; overlapping windows then share steps
+        x_all, y_all = parts[0]
+        idx = random_split(len(x_all), sp.val_fraction, sp.test_fraction, sp.seed)
+        parts = [(x_all[i], y_all[i]) for i in idx]
+        split_kind = "random (overlapping windows share steps across splits)"
+    require_train(len(parts[0][0]), where, "windows")
+
+    def make(x: np.ndarray, y: np.ndarray) -> SequenceSplit:
+        return SequenceSplit(x=torch.from_numpy(x), y=torch.from_numpy(y))
+
+    splits = [make(x, y) for x, y in parts]
+    output_size = horizon * len(target_names) if task == "forecasting" else len(target_names)
+    used = list(dict.fromkeys(raw.feature_idx + raw.target_idx))
+    n_windows = sum(len(p[0]) for p in parts)
+    notes = list(raw.notes)
+    if task == "forecasting" and horizon > 1:
+        notes.append(f"targets: {horizon} steps x {len(target_names)} columns, step-major")
+    summary = DataSummary(
+        format=fmt,
+        source=source,
+        task=task,
+        n_sequences=n_windows,
+        length_min=window,
+        length_median=float(window),
+        length_max=window,
+        n_features=len(feature_names),
+        feature_names=feature_names,
+        target_names=target_names,
+        missing_values=raw.missing_count,
+        split_sizes={"train": len(parts[0][0]), "val": len(parts[1][0]), "test": len(parts[2][0])},
+        split_kind=split_kind,
+        normalization=method,
+        preview_header=raw.preview.header,
+        preview_rows=raw.preview.rows,
+        series=np.array(raw.values[:, used], dtype=np.float64),
+        series_names=[raw.columns[i] for i in used],
+        split_bounds=[bounds[1][0], bounds[2][0]] if sp.kind != "random" else None,
+        window=window,
+        horizon=horizon if task == "forecasting" else 0,
+        notes=notes,
+    )
+    return PreparedData(
+        task=task,
+        train=splits[0],
+        val=splits[1],
+        test=splits[2],
+        n_features=len(feature_names),
+        vocab=None,
+        output_size=output_size,
+        class_names=None,
+        target_names=target_names,
+        normalization_stats=norm.make_stats(method, feat_stats, target_stats),
+        summary=summary,
+    )
