@@ -55,13 +55,21 @@ def _reference_direction(rnn, kind, layer, direction, x, lengths):
         if kind == "lstm":
             pre = xt @ cell.weight_ih.T + cell.bias_ih + h @ cell.weight_hh.T + cell.bias_hh
             i, f, g, o = pre.chunk(4, dim=-1)
-            g_all = {"input": i.sigmoid(), "forget": f.sigmoid(), "cell": g.tanh(), "output": o.sigmoid()}
+            g_all = {
+                "input": i.sigmoid(),
+                "forget": f.sigmoid(),
+                "cell": g.tanh(),
+                "output": o.sigmoid(),
+            }
             h_new, c_new = cell(xt, (h, c))
         elif kind == "gru":
             gi = xt @ cell.weight_ih.T + cell.bias_ih
             gh = h @ cell.weight_hh.T + cell.bias_hh
             r = (gi[:, : rnn.hidden_size] + gh[:, : rnn.hidden_size]).sigmoid()
-            z = (gi[:, rnn.hidden_size : 2 * rnn.hidden_size] + gh[:, rnn.hidden_size : 2 * rnn.hidden_size]).sigmoid()
+            z = (
+                gi[:, rnn.hidden_size : 2 * rnn.hidden_size]
+                + gh[:, rnn.hidden_size : 2 * rnn.hidden_size]
+            ).sigmoid()
             n = (gi[:, 2 * rnn.hidden_size :] + r * gh[:, 2 * rnn.hidden_size :]).tanh()
             g_all = {"reset": r, "update": z, "new": n}
             h_new, c_new = cell(xt, h), c
@@ -121,7 +129,12 @@ CASES = {
     "lstm-proj-bi": [LSTMSpec(hidden_size=6, proj_size=3, num_layers=2, bidirectional=True)],
     "gru": [GRUSpec(hidden_size=5)],
     "gru-bi-3layers": [GRUSpec(hidden_size=4, num_layers=3, bidirectional=True)],
-    "stack-mixed": [GRUSpec(hidden_size=4, bidirectional=True), LayerNormSpec(), RNNSpec(hidden_size=3), LSTMSpec(hidden_size=4)],
+    "stack-mixed": [
+        GRUSpec(hidden_size=4, bidirectional=True),
+        LayerNormSpec(),
+        RNNSpec(hidden_size=3),
+        LSTMSpec(hidden_size=4),
+    ],
 }
 
 
@@ -129,7 +142,9 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_recomputed_gates_match_unrolled_cells(case, variable):
     torch.manual_seed(3)
-    spec = ModelSpec(input=InputSpec(n_features=3), layers=CASES[case], head=HeadSpec(output_size=2))
+    spec = ModelSpec(
+        input=InputSpec(n_features=3), layers=CASES[case], head=HeadSpec(output_size=2)
+    )
     model = build_model(spec).double()
     x = torch.randn(4, 9, 3, dtype=torch.float64)
     lengths = torch.tensor([9, 4, 7, 1]) if variable else None
@@ -146,11 +161,17 @@ def test_recomputed_gates_match_unrolled_cells(case, variable):
         if tr.kind == "lstm":
             _assert_close_valid(tr.cell, cs, lengths, what + " cell")
         rnn = model.blocks[tr.block].rnn
-        _assert_close_valid(hidden_from_gates(tr, rnn, lengths), hs, lengths, what + " h from gates")
+        _assert_close_valid(
+            hidden_from_gates(tr, rnn, lengths), hs, lengths, what + " h from gates"
+        )
 
 
 def test_trace_leaves_rng_and_mode_alone():
-    spec = ModelSpec(input=InputSpec(n_features=2), layers=[LSTMSpec(hidden_size=4, num_layers=2)], head=HeadSpec(output_size=1))
+    spec = ModelSpec(
+        input=InputSpec(n_features=2),
+        layers=[LSTMSpec(hidden_size=4, num_layers=2)],
+        head=HeadSpec(output_size=1),
+    )
     model = build_model(spec)
     model.train()
     torch.manual_seed(0)

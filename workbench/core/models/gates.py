@@ -97,9 +97,7 @@ def _layer_input_size(rnn: nn.RNNBase, layer: int) -> int:
     return out * (2 if rnn.bidirectional else 1)
 
 
-def run_layer(
-    one: nn.RNNBase, x: torch.Tensor, lengths: torch.Tensor | None
-) -> torch.Tensor:
+def run_layer(one: nn.RNNBase, x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
     """Output ``[B, T, D*H]`` of a one-layer fused module, packed like ``RecurrentBlock`` does."""
     if lengths is not None and one.bidirectional:
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
