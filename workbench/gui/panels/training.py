@@ -1,0 +1,438 @@
+"""The live training panel: Train / Pause / Resume / Step N / Stop, progress, live plots, runs.
+
+The engine runs on a ``TrainingWorker`` thread; its events pile up in a buffer that a GUI timer
+drains at <= 30 Hz (no Qt signal per batch). Each tick updates the progress line and redraws at
+most a couple of plots, so the window stays responsive however fast training steps.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QDoubleValidator, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QSpinBox,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.gui.plots.dashboard import TrainingDashboard
+from workbench.gui.plots.run_history import load_run_curves
+from workbench.gui.plots.runs_list import RunsList
+from workbench.gui.worker import ErrorInfo, TrainingWorker
+
+DRAIN_MS = 33  # <= 30 Hz
+ACTIVE = ("running", "paused", "stopping")
+
+
+def show_error_dialog(parent: QWidget | None, title: str, info: ErrorInfo) -> None:
+    """Message + hint, the traceback under "Show Details…" (tests monkeypatch this)."""
+    box = QMessageBox(QMessageBox.Icon.Critical, title, info.message, parent=parent)
+    if info.hint:
+        box.setInformativeText(info.hint)
+    if info.details:
+        box.setDetailedText(info.details)
+    box.exec()
+
+
+def ask_stop(parent: QWidget | None) -> bool:
+    """Ask before closing while training runs; True = stop it (tests monkeypatch this)."""
+    answer = QMessageBox.question(
+        parent,
+        "Training is running",
+        "Stop training? The current state is saved as a checkpoint, so the run can be resumed.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Yes,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def make_trainer(spec, base_dir) -> Any:
+    """The core engine (imported on the worker thread: it pulls in torch)."""
+    from workbench.core.training import Trainer
+
+    return Trainer(spec, base_dir)
+
+
+class TrainingPanel(QWidget):
+    run_state_changed = Signal(
+        str
+    )  # idle|running|paused|stopping|completed|stopped|diverged|failed
+    probe_received = Signal(object)
+    run_finished = Signal(str)  # the final status, after the worker thread was joined
+
+    def __init__(self, document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.state = "idle"
+        self.worker: TrainingWorker | None = None
+        self.result: Any = None
+        self.last_error: ErrorInfo | None = None
+        self.trainer_factory = make_trainer  # swapped by tests / benchmarks
+        self._blocked: str | None = None
+        self._error_shown = False
+        self._run_key: str | None = None
+        self._reset_progress()
+        self._timer = QTimer(self)
+        self._timer.setObjectName("training-drain")
+        self._timer.setInterval(DRAIN_MS)
+        self._timer.timeout.connect(self._drain)
+        self._make_actions()
+        self._build()
+        self._update_controls()
+        document.spec_replaced.connect(self.reload_runs)
+        self.reload_runs()
+
+    # ---- actions --------------------------------------------------------------------------
+    def _action(self, text: str, shortcut: str, tip: str, slot) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})")
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.train_action = self._action("Train", "F5", "Start training this project", self.train)
+        self.pause_action = self._action(
+            "Pause", "F6", "Pause after the current batch (again: resume)", self.toggle_pause
+        )
+        self.resume_action = QAction("Resume", self)
+        self.resume_action.setToolTip("Continue training (F6)")
+        self.resume_action.triggered.connect(self.resume)
+        self.step_action = self._action(
+            "Step", "F10", "Run the number of batches beside the button, then pause", self.step
+        )
+        self.stop_action = self._action(
+            "Stop", "Shift+F5", "Stop after the current batch and save a checkpoint", self.stop
+        )
+
+    def _button(self, action: QAction) -> QToolButton:
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setMinimumWidth(64)
+        return button
+
+    def _build(self) -> None:
+        self.step_count = QSpinBox()
+        self.step_count.setRange(1, 100_000)
+        self.step_count.setValue(10)
+        self.step_count.setSuffix(" batches")
+        self.step_count.setToolTip("Batches run by Step")
+        self.lr_edit = QLineEdit()
+        self.lr_edit.setValidator(QDoubleValidator(1e-12, 10.0, 12))
+        self.lr_edit.setMaximumWidth(90)
+        self.lr_edit.setToolTip("Learning rate: editable while paused, applied from the next batch")
+        self.lr_edit.editingFinished.connect(self._apply_lr)
+        self.status_label = QLabel("Ready")
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bar = QHBoxLayout()
+        for action in (self.train_action, self.pause_action):
+            bar.addWidget(self._button(action))
+        bar.addWidget(self._button(self.step_action))
+        bar.addWidget(self.step_count)
+        bar.addWidget(self._button(self.stop_action))
+        bar.addSpacing(12)
+        bar.addWidget(QLabel("LR"))
+        bar.addWidget(self.lr_edit)
+        bar.addSpacing(12)
+        bar.addWidget(self.status_label, 1)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("Not started")
+
+        self.dashboard = TrainingDashboard()
+        self.runs = RunsList()
+        self.runs.toggled.connect(self._on_run_toggled)
+        self.settings_area = QWidget()
+        self.settings_area.setLayout(QVBoxLayout())
+        self.settings_area.layout().setContentsMargins(0, 0, 0, 0)
+        self.settings_area.hide()  # shown when a form is put in it
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.settings_area)
+        runs_box = QWidget()
+        runs_layout = QVBoxLayout(runs_box)
+        runs_layout.setContentsMargins(0, 0, 0, 0)
+        runs_layout.addWidget(QLabel("Runs of this project (tick to compare)"))
+        runs_layout.addWidget(self.runs)
+        left.addWidget(runs_box)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.dashboard)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([300, 900])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.splitter, 1)
+
+    def set_settings_widget(self, widget: QWidget) -> None:
+        """Put the training-settings form beside the plots (above the runs list)."""
+        self.settings_area.layout().addWidget(widget)
+        self.settings_area.show()
+
+    # ---- public API -----------------------------------------------------------------------
+    def is_running(self) -> bool:
+        return self.worker is not None and self.worker.is_running()
+
+    def set_train_blocked(self, reason: str | None) -> None:
+        self._blocked = reason or None
+        self._update_controls()
+
+    def train(self, paused_steps: int | None = None) -> bool:
+        """Start a run of the document's current spec; False when it cannot start now."""
+        if self.is_running() or self._blocked:
+            return False
+        spec = copy.deepcopy(self.document.spec)
+        base_dir = self.document.base_dir
+        factory = self.trainer_factory
+        self.worker = TrainingWorker(lambda: factory(spec, base_dir))
+        self.worker.done.connect(self._on_done)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.finished.connect(self._on_finished)
+        self.result, self.last_error, self._error_shown = None, None, False
+        self._reset_progress(spec)
+        self.dashboard.clear_live()
+        self.lr_edit.setText(f"{spec.train.optimizer.lr:g}")
+        if paused_steps:
+            self.worker.step(paused_steps)
+        self._set_state("paused" if paused_steps else "running")
+        self.worker.start()
+        self._timer.start()
+        return True
+
+    def toggle_pause(self) -> None:
+        if self.state == "paused":
+            self.resume()
+        else:
+            self.pause()
+
+    def pause(self) -> None:
+        if self.is_running() and self.state == "running":
+            self.worker.pause()
+            self._set_state("paused")
+
+    def resume(self) -> None:
+        if self.is_running() and self.state == "paused":
+            self.worker.resume()
+            self._set_state("running")
+
+    def step(self, n: int | None = None) -> None:
+        """Run ``n`` batches then pause; starts a paused run when idle."""
+        n = int(n or self.step_count.value())
+        if not self.is_running():
+            self.train(paused_steps=n)
+        elif self.state in ("running", "paused"):
+            self.worker.step(n)
+            self._set_state("paused")
+
+    def stop(self) -> None:
+        if self.is_running() and self.state != "stopping":
+            self.worker.request_stop()
+            self._set_state("stopping")
+
+    def join(self, timeout_s: float = 1.0) -> bool:
+        """Wait for the worker thread; True when no thread is left."""
+        if self.worker is None:
+            return True
+        ok = self.worker.join(timeout_s)
+        if ok:
+            self._drain()
+        return ok
+
+    def shutdown(self) -> None:
+        """Stop without asking and wait until the thread is gone (window closing, tests)."""
+        if self.is_running():
+            self.stop()
+            if not self.join(1.0):
+                self.join(60.0)  # a long batch: wait rather than leave a running thread
+
+    def request_close(self, ask: bool = True) -> bool:
+        """Closing the window: ask to stop a running run, then stop + join; False = cancelled."""
+        if not self.is_running():
+            return True
+        if ask and not ask_stop(self):
+            return False
+        self.shutdown()
+        return True
+
+    def reload_runs(self) -> None:
+        self.runs.reload(self.document.spec.name, live_key=self._run_key)
+
+    # ---- state ----------------------------------------------------------------------------
+    def _set_state(self, state: str) -> None:
+        if state == self.state:
+            return
+        self.state = state
+        if hasattr(self.document, "set_read_only"):
+            self.document.set_read_only(state in ACTIVE)
+        self._update_controls()
+        self.run_state_changed.emit(state)
+
+    def _update_controls(self) -> None:
+        active = self.is_running() or self.state in ACTIVE
+        paused = self.state == "paused"
+        self.train_action.setEnabled(not active and not self._blocked)
+        self.train_action.setToolTip(
+            f"Cannot train: {self._blocked}"
+            if self._blocked
+            else "Start training this project (F5)"
+        )
+        self.pause_action.setEnabled(self.state in ("running", "paused"))
+        self.pause_action.setText("Resume" if paused else "Pause")
+        self.resume_action.setEnabled(paused)
+        self.step_action.setEnabled(
+            self.state in ("running", "paused") or (not active and not self._blocked)
+        )
+        self.stop_action.setEnabled(self.state in ("running", "paused"))
+        self.lr_edit.setReadOnly(not paused)
+        self.lr_edit.setEnabled(active)
+
+    def _reset_progress(self, spec=None) -> None:
+        self._epochs = spec.train.epochs if spec is not None else 0
+        self._active_s = 0.0
+        self._last_tick = time.monotonic()
+        self._last_step: Any = None
+
+    # ---- events ---------------------------------------------------------------------------
+    def _drain(self) -> None:
+        worker = self.worker
+        now = time.monotonic()
+        if self.state == "running":
+            self._active_s += now - self._last_tick
+        self._last_tick = now
+        if worker is None:
+            return
+        events = worker.events.drain()
+        if events:
+            probes: dict[str, Any] = {}
+            for event in events:
+                kind = getattr(event, "kind", None)
+                if kind == "step":
+                    self._last_step = event
+                elif kind == "status":
+                    self._on_status(event)
+                elif kind == "error":
+                    self.last_error = ErrorInfo(event.message, event.hint, event.traceback)
+                elif kind == "probe":
+                    probes[event.name] = event  # only the newest snapshot per probe matters
+            self.dashboard.handle(events)
+            self._show_progress()
+            for probe in probes.values():
+                self.probe_received.emit(probe)
+        self.dashboard.refresh()
+
+    def _on_status(self, event) -> None:
+        if event.message:
+            self.status_label.setText(event.message)
+        elif event.status == "preparing":
+            self.status_label.setText("Preparing data and model…")
+        # running/paused follow the user's requests (set at once); the engine's own echoes of
+        # them may arrive a tick later and are only shown as text.
+
+    def _show_progress(self) -> None:
+        e = self._last_step
+        if e is None:
+            return
+        p = min(1.0, max(0.0, float(e.progress or 0.0)))
+        self.progress.setValue(int(p * 1000))
+        parts = [f"Epoch {e.epoch}/{self._epochs}" if self._epochs else f"Epoch {e.epoch}"]
+        total = round(e.step / p) if p > 0 else 0
+        parts.append(f"step {e.step:,}/{total:,}" if total else f"step {e.step:,}")
+        if math.isfinite(e.samples_per_s):
+            parts.append(f"{e.samples_per_s:,.0f} samples/s")
+        if 0 < p < 1 and self._active_s > 0:
+            parts.append(f"ETA {_clock(self._active_s * (1 - p) / p)}")
+        self.progress.setFormat(" · ".join(parts))
+        if self.state != "paused" and not self.lr_edit.hasFocus():
+            self.lr_edit.setText(f"{e.lr:.4g}")
+
+    def _apply_lr(self) -> None:
+        if self.state != "paused" or self.worker is None:
+            return
+        try:
+            lr = float(self.lr_edit.text())
+            self.worker.set_lr(lr)
+        except ValueError as exc:
+            QMessageBox.warning(self, "Learning rate", f"Not a usable learning rate: {exc}")
+            return
+        self.status_label.setText(f"Learning rate set to {lr:g} from the next batch")
+
+    def _on_done(self, result: Any) -> None:
+        self.result = result
+
+    def _on_failed(self, info: ErrorInfo) -> None:
+        self.last_error = info
+
+    def _on_finished(self) -> None:
+        worker = self.worker
+        self._timer.stop()
+        self._drain()
+        self.dashboard.refresh_all()
+        status = getattr(self.result, "status", None) or (
+            "failed" if self.last_error else "stopped"
+        )
+        if status == "failed" and self.last_error is None:
+            self.last_error = ErrorInfo("Training failed", "see the run folder's status.json")
+        run_dir = getattr(self.result, "run_dir", None) or getattr(worker, "run_dir", None)
+        if status == "failed":
+            _mark_failed(run_dir, self.last_error)
+        self.worker = None
+        self._set_state(status)
+        self.status_label.setText(_final_text(status, self.result, self.last_error))
+        self._run_key = None
+        self.reload_runs()
+        self.run_finished.emit(status)
+        if status == "failed" and not self._error_shown:
+            self._error_shown = True
+            show_error_dialog(self, "Training failed", self.last_error)
+
+    def _on_run_toggled(self, key: str, label: str, color: str, checked: bool) -> None:
+        if not checked:
+            self.dashboard.hide_run(key)
+            return
+        steps, epochs = load_run_curves(key)
+        self.dashboard.show_run(key, label, color, steps, epochs)
+
+
+def _mark_failed(run_dir, info: ErrorInfo | None) -> None:
+    """Make sure the run store says ``failed`` (the engine does; this covers a crash before it)."""
+    if not run_dir:
+        return
+    from workbench.core.runs import RunDir
+
+    run = RunDir(run_dir)
+    if run.path.is_dir() and run.read_status().get("status") != "failed":
+        run.write_status("failed", message=info.message if info else "")
+
+
+def _final_text(status: str, result: Any, error: ErrorInfo | None) -> str:
+    if status == "failed":
+        return f"Failed: {error.message}" if error else "Failed"
+    metrics = getattr(result, "metrics", None) or {}
+    shown = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if isinstance(v, float))[:160]
+    return f"{status.capitalize()}" + (f" — {shown}" if shown else "")
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

@@ -1,0 +1,182 @@
+"""The live training plots in one widget, fed with engine events (plain dataclasses).
+
+``handle(events)`` only appends to buffers; ``refresh()`` redraws at most a few plots per call
+(round robin), so one GUI timer tick stays short however many plots there are. Past runs can be
+overlaid with ``show_run`` in a stable per-run colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QWidget
+
+from workbench.gui.plots.colors import LIVE, PALETTE
+from workbench.gui.plots.live_plot import LivePlot
+from workbench.gui.plots.loss_plot import LossPlot
+
+STEP_FIELDS = ("lr", "grad_norm", "samples_per_s")
+
+
+def is_loss_metric(name: str) -> bool:
+    return name.endswith("loss")
+
+
+class TrainingDashboard(QWidget):
+    """Loss per step (raw + EMA), loss and metrics per epoch, LR, gradient norm, throughput."""
+
+    def __init__(self, parent: QWidget | None = None, plots_per_refresh: int = 2) -> None:
+        super().__init__(parent)
+        self.loss = LossPlot()
+        self.epoch_loss = LivePlot("Loss per epoch", "epoch", "loss")
+        self.metrics = LivePlot("Metrics per epoch", "epoch")
+        self.lr = LivePlot("Learning rate", "step")
+        self.grad_norm = LivePlot("Gradient norm (before clipping)", "step")
+        self.throughput = LivePlot("Throughput", "step", "samples/s")
+        self.step_plots = {
+            "lr": self.lr,
+            "grad_norm": self.grad_norm,
+            "samples_per_s": self.throughput,
+        }
+        for field, plot in self.step_plots.items():
+            plot.add_curve(f"live:{field}", LIVE, "this run")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(4)
+        grid.addWidget(self.loss, 0, 0)
+        grid.addWidget(self.epoch_loss, 0, 1)
+        grid.addWidget(self.metrics, 0, 2)
+        grid.addWidget(self.lr, 1, 0)
+        grid.addWidget(self.grad_norm, 1, 1)
+        grid.addWidget(self.throughput, 1, 2)
+        for row in range(2):
+            grid.setRowStretch(row, 1)
+        for col in range(3):
+            grid.setColumnStretch(col, 1)
+        self._refreshers = [
+            self.loss.refresh,
+            self.epoch_loss.refresh,
+            self.metrics.refresh,
+            self.lr.refresh,
+            self.grad_norm.refresh,
+            self.throughput.refresh,
+        ]
+        self._next = 0
+        self.plots_per_refresh = plots_per_refresh
+        self._metric_colors: dict[str, str] = {}
+
+    # ---- live run -------------------------------------------------------------------------
+    def clear_live(self) -> None:
+        self.loss.clear()
+        for plot in (self.epoch_loss, self.metrics):
+            plot.clear_curves("live:")
+        for field, plot in self.step_plots.items():
+            plot.curves[f"live:{field}"].clear()
+        self._metric_colors.clear()
+        self.refresh_all()
+
+    def handle(self, events: Iterable[Any]) -> None:
+        """Take a batch of engine events (anything with ``kind``); other kinds are ignored."""
+        steps: list[Any] = []
+        for event in events:
+            kind = getattr(event, "kind", None)
+            if kind == "step":
+                steps.append(event)
+            elif kind == "epoch":
+                self._add_epoch(event.epoch, event.metrics)
+        if steps:
+            x = np.fromiter((e.step for e in steps), np.float64, len(steps))
+            self.loss.extend(x, np.fromiter((e.loss for e in steps), np.float64, len(steps)))
+            for field, plot in self.step_plots.items():
+                y = np.fromiter((getattr(e, field) for e in steps), np.float64, len(steps))
+                plot.curves[f"live:{field}"].extend(x, y)
+
+    def _add_epoch(self, epoch: int, metrics: Mapping[str, float]) -> None:
+        for name, value in metrics.items():
+            plot = self.epoch_loss if is_loss_metric(name) else self.metrics
+            key = f"live:{name}"
+            if key not in plot.curves:
+                color = PALETTE[len(self._metric_colors) % len(PALETTE)]
+                self._metric_colors[name] = color
+                style = Qt.PenStyle.DashLine if name.startswith("train") else Qt.PenStyle.SolidLine
+                plot.add_curve(key, color, name, style=style, symbol="o", z=2)
+            plot.curves[key].append(float(epoch), float(value))
+
+    def refresh(self) -> bool:
+        """Redraw up to ``plots_per_refresh`` plots that have new data; True when any did."""
+        redrawn = 0
+        n = len(self._refreshers)
+        for _ in range(n):
+            refresher = self._refreshers[self._next]
+            self._next = (self._next + 1) % n
+            if refresher():
+                redrawn += 1
+                if redrawn >= self.plots_per_refresh:
+                    break
+        return redrawn > 0
+
+    def refresh_all(self) -> None:
+        for refresher in self._refreshers:
+            refresher()
+
+    def point_counts(self) -> dict[str, int]:
+        """Points per live curve (for tests and the status line)."""
+        counts = {"loss": len(self.loss.raw), "loss_ema": len(self.loss.smooth)}
+        for field, plot in self.step_plots.items():
+            counts[field] = plot.point_count(f"live:{field}")
+        for plot in (self.epoch_loss, self.metrics):
+            for key, curve in plot.curves.items():
+                if key.startswith("live:"):
+                    counts[key[5:]] = len(curve)
+        return counts
+
+    # ---- overlays of past runs ------------------------------------------------------------
+    def show_run(
+        self,
+        key: str,
+        label: str,
+        color: str,
+        steps: Mapping[str, np.ndarray],
+        epochs: Mapping[str, np.ndarray],
+    ) -> None:
+        """Overlay a past run: ``steps`` has 'step' plus any of loss/lr/grad_norm/samples_per_s;
+        ``epochs`` has 'epoch' plus metric columns."""
+        self.hide_run(key)
+        prefix = f"run:{key}:"
+        x = steps.get("step")
+        if x is not None and len(x):
+            pairs = [(self.loss.plot, "loss"), *((p, f) for f, p in self.step_plots.items())]
+            for plot, field in pairs:
+                if field in steps:
+                    curve = plot.add_curve(prefix + field, color, label, alpha=170, z=0)
+                    curve.set_data(x, steps[field])
+        ex = epochs.get("epoch")
+        if ex is not None and len(ex):
+            for name, values in epochs.items():
+                if name == "epoch":
+                    continue
+                plot = self.epoch_loss if is_loss_metric(name) else self.metrics
+                style = Qt.PenStyle.DashLine if name.startswith("train") else Qt.PenStyle.SolidLine
+                curve = plot.add_curve(
+                    prefix + name, color, f"{label} {name}", style=style, symbol="t", z=0, alpha=200
+                )
+                curve.set_data(ex, values)
+        self.refresh_all()
+
+    def hide_run(self, key: str) -> None:
+        prefix = f"run:{key}:"
+        for plot in (self.loss.plot, self.epoch_loss, self.metrics, *self.step_plots.values()):
+            plot.clear_curves(prefix)
+
+    def plots(self) -> list[LivePlot]:
+        return [
+            self.loss.plot,
+            self.epoch_loss,
+            self.metrics,
+            self.lr,
+            self.grad_norm,
+            self.throughput,
+        ]

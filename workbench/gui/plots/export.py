@@ -1,0 +1,59 @@
+"""Export a live plot to PNG, SVG or CSV (right-click menu of every ``LivePlot``)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from workbench.core.project import atomic_write_bytes
+
+FORMATS = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "csv": "CSV table (*.csv)"}
+
+
+def export_png(widget: QWidget, path: str | Path) -> None:
+    """The widget as it looks on screen (same size, device pixel ratio included)."""
+    if not widget.grab().save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")
+
+
+def export_svg(plot_item: pg.PlotItem, path: str | Path) -> None:
+    from pyqtgraph.exporters import SVGExporter
+
+    SVGExporter(plot_item).export(str(path))
+
+
+def export_csv(series: Iterable[tuple[str, np.ndarray, np.ndarray]], path: str | Path) -> None:
+    """Every point of every curve (not the downsampled view) in long form: series, x, y."""
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["series", "x", "y"])
+    for name, xs, ys in series:
+        for x, y in zip(np.asarray(xs).tolist(), np.asarray(ys).tolist()):
+            writer.writerow([name, _num(x), _num(y)])
+    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+
+
+def _num(value: float) -> str:
+    # Steps and epochs are whole numbers: write "12", not "12.0"; repr keeps every digit.
+    if value == value and abs(value) != float("inf") and value == int(value) and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value)
+
+
+def ask_export_path(parent: QWidget, title: str, fmt: str) -> Path | None:
+    """A save dialog for one format; None when the user cancels."""
+    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in title.lower()).strip("-")
+    path, _ = QFileDialog.getSaveFileName(
+        parent, f"Export {fmt.upper()}", f"{name or 'plot'}.{fmt}", FORMATS[fmt]
+    )
+    if not path:
+        return None
+    path = Path(path)
+    return path if path.suffix.lower() == f".{fmt}" else path.with_name(path.name + f".{fmt}")

@@ -1,0 +1,180 @@
+"""A reusable live plot: named curves on growing float64 buffers, redrawn only when they change.
+
+Curves follow pyqtgraph's scrolling-plot advice: one reused ``PlotDataItem`` per curve updated with
+``setData``, ``setDownsampling(auto=True, method='peak')``, ``setClipToView(True)``, 1 px cosmetic
+pens and float64 x. Right-click → Export PNG / SVG / CSV.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from workbench.gui.plots.export import ask_export_path, export_csv, export_png, export_svg
+from workbench.gui.plots.series import GrowingSeries
+
+
+class LiveCurve:
+    """One curve: its data buffer and the pyqtgraph item that shows it."""
+
+    def __init__(self, item: pg.PlotDataItem, name: str) -> None:
+        self.item = item
+        self.name = name
+        self.series = GrowingSeries()
+        self._dirty = False
+
+    def __len__(self) -> int:
+        return len(self.series)
+
+    def append(self, x: float, y: float) -> None:
+        self.series.append(x, y)
+        self._dirty = True
+
+    def extend(self, xs, ys) -> None:
+        self.series.extend(xs, ys)
+        self._dirty = True
+
+    def set_data(self, xs, ys) -> None:
+        self.series.set(xs, ys)
+        self._dirty = True
+
+    def clear(self) -> None:
+        self.series.clear()
+        self._dirty = True
+
+    def refresh(self) -> bool:
+        """Push new points to the item; False when nothing changed (no redraw)."""
+        if not self._dirty:
+            return False
+        self._dirty = False
+        if len(self.series):
+            self.item.setData(self.series.x, self.series.y)
+        else:
+            self.item.setData([], [])
+        return True
+
+
+class LivePlot(pg.PlotWidget):
+    """A titled plot holding any number of live curves, keyed by a string."""
+
+    def __init__(
+        self, title: str, x_label: str = "step", y_label: str = "", parent=None, log_y: bool = False
+    ) -> None:
+        super().__init__(parent=parent, background="w")
+        self.title = title
+        self.curves: dict[str, LiveCurve] = {}
+        item = self.getPlotItem()
+        item.setTitle(title, color="#222", size="10pt")
+        item.setLabel("bottom", x_label)
+        if y_label:
+            item.setLabel("left", y_label)
+        item.showGrid(x=True, y=True, alpha=0.15)
+        item.setLogMode(False, log_y)
+        item.setMenuEnabled(True)
+        # Inherited by every curve added later (and shown in the plot's own context menu).
+        item.setDownsampling(auto=True, mode="peak")
+        item.setClipToView(True)
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).setTextPen("#333")
+            item.getAxis(axis).setPen("#888")
+        self._legend = item.addLegend(offset=(-8, 8), labelTextColor="#222", labelTextSize="8pt")
+        self._legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        self.setMinimumSize(220, 150)
+        self._add_export_menu()
+
+    # ---- curves ---------------------------------------------------------------------------
+    def add_curve(
+        self,
+        key: str,
+        color: str,
+        name: str | None = None,
+        width: float = 1.0,
+        style: Qt.PenStyle = Qt.PenStyle.SolidLine,
+        symbol: str | None = None,
+        z: float = 0.0,
+        alpha: int = 255,
+    ) -> LiveCurve:
+        """A new (or the existing) curve for ``key``; ``name`` shows in the legend."""
+        if key in self.curves:
+            return self.curves[key]
+        qcolor = pg.mkColor(color)
+        qcolor.setAlpha(alpha)
+        pen = pg.mkPen(qcolor, width=width, style=style)
+        pen.setCosmetic(True)
+        item = pg.PlotDataItem(
+            name=name,
+            pen=pen,
+            symbol=symbol,
+            symbolSize=5,
+            symbolPen=pen if symbol else None,
+            symbolBrush=pg.mkBrush(qcolor) if symbol else None,
+        )
+        item.setZValue(z)
+        self.getPlotItem().addItem(item)  # applies the PlotItem's downsampling/clip settings
+        item.setDownsampling(auto=True, method="peak")
+        item.setClipToView(True)
+        curve = LiveCurve(item, name or key)
+        self.curves[key] = curve
+        return curve
+
+    def remove_curve(self, key: str) -> None:
+        curve = self.curves.pop(key, None)
+        if curve is not None:
+            self.getPlotItem().removeItem(curve.item)
+
+    def clear_curves(self, prefix: str = "") -> None:
+        for key in [k for k in self.curves if k.startswith(prefix)]:
+            self.remove_curve(key)
+
+    def refresh(self) -> bool:
+        """Redraw curves that got new points since the last call; True when any did."""
+        changed = False
+        for curve in self.curves.values():
+            changed |= curve.refresh()
+        return changed
+
+    def point_count(self, key: str) -> int:
+        return len(self.curves[key]) if key in self.curves else 0
+
+    # ---- export ---------------------------------------------------------------------------
+    def _add_export_menu(self) -> None:
+        menu = self.getPlotItem().getViewBox().menu
+        menu.addSeparator()
+        for fmt in ("png", "svg", "csv"):
+            action = menu.addAction(f"Export {fmt.upper()}…")
+            action.triggered.connect(lambda _=False, f=fmt: self._export_interactive(f))
+
+    def export(self, path: str | Path, fmt: str | None = None) -> None:
+        """Write the plot to ``path`` as PNG, SVG or CSV (by ``fmt`` or the file suffix)."""
+        fmt = (fmt or Path(path).suffix.lstrip(".")).lower()
+        if fmt == "png":
+            export_png(self, path)
+        elif fmt == "svg":
+            export_svg(self.getPlotItem(), path)
+        elif fmt == "csv":
+            export_csv(
+                ((c.name, c.series.x, c.series.y) for c in self.curves.values() if len(c)), path
+            )
+        else:
+            raise ValueError(f"unknown export format {fmt!r} (png, svg or csv)")
+
+    def _export_interactive(self, fmt: str) -> None:
+        path = ask_export_path(self, self.title, fmt)
+        if path is None:
+            return
+        try:
+            self.export(path, fmt)
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self, "Export failed", f"Could not export the plot:\n{exc}")
+
+
+def finite_or_nan(value) -> float:
+    """A float for plotting (None becomes NaN so a gap shows instead of an error)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float(np.nan)

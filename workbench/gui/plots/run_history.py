@@ -1,0 +1,111 @@
+"""Past runs of a project, read from the run store for the runs list and the overlays (Qt-free)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from workbench.core import runs as run_store
+
+STEP_COLUMNS = ("loss", "lr", "grad_norm", "samples_per_s")
+
+
+@dataclass
+class RunRow:
+    key: str  # the run folder, as a string: stable id and colour seed
+    name: str
+    status: str
+    best: str  # e.g. "val_accuracy 0.912"
+    duration_s: float | None
+
+
+def _when(text: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def _epoch_metrics(record: dict[str, Any]) -> dict[str, float]:
+    metrics = record.get("metrics")
+    if not isinstance(metrics, dict):
+        metrics = {k: v for k, v in record.items() if k not in ("type", "epoch", "time", "step")}
+    out = {}
+    for name, value in metrics.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out[name] = float(value)
+        elif value is None:
+            out[name] = float("nan")
+    return out
+
+
+def best_metric(epochs: list[dict[str, float]]) -> str:
+    """The watched-looking metric at its best: accuracy-like max, loss-like min."""
+    if not epochs:
+        return ""
+    names = set().union(*epochs)
+    for name, pick in (("val_accuracy", max), ("val_loss", min), ("train_loss", min)):
+        if name in names:
+            values = [e[name] for e in epochs if name in e and e[name] == e[name]]
+            if values:
+                return f"{name} {pick(values):.4g}"
+    return ""
+
+
+def list_project_runs(project_name: str, root: Path | None = None) -> list[RunRow]:
+    """This project's runs, newest first (every run when the name is empty)."""
+    rows = []
+    for info in run_store.list_runs(root):
+        if project_name and info.project != project_name:
+            continue
+        run = run_store.RunDir(info.path)
+        created = _when(run.read_info().get("created"))
+        updated = _when(info.updated)
+        duration = None
+        if created and updated:
+            try:
+                duration = max(0.0, (updated - created).total_seconds())
+            except TypeError:  # naive vs aware timestamps
+                duration = None
+        epochs = [_epoch_metrics(r) for r in run.read_metrics("epoch")]
+        rows.append(
+            RunRow(str(info.path), info.path.name, info.status, best_metric(epochs), duration)
+        )
+    return rows
+
+
+def load_run_curves(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """(per-step columns incl. 'step', per-epoch columns incl. 'epoch') of a run's metrics log."""
+    run = run_store.RunDir(Path(path))
+    step_records = run.read_metrics("step")
+    steps: dict[str, np.ndarray] = {}
+    if step_records:
+        steps["step"] = np.array([float(r.get("step", i + 1)) for i, r in enumerate(step_records)])
+        for col in STEP_COLUMNS:
+            if any(col in r for r in step_records):
+                steps[col] = np.array(
+                    [np.nan if r.get(col) is None else float(r[col]) for r in step_records]
+                )
+    epoch_records = run.read_metrics("epoch")
+    epochs: dict[str, np.ndarray] = {}
+    if epoch_records:
+        metrics = [_epoch_metrics(r) for r in epoch_records]
+        epochs["epoch"] = np.array(
+            [float(r.get("epoch", i + 1)) for i, r in enumerate(epoch_records)]
+        )
+        for name in sorted(set().union(*metrics)):
+            epochs[name] = np.array([m.get(name, np.nan) for m in metrics])
+    return steps, epochs
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

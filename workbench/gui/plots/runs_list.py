@@ -1,0 +1,79 @@
+"""The runs of this project (name, status, best metric, duration); ticking one overlays it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+
+from workbench.gui.plots.colors import run_color
+from workbench.gui.plots.run_history import RunRow, format_duration, list_project_runs
+
+KEY = Qt.ItemDataRole.UserRole
+
+
+class RunsList(QTreeWidget):
+    """Checkable list of runs. ``toggled(key, label, colour, checked)`` when a tick changes."""
+
+    toggled = Signal(str, str, str, bool)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setHeaderLabels(["Run", "Status", "Best", "Duration"])
+        self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(True)
+        self.setToolTip("Runs of this project. Tick runs to overlay their curves on the plots.")
+        self.itemChanged.connect(self._on_item_changed)
+        self._loading = False
+
+    def checked_keys(self) -> list[str]:
+        return [
+            self.topLevelItem(i).data(0, KEY)
+            for i in range(self.topLevelItemCount())
+            if self.topLevelItem(i).checkState(0) == Qt.CheckState.Checked
+        ]
+
+    def reload(
+        self, project_name: str, root: Path | None = None, live_key: str | None = None
+    ) -> None:
+        """Re-read the run store; keeps ticks of runs that are still there."""
+        self.set_rows(list_project_runs(project_name, root), live_key)
+
+    def set_rows(self, rows: list[RunRow], live_key: str | None = None) -> None:
+        checked = set(self.checked_keys())
+        self._loading = True
+        try:
+            self.clear()
+            for row in rows:
+                item = QTreeWidgetItem(
+                    [row.name, row.status, row.best, format_duration(row.duration_s)]
+                )
+                item.setData(0, KEY, row.key)
+                color = QColor(run_color(row.key))
+                item.setForeground(0, QBrush(color))
+                item.setToolTip(0, row.key)
+                if row.key == live_key:
+                    item.setText(1, "running")
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+                else:
+                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    state = Qt.CheckState.Checked if row.key in checked else Qt.CheckState.Unchecked
+                    item.setCheckState(0, state)
+                self.addTopLevelItem(item)
+        finally:
+            self._loading = False
+        for col in range(4):
+            self.resizeColumnToContents(col)
+        gone = checked - {r.key for r in rows}
+        for key in gone:
+            self.toggled.emit(key, "", "", False)
+
+    def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if self._loading or column != 0:
+            return
+        key = item.data(0, KEY)
+        checked = item.checkState(0) == Qt.CheckState.Checked
+        self.toggled.emit(key, item.text(0), run_color(key), checked)

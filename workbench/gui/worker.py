@@ -1,0 +1,292 @@
+"""Background work for the GUI: the ONLY module that creates threads or moves objects between them.
+
+Pattern (after Orange's ``concurrent.py`` and superqt's workers): a job ``QObject`` is moved to a
+``QThread``; ``thread.started → job.run``; ``job.finished → thread.quit``; ``thread.finished →
+job.deleteLater`` and our clean-up. A module-level registry keeps a reference to every running
+worker (so Python never collects a running ``QThread``) and lets tests find leaks.
+
+The training job never touches widgets: the engine's events are appended to an ``EventBuffer``
+(a ``deque``; CPython documents append/popleft as thread-safe) and the GUI drains it on a timer.
+The only Qt signals crossing threads are one ``done``/``failed`` pair per run, so the number of
+queued Qt events does not grow with the step rate.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+
+_ACTIVE: set[_ThreadedJob] = set()
+
+
+def active_workers() -> list[_ThreadedJob]:
+    """Workers whose thread has been started and not yet joined (for tests and shutdown)."""
+    return [w for w in _ACTIVE if w.is_running()]
+
+
+def join_all(timeout_s: float = 1.0) -> bool:
+    """Ask every running worker to stop and wait for it; True when all of them ended."""
+    ok = True
+    for worker in list(_ACTIVE):
+        worker.request_stop()
+    for worker in list(_ACTIVE):
+        ok &= worker.join(timeout_s)
+    return ok
+
+
+class EventBuffer:
+    """Events from the training thread, read in batches by the GUI thread."""
+
+    def __init__(self) -> None:
+        self._events: deque[Any] = deque()
+        # A bound C method: the engine calls it once per event on the training thread; no lock
+        # and no Python frame needed (deque.append is atomic under the GIL).
+        self.push: Callable[[Any], None] = self._events.append
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def drain(self, limit: int | None = None) -> list[Any]:
+        """Remove and return the buffered events, oldest first (at most ``limit``)."""
+        n = len(self._events) if limit is None else min(limit, len(self._events))
+        pop = self._events.popleft
+        return [pop() for _ in range(n)]
+
+
+class _Job(QObject):
+    """Runs ``fn`` on the worker thread; reports one outcome with a queued signal."""
+
+    done = Signal(object)
+    failed = Signal(object)  # an ErrorInfo
+    finished = Signal()
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        super().__init__()
+        self._fn = fn
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except BaseException as exc:  # every error reaches the user, even SystemExit in a job
+            self.failed.emit(ErrorInfo.from_exception(exc))
+        else:
+            self.done.emit(result)
+        finally:
+            self.finished.emit()
+
+
+class ErrorInfo:
+    """What the user sees about a failure: message, hint, and the traceback as details."""
+
+    def __init__(self, message: str, hint: str = "", details: str = "", kind: str = "") -> None:
+        self.message, self.hint, self.details, self.kind = message, hint, details, kind
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> ErrorInfo:
+        details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        if not hasattr(exc, "hint"):  # not a WorkbenchError: a bug; say what it was
+            message = f"{type(exc).__name__}: {message}"
+        return cls(message, getattr(exc, "hint", "") or "", details, type(exc).__name__)
+
+    def __repr__(self) -> str:
+        return f"ErrorInfo({self.message!r})"
+
+
+class _ThreadedJob(QObject):
+    """Owns one QThread + job; lives on the GUI thread, so its slots run there."""
+
+    done = Signal(object)
+    failed = Signal(object)
+    finished = Signal()  # after done/failed, once the thread has ended
+
+    def __init__(self, fn: Callable[[], Any], name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self._thread: QThread | None = QThread()
+        self._thread.setObjectName(name)
+        self._job: _Job | None = _Job(fn)
+        self._job.moveToThread(self._thread)
+        self._thread.started.connect(self._job.run)
+        self._job.done.connect(self._on_done)
+        self._job.failed.connect(self._on_failed)
+        self._job.finished.connect(self._thread.quit)
+        self._thread.finished.connect(self._job.deleteLater)
+        self._thread.finished.connect(self._on_thread_finished)
+        self._started = False
+        self._ended = False
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r} running={self.is_running()}>"
+
+    def start(self) -> None:
+        if self._started:
+            raise RuntimeError("a worker runs once")
+        self._started = True
+        _ACTIVE.add(self)
+        self._thread.start()
+
+    def is_running(self) -> bool:
+        return self._started and not self._ended
+
+    def request_stop(self) -> None:
+        """Ask the job to end soon (subclasses know how)."""
+
+    def join(self, timeout_s: float = 1.0) -> bool:
+        """Wait for the thread to end; True when it did (then everything is cleaned up)."""
+        if not self._started or self._ended:
+            return True
+        if not self._thread.wait(max(1, int(timeout_s * 1000))):
+            return False
+        # Deliver the outcome (done/failed, queued from the thread) before announcing the end.
+        QCoreApplication.sendPostedEvents(self)
+        self._cleanup()
+        return True
+
+    @Slot(object)
+    def _on_done(self, result: Any) -> None:
+        self.done.emit(result)
+
+    @Slot(object)
+    def _on_failed(self, info: ErrorInfo) -> None:
+        self.failed.emit(info)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        _ACTIVE.discard(self)
+        thread, self._thread, self._job = self._thread, None, None
+        if thread is not None:
+            thread.wait()  # finished was emitted from the thread: let it return from run()
+            thread.deleteLater()
+        self.finished.emit()
+
+
+def run_in_thread(
+    fn: Callable[[], Any],
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[ErrorInfo], None] | None = None,
+    name: str = "workbench-job",
+    parent: QObject | None = None,
+) -> _ThreadedJob:
+    """Run ``fn()`` on a background thread; ``on_done(result)`` / ``on_error(ErrorInfo)`` run on
+    the GUI thread. Keep the returned object if you want to ``join`` it; the registry holds it until
+    the thread ends, and ``join_all`` (called when the window closes) waits for it."""
+    job = _ThreadedJob(fn, name, parent)
+    if on_done is not None:
+        job.done.connect(on_done)
+    if on_error is not None:
+        job.failed.connect(on_error)
+    job.start()
+    return job
+
+
+class _ControlRelay:
+    """Forwards pause/resume/step/stop/set_lr to the engine's control once the trainer exists
+    (it is built on the worker thread, because building it may load data)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._control: Any = None
+        self._pending: list[tuple[str, tuple]] = []
+        self.stop_requested = False
+
+    def attach(self, control: Any) -> None:
+        with self._lock:
+            self._control = control
+            pending, self._pending = self._pending, []
+        for name, args in pending:
+            getattr(control, name)(*args)
+
+    def call(self, name: str, *args: Any) -> None:
+        if name == "stop":
+            self.stop_requested = True
+        with self._lock:
+            control = self._control
+            if control is None:
+                self._pending.append((name, args))
+                return
+        getattr(control, name)(*args)
+
+
+class TrainingWorker(_ThreadedJob):
+    """One training run on a background thread.
+
+    ``make_trainer()`` builds the core ``Trainer`` on the worker thread; its events go into
+    ``self.events`` (drain them on a GUI timer). ``done`` carries the engine's ``RunResult``;
+    ``failed`` an ``ErrorInfo`` when ``run()`` raised.
+    """
+
+    def __init__(self, make_trainer: Callable[[], Any], parent: QObject | None = None) -> None:
+        self.events = EventBuffer()
+        self.control = _ControlRelay()
+        self._make_trainer = make_trainer
+        self.trainer: Any = None  # set on the worker thread; read-only elsewhere
+        super().__init__(self._run, "workbench-training", parent)
+
+    @property
+    def run_dir(self) -> Any:
+        return getattr(self.trainer, "run_dir", None)
+
+    def _run(self) -> Any:
+        trainer = self.trainer = self._make_trainer()
+        trainer.events.subscribe(self.events.push)
+        self.control.attach(trainer.control)
+        return trainer.run()
+
+    # control, callable from the GUI thread
+    def pause(self) -> None:
+        self.control.call("pause")
+
+    def resume(self) -> None:
+        self.control.call("resume")
+
+    def step(self, n: int = 1) -> None:
+        self.control.call("step", int(n))
+
+    def set_lr(self, lr: float) -> None:
+        self.control.call("set_lr", float(lr))
+
+    def request_stop(self) -> None:
+        self.control.call("stop")
+
+
+class _HookBridge(QObject):
+    raised = Signal(object)
+
+
+_BRIDGE: _HookBridge | None = None
+
+
+def install_exception_hooks(show: Callable[[ErrorInfo], None]) -> None:
+    """Route uncaught exceptions to ``show`` on the GUI thread: ``sys.excepthook`` for the GUI
+    thread (and Qt slots), ``threading.excepthook`` for Python threads. Call on the GUI thread."""
+    global _BRIDGE
+    _BRIDGE = _HookBridge()
+    _BRIDGE.raised.connect(show)  # queued when emitted from another thread
+    bridge = _BRIDGE
+
+    def _hook(exc_type, exc, tb) -> None:
+        if exc is None:
+            exc = exc_type()
+        if exc.__traceback__ is None:
+            exc.__traceback__ = tb
+        info = ErrorInfo.from_exception(exc)
+        if sys.__stderr__ is not None:
+            sys.__stderr__.write(info.details)
+        bridge.raised.emit(info)
+
+    sys.excepthook = _hook
+    threading.excepthook = lambda args: _hook(args.exc_type, args.exc_value, args.exc_traceback)
