@@ -1,0 +1,431 @@
+"""The data panel: choose a source, set the format options, see a live preview.
+
+Every option edit goes through the document (undoable); a short debounce later the data is
+loaded again on a background thread (``worker.run_in_thread``) while a busy bar runs. A loader
+error shows in the loader's words next to the option it names, and the panel stays usable.
+When the data loads, the model's input and head follow it (one undoable step).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.resources import data_dir
+from workbench.core.spec import PER_STEP_TASKS, DataSpec, SplitSpec
+from workbench.gui.document import ProjectDocument
+from workbench.gui.widgets.column_roles import ColumnRoles
+from workbench.gui.widgets.data_preview import DataPreview
+from workbench.gui.widgets.spec_form import ERROR_STYLE, SpecForm
+
+BUILTIN_SOURCES = ("builtin:seed", "builtin:adding", "builtin:copy", "builtin:sine")
+DATA_FILTER = "Data files (*.csv *.tsv *.tab *.txt *.text *.md *.npy *.npz *.ts);;All files (*)"
+#: Words in a loader message → the option it is about (first match wins).
+_ERROR_FIELDS = (
+    ("delimiter", "delimiter"),
+    ("header", "header"),
+    ("horizon", "horizon"),
+    ("window", "window"),
+    ("stride", "stride"),
+    ("missing", "missing"),
+    ("nan", "missing"),
+    ("empty cell", "missing"),
+    ("task", "task"),
+    ("format", "format"),
+    ("array", "x_key"),
+    ("fraction", "split"),
+    ("split", "split"),
+)
+_DEBOUNCE_MS = 250
+
+
+class _Superseded(Exception):
+    """Raised in a running load once newer options are waiting (stops it early)."""
+
+
+def model_following_data(spec: Any, prepared: Any) -> Any:
+    """A copy of ``spec`` whose model input and head fit the loaded data."""
+    new = copy.deepcopy(spec)
+    if prepared.vocab:
+        new.model.input.kind = "tokens"
+        new.model.input.vocab_size = max(2, len(prepared.vocab))
+    else:
+        new.model.input.kind = "numeric"
+        new.model.input.n_features = max(1, int(prepared.n_features))
+    new.model.head.output_size = max(1, int(prepared.output_size))
+    new.model.head.kind = "per_step" if prepared.task in PER_STEP_TASKS else "sequence"
+    return new
+
+
+class DataPanel(QWidget):
+    loading_changed = Signal(bool)
+    load_failed = Signal(str)
+
+    def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self._job: Any = None
+        self._pending = False
+        self._generation = 0
+        self._loaded_key: str | None = None
+        self._requested_key: str | None = None
+        self._closing = False
+        self.last_error = ""
+        self._debounce = QTimer(self)
+        self._debounce.setObjectName("data_reload_debounce")
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.reload)
+
+        # Source row
+        self.source_edit = QLineEdit()
+        self.source_edit.setObjectName("source")
+        self.source_edit.setPlaceholderText("a file, builtin:NAME or resource:FILE")
+        self.source_edit.setToolTip(DataSpec.__dataclass_fields__["source"].metadata["doc"])
+        self.source_edit.editingFinished.connect(self._source_edited)
+        self.open_button = QPushButton("Open data file…")
+        self.open_button.setObjectName("open_data")
+        self.open_button.clicked.connect(self.choose_file)
+        self.builtin_button = QToolButton()
+        self.builtin_button.setText("Built-in data")
+        self.builtin_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.builtin_button.setMenu(self._builtin_menu())
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: the loader reports only coarse progress
+        self.progress.setMaximumWidth(120)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.status = QLabel()
+        self.status.setObjectName("data_status")
+        source_row = QHBoxLayout()
+        source_row.addWidget(QLabel("Source"))
+        source_row.addWidget(self.source_edit, 1)
+        source_row.addWidget(self.open_button)
+        source_row.addWidget(self.builtin_button)
+        source_row.addWidget(self.progress)
+        self.source_error = QLabel()
+        self.source_error.setObjectName("source_error")
+        self.source_error.setStyleSheet(ERROR_STYLE)
+        self.source_error.setWordWrap(True)
+        self.source_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.source_error.hide()
+
+        # Options
+        self.main_form = SpecForm(
+            document, "data", DataSpec, ["format", "task", "normalization", "missing"]
+        )
+        self.table_form = SpecForm(document, "data", DataSpec, ["delimiter", "decimal", "header"])
+        self.columns = ColumnRoles(document)
+        self.window_form = SpecForm(document, "data", DataSpec, ["window", "stride", "horizon"])
+        self.text_form = SpecForm(document, "data", DataSpec, ["text_level", "seq_len", "min_freq"])
+        self.numpy_form = SpecForm(document, "data", DataSpec, ["x_key", "y_key"])
+        self.split_form = SpecForm(document, "data.split", SplitSpec)
+        self.forms = {
+            "main": self.main_form,
+            "table": self.table_form,
+            "window": self.window_form,
+            "text": self.text_form,
+            "numpy": self.numpy_form,
+            "split": self.split_form,
+        }
+        options = QWidget()
+        opt_layout = QVBoxLayout(options)
+        self.table_box = _group("Table (CSV / TSV)", self.table_form, self.columns)
+        self.window_box = _group("Windows (one long series)", self.window_form)
+        self.text_box = _group("Text", self.text_form)
+        self.numpy_box = _group("NumPy arrays", self.numpy_form)
+        for box in (
+            _group("Task and cleaning", self.main_form),
+            self.table_box,
+            self.window_box,
+            self.text_box,
+            self.numpy_box,
+            _group("Train / validation / test split", self.split_form),
+        ):
+            opt_layout.addWidget(box)
+        opt_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(options)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(340)
+
+        self.preview = DataPreview()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 5)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(source_row)
+        layout.addWidget(self.source_error)
+        layout.addWidget(self.status)
+        layout.addWidget(splitter, 1)
+
+        document.changed.connect(self._on_changed)
+        document.spec_replaced.connect(self._on_replaced)
+        document.read_only_changed.connect(lambda ro: self._set_editable(not ro))
+        self._on_changed()
+
+    # ---- choosing a source -------------------------------------------------------------
+    def _builtin_menu(self) -> QMenu:
+        menu = QMenu(self)
+        for source in BUILTIN_SOURCES:
+            menu.addAction(source, lambda s=source: self.set_source(s))
+        try:
+            shipped = sorted(
+                p.name for p in data_dir().iterdir() if p.is_file() and p.suffix != ".md"
+            )
+        except OSError:
+            shipped = []
+        if shipped:
+            menu.addSeparator()
+            for name in shipped:
+                menu.addAction(f"resource:{name}", lambda n=name: self.set_source(f"resource:{n}"))
+        return menu
+
+    def choose_file(self) -> None:
+        from workbench.gui.settings import last_folder, set_last_folder
+
+        path, _ = QFileDialog.getOpenFileName(self, "Open data file", last_folder(), DATA_FILTER)
+        if path:
+            set_last_folder(path)
+            self.open_data_file(path)
+
+    def open_data_file(self, path: str | os.PathLike) -> None:
+        """Use a file as the data source (relative to the project folder when inside it)."""
+        path = Path(path).resolve()
+        base = self._doc.base_dir
+        text = str(path)
+        if base is not None:
+            with contextlib.suppress(ValueError):
+                text = str(path.relative_to(base))
+        self.set_source(text, fresh=True)
+
+    def set_source(self, source: str, fresh: bool = True) -> None:
+        """Point the data spec at ``source``; a new file starts from its natural task."""
+        if self._doc.read_only:
+            return
+        from workbench.core.data.loader import natural_task
+
+        spec = copy.deepcopy(self._doc.spec)
+        data = spec.data
+        data.source = source
+        if fresh:
+            data.format = "auto"
+            data.feature_columns, data.target_columns, data.ignore_columns = [], [], []
+            data.id_column = data.time_column = data.test_source = None
+            data.normalization_stats = None
+            data.builtin = {}
+            # A bad source keeps the task: the loader will say what is wrong with it.
+            with contextlib.suppress(WorkbenchError):
+                data.task = natural_task(data, self._doc.base_dir)
+        self._doc.set_spec(spec, f"Use data {source}")
+
+    def _source_edited(self) -> None:
+        text = self.source_edit.text().strip()
+        if text and text != self._doc.spec.data.source:
+            self.set_source(text, fresh=False)
+
+    # ---- loading -------------------------------------------------------------------------
+    def _key(self) -> str:
+        data = copy.deepcopy(self._doc.spec.data)
+        data.normalization_stats = None
+        return f"{self._doc.base_dir}|{data.to_dict()}"
+
+    def _on_changed(self) -> None:
+        self.source_edit.setText(self._doc.spec.data.source)
+        self._show_groups()
+        if self._key() != self._requested_key and not self._closing:
+            self._debounce.start()
+
+    def _on_replaced(self) -> None:
+        self._loaded_key = self._requested_key = None
+        self.preview.clear()
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the data with the current options (in the background)."""
+        if self._closing:
+            return
+        self._debounce.stop()
+        self._requested_key = self._key()
+        if self._job is not None:  # let the running load stop at its next progress report
+            self._pending = True
+            self._generation += 1
+            return
+        from workbench.gui.worker import run_in_thread
+
+        self._generation += 1
+        generation = self._generation
+        spec = copy.deepcopy(self._doc.spec.data)
+        base = self._doc.base_dir
+
+        def progress(_fraction: float) -> None:
+            if generation != self._generation or self._closing:
+                raise _Superseded()
+
+        def load() -> Any:
+            from workbench.core.data import load_data
+
+            return load_data(spec, base, progress)
+
+        self._set_busy(True, f"Loading {spec.source} …")
+        self._job = run_in_thread(
+            load,
+            on_done=lambda prepared, g=generation: self._loaded(g, prepared),
+            on_error=lambda info, g=generation: self._failed(g, info),
+            name="workbench-data-load",
+            parent=self,
+        )
+
+    def _finish_job(self) -> bool:
+        """Forget the finished job; start the waiting one. True when this result is current."""
+        self._job = None
+        self._set_busy(False)
+        if self._pending and not self._closing:
+            self._pending = False
+            self.reload()
+            return False
+        return True
+
+    def _loaded(self, generation: int, prepared: Any) -> None:
+        if not self._finish_job() or generation != self._generation or self._closing:
+            return
+        self._loaded_key = self._requested_key
+        self._show_error("")
+        summary = prepared.summary
+        self._doc.prepared = prepared
+        self._doc.data_summary = summary
+        self.preview.ensure_plot()
+        self.preview.show_summary(summary)
+        self.columns.set_columns(
+            list(summary.preview_header) if summary.format.endswith("csv") else []
+        )
+        self._show_groups()
+        sizes = summary.split_sizes
+        unit = "tokens" if summary.n_tokens is not None else "sequences"
+        self.status.setText(
+            f"{summary.format}: {summary.task}, train {sizes.get('train', 0):,} / "
+            f"val {sizes.get('val', 0):,} / test {sizes.get('test', 0):,} {unit}"
+        )
+        followed = model_following_data(self._doc.spec, prepared)
+        if followed != self._doc.spec and not self._doc.read_only:
+            self._doc.set_spec(followed, "Model follows the dataset")
+        self._doc.data_loaded.emit(prepared)
+
+    def _failed(self, generation: int, info: Any) -> None:
+        if not self._finish_job() or generation != self._generation or self._closing:
+            return
+        if getattr(info, "kind", "") == "_Superseded":
+            return
+        message = info.message + (f" ({info.hint})" if info.hint else "")
+        if getattr(info, "kind", "") not in ("DataError", "WorkbenchError", "SpecError"):
+            message = f"{message}\n(an internal error: please report it)"
+        self._loaded_key = None
+        self._doc.prepared = None
+        self._doc.data_summary = None
+        self.preview.clear(f"The data could not be loaded:\n{message}")
+        self.status.setText("")
+        self._show_error(message)
+        self.load_failed.emit(message)
+
+    # ---- errors and visibility ---------------------------------------------------------------
+    def _show_error(self, message: str) -> None:
+        self.last_error = message
+        for form in self.forms.values():
+            form.refresh()  # drops earlier loader messages (keeps the spec's own problems)
+        self.source_error.hide()
+        if not message:
+            return
+        lowered = message.lower()
+        for word, field in _ERROR_FIELDS:
+            if word not in lowered:
+                continue
+            if field == "split":
+                self.split_form.show_external_error("val_fraction", message)
+                return
+            for form in self.forms.values():
+                if field in form._editors:
+                    form.show_external_error(field, message)
+                    return
+        self.source_error.setText(f"⚠ {message}")
+        self.source_error.show()
+
+    def error_field(self) -> str:
+        """Which option shows the current loader error ('source' when none fits)."""
+        for form in self.forms.values():
+            for name in form._editors:
+                if self.last_error and form.error_text(name) == self.last_error:
+                    return name
+        return "source" if self.last_error else ""
+
+    def _show_groups(self) -> None:
+        data = self._doc.spec.data
+        summary = self._doc.data_summary
+        fmt = data.format
+        if fmt == "auto":
+            fmt = getattr(summary, "format", "") if summary is not None else ""
+            if not fmt:
+                suffix = Path(data.source).suffix.lower()
+                fmt = {".npz": "numpy", ".npy": "numpy", ".txt": "text", ".ts": "ts"}.get(
+                    suffix, "wide_csv" if suffix in (".csv", ".tsv", ".tab") else ""
+                )
+        self.table_box.setVisible(fmt in ("wide_csv", "long_csv", "ucr_tsv", ""))
+        self.window_box.setVisible(
+            fmt in ("wide_csv", "") or data.task in ("forecasting", "regression")
+        )
+        self.text_box.setVisible(fmt == "text" or data.task == "language_model")
+        self.numpy_box.setVisible(fmt == "numpy")
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        self.progress.setVisible(busy)
+        if busy:
+            self.status.setText(text)
+        self.loading_changed.emit(busy)
+
+    def _set_editable(self, editable: bool) -> None:
+        for widget in (self.source_edit, self.open_button, self.builtin_button):
+            widget.setEnabled(editable)
+
+    def is_loading(self) -> bool:
+        return self._job is not None
+
+    def shutdown(self, timeout_s: float = 5.0) -> None:
+        """Stop the debounce and wait for a running load (at window close)."""
+        self._closing = True
+        self._debounce.stop()
+        self._generation += 1
+        job, self._job = self._job, None
+        if job is not None:
+            job.join(timeout_s)
+
+
+def _group(title: str, *widgets: QWidget) -> QGroupBox:
+    box = QGroupBox(title)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(6, 6, 6, 6)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return box

@@ -1,0 +1,187 @@
+"""The data panel's preview: a plot of a few sequences (with the window and the train / val /
+test split shaded on a windowed series), the first rows as a table, and the summary text.
+
+pyqtgraph takes most of a second to import, so the plot is created on first use
+(``ensure_plot``), after the window is on screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QPlainTextEdit,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+_SPLIT_COLORS = {"train": (46, 125, 50, 40), "val": (239, 108, 0, 50), "test": (106, 27, 154, 45)}
+_CURVE_COLORS = ("#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00")
+_MAX_CURVES = 4
+
+
+class DataPreview(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.plot_host = QWidget()
+        self._plot_layout = QVBoxLayout(self.plot_host)
+        self._plot_layout.setContentsMargins(0, 0, 0, 0)
+        self.plot_caption = QLabel("Loading the plot…")
+        self.plot_caption.setWordWrap(True)
+        self._plot_layout.addWidget(self.plot_caption)
+        self.plot: Any = None
+        self.rows = QTableWidget()
+        self.rows.setObjectName("preview_rows")
+        self.rows.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.rows.setAlternatingRowColors(True)
+        self.summary_text = QPlainTextEdit()
+        self.summary_text.setObjectName("data_summary")
+        self.summary_text.setReadOnly(True)
+        self.summary_text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.summary_text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        bottom = QTabWidget()
+        bottom.addTab(self.summary_text, "Summary")
+        bottom.addTab(self.rows, "First rows")
+        self.bottom_tabs = bottom
+        self.splitter.addWidget(self.plot_host)
+        self.splitter.addWidget(bottom)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout.addWidget(self.splitter)
+        self._summary: Any = None
+
+    # ---- plot (created lazily) -------------------------------------------------------------
+    def ensure_plot(self) -> None:
+        if self.plot is not None:
+            return
+        import pyqtgraph as pg
+
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setObjectName("preview_plot")
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.setMinimumHeight(180)
+        self.plot.addLegend(offset=(-10, 10))
+        self._plot_layout.addWidget(self.plot, 1)
+        if self._summary is not None:
+            self._draw(self._summary)
+
+    # ---- showing a summary -----------------------------------------------------------------
+    def clear(self, message: str = "") -> None:
+        self._summary = None
+        self.rows.clear()
+        self.rows.setRowCount(0)
+        self.rows.setColumnCount(0)
+        self.summary_text.setPlainText(message)
+        self.plot_caption.setText(message)
+        if self.plot is not None:
+            self.plot.clear()
+
+    def show_summary(self, summary: Any) -> None:
+        self._summary = summary
+        self.summary_text.setPlainText(summary.to_text())
+        header = list(summary.preview_header)
+        rows = [list(r) for r in summary.preview_rows]
+        width = max([len(header)] + [len(r) for r in rows]) if (header or rows) else 0
+        self.rows.clear()
+        self.rows.setColumnCount(width)
+        self.rows.setRowCount(len(rows))
+        if header:
+            self.rows.setHorizontalHeaderLabels([str(h) for h in header])
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row):
+                self.rows.setItem(i, j, QTableWidgetItem(str(cell)))
+        self.rows.resizeColumnsToContents()
+        if self.plot is not None:
+            self._draw(summary)
+
+    def _draw(self, summary: Any) -> None:
+        import numpy as np
+        import pyqtgraph as pg
+
+        plot = self.plot
+        plot.clear()
+        legend = plot.plotItem.legend
+        if legend is not None:
+            legend.clear()
+        sizes = summary.split_sizes or {}
+        split_text = ", ".join(f"{k} {v:,}" for k, v in sizes.items())
+        series = getattr(summary, "series", None)
+        if series is not None and len(series):
+            series = np.asarray(series, dtype=np.float64)
+            if series.ndim == 1:
+                series = series[:, None]
+            x = np.arange(series.shape[0], dtype=np.float64)
+            names = list(summary.series_names) or [f"column {i}" for i in range(series.shape[1])]
+            self._shade_splits(summary, len(x))
+            for j in range(min(series.shape[1], _MAX_CURVES)):
+                pen = pg.mkPen(_CURVE_COLORS[j % len(_CURVE_COLORS)], width=1)
+                plot.plot(x, series[:, j], pen=pen, name=names[j] if j < len(names) else None)
+            window = summary.window or 0
+            horizon = summary.horizon or 0
+            if window:
+                first = pg.LinearRegionItem(
+                    (0, window), movable=False, brush=pg.mkBrush(21, 101, 192, 60)
+                )
+                first.setZValue(-5)
+                plot.addItem(first)
+                label = pg.TextItem("first window", color="#0d47a1", anchor=(0, 0))
+                label.setPos(0, float(np.nanmax(series[:, 0])) if series.size else 0)
+                plot.addItem(label)
+            plot.setLabel("bottom", "time step")
+            self.plot_caption.setText(
+                f"One series of {len(x):,} steps cut into windows of {window} "
+                f"(+{horizon} ahead); shading: train / val / test ({split_text})."
+            )
+            return
+        sequences = list(getattr(summary, "preview_series", []) or [])
+        if not sequences:
+            self.plot_caption.setText(
+                f"Nothing to plot for this data ({summary.format}); splits: {split_text}."
+            )
+            return
+        feature = (summary.feature_names or ["feature 0"])[0]
+        for i, seq in enumerate(sequences[:_MAX_CURVES]):
+            seq = np.asarray(seq, dtype=np.float64)
+            if seq.ndim == 1:
+                seq = seq[:, None]
+            pen = pg.mkPen(_CURVE_COLORS[i % len(_CURVE_COLORS)], width=1)
+            plot.plot(
+                np.arange(len(seq), dtype=np.float64), seq[:, 0], pen=pen, name=f"sequence {i}"
+            )
+        plot.setLabel("bottom", "time step")
+        self.plot_caption.setText(
+            f"First {min(len(sequences), _MAX_CURVES)} sequences ({feature}); "
+            f"{summary.n_sequences:,} in all, split {split_text}."
+        )
+
+    def _shade_splits(self, summary: Any, length: int) -> None:
+        import pyqtgraph as pg
+
+        bounds = list(summary.split_bounds or [])
+        edges = [0, *bounds, length][:4]
+        while len(edges) < 4:
+            edges.append(length)
+        for name, start, end in zip(("train", "val", "test"), edges[:-1], edges[1:]):
+            if end <= start:
+                continue
+            region = pg.LinearRegionItem(
+                (start, end), movable=False, brush=pg.mkBrush(*_SPLIT_COLORS[name])
+            )
+            region.setZValue(-10)
+            for line in region.lines:
+                line.setPen(pg.mkPen(None))
+            self.plot.addItem(region)
+            text = pg.TextItem(name, color=_SPLIT_COLORS[name][:3], anchor=(0.5, 1))
+            text.setPos((start + end) / 2, 0)
+            self.plot.addItem(text)
