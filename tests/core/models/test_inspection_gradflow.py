@@ -8,7 +8,12 @@ import torch
 
 from workbench.core.layer_specs import GRUSpec, LayerNormSpec, LSTMSpec, RNNSpec
 from workbench.core.models import build_model
-from workbench.core.models.gradflow import gradient_flow, task_loss, unrolled_forward
+from workbench.core.models.gradflow import (
+    gradient_flow,
+    per_step_targets,
+    task_loss,
+    unrolled_forward,
+)
 from workbench.core.spec import HeadSpec, InputSpec, ModelSpec
 
 CASES = {
@@ -48,7 +53,7 @@ def test_unrolled_path_matches_fused_model(case, variable):
     grads = []
     for path in (lambda v: model(v, lengths)[0], lambda v: unrolled_forward(model, v, lengths)[0]):
         v = x.clone().requires_grad_(True)
-        grads.append(torch.autograd.grad(loss_fn(path(v), y, None), v)[0])
+        grads.append(torch.autograd.grad(loss_fn(path(v), y), v)[0])
     assert torch.allclose(grads[0], grads[1], atol=1e-10)
     flow = gradient_flow(model, x, y, loss_fn, lengths)
     first = min(flow.dx)
@@ -76,7 +81,7 @@ def test_total_gradient_includes_the_recurrence():
     # The direct gradient of the fused output is zero before T and equals the total at T.
     x_in = x.clone()
     out = model.blocks[0].rnn(x_in)[0].detach().requires_grad_(True)
-    loss = loss_fn(model.head(out[:, -1]), y, None)
+    loss = loss_fn(model.head(out[:, -1]), y)
     direct = torch.autograd.grad(loss, out)[0].norm(dim=-1).norm(dim=0).numpy()
     assert (direct[:-1] == 0).all()
     assert direct[-1] == pytest.approx(layer.dh[-1], rel=1e-9)
@@ -112,6 +117,8 @@ def test_tagging_and_language_model_losses():
     xs = torch.randn(2, 5, 3, dtype=torch.float64)
     mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], dtype=torch.bool)
     lengths = torch.tensor([3, 5])
-    flow = gradient_flow(tag, xs, torch.randint(0, 3, (2, 5)), task_loss("tagging"), lengths, mask)
+    y = per_step_targets(torch.randint(0, 3, (2, 5)), mask, lengths)
+    assert (y[0, 3:] == -100).all()
+    flow = gradient_flow(tag, xs, y, task_loss("tagging"), lengths)
     assert np.isnan(flow.layers[0].dh_per_sequence[0, 3:]).all()
     assert np.isfinite(flow.layers[0].dh).all()

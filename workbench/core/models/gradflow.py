@@ -21,28 +21,36 @@ from workbench.core.models.builder import SequenceModel, pool, valid_mask
 from workbench.core.models.gates import layer_weights
 from workbench.core.models.layers import RecurrentBlock
 
-#: ``loss_fn(output, y, mask) -> scalar``; ``mask`` is the bool ``[B, T]`` of valid per-step targets or None.
-LossFn = Callable[[torch.Tensor, torch.Tensor, torch.Tensor | None], torch.Tensor]
+#: ``loss_fn(output, y) -> scalar`` — the training engine's ``TaskLogic.loss``: per-step targets
+#: that do not count (padding, unmasked steps) hold ``IGNORE``.
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+IGNORE = -100  # cross_entropy's ignore_index, as in workbench.core.training.tasks
 
 
 def task_loss(task: str, loss: str = "auto") -> LossFn:
-    """The training loss of ``task`` (``TrainSpec.loss``), as a ``LossFn`` (mean over targets)."""
+    """The mean training loss of ``task`` (``TrainSpec.loss``), for use without a trainer."""
     name = loss
     if name == "auto":
         name = "cross_entropy" if task in ("classification", "tagging", "language_model") else "mse"
 
-    def fn(output: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        if output.dim() == 3:  # per-step head: [B, T, C] against [B, T] (classes) or [B, T, K]
-            if mask is not None:
-                output, y = output[mask], y[mask]
-            else:
-                output, y = output.reshape(-1, output.shape[-1]), y.reshape(-1, *y.shape[2:])
+    def fn(output: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if name == "cross_entropy":
-            return F.cross_entropy(output, y)
+            if output.dim() == 3:  # per-step head: [B, T, C] against [B, T]
+                output, y = output.reshape(-1, output.shape[-1]), y.reshape(-1)
+            return F.cross_entropy(output, y, ignore_index=IGNORE)
         y = y.to(output.dtype).reshape(output.shape)
         return F.mse_loss(output, y) if name == "mse" else F.l1_loss(output, y)
 
     return fn
+
+
+def per_step_targets(
+    y: torch.Tensor, mask: torch.Tensor | None, lengths: torch.Tensor | None
+) -> torch.Tensor:
+    """Per-step class targets with padded / unmasked steps set to ``IGNORE``."""
+    if mask is None and lengths is not None:
+        mask = valid_mask(lengths, y.shape[1], y.device)
+    return y if mask is None else y.masked_fill(~mask.to(torch.bool), IGNORE)
 
 
 @dataclass
@@ -172,7 +180,7 @@ def _norms(
     return total, per_seq
 
 
-def _fused_input_grads(model, x, y, loss_fn, lengths, mask) -> dict[int, np.ndarray]:
+def _fused_input_grads(model, x, y, loss_fn, lengths) -> dict[int, np.ndarray]:
     h = (
         model.embedding(x)
         if model.embedding is not None
@@ -183,7 +191,7 @@ def _fused_input_grads(model, x, y, loss_fn, lengths, mask) -> dict[int, np.ndar
         if isinstance(block, RecurrentBlock):
             inputs[i] = h
         h, _ = block(h, lengths, None)
-    loss = loss_fn(_head(model, h, lengths), y, mask)
+    loss = loss_fn(_head(model, h, lengths), y)
     grads = torch.autograd.grad(loss, list(inputs.values()), allow_unused=True)
     found = {}
     for i, g in zip(inputs, grads):
@@ -198,7 +206,6 @@ def gradient_flow(
     y: torch.Tensor,
     loss_fn: LossFn,
     lengths: torch.Tensor | None = None,
-    mask: torch.Tensor | None = None,
 ) -> GradFlow:
     """``||dL/dh_t||`` (total, unrolled) per layer and ``||dL/dx_t||`` (fused) on the probe.
 
@@ -211,7 +218,7 @@ def gradient_flow(
         # cuDNN's RNN backward refuses eval mode; the native kernels are fine for a probe.
         with torch.enable_grad(), torch.backends.cudnn.flags(enabled=False):
             out, nodes = unrolled_forward(model, x, lengths)
-            loss = loss_fn(out, y, mask)
+            loss = loss_fn(out, y)
             flat = [h for *_, hs in nodes for h in hs]
             grads = torch.autograd.grad(loss, flat, allow_unused=True)
             layers, k = [], 0
@@ -223,7 +230,7 @@ def gradient_flow(
                 k += len(hs)
                 total, per_seq = _norms(g, lengths)
                 layers.append(LayerGradFlow(block, kind, layer, d, total, per_seq))
-            dx = _fused_input_grads(model, x, y, loss_fn, lengths, mask)
+            dx = _fused_input_grads(model, x, y, loss_fn, lengths)
         return GradFlow(loss=float(loss.detach()), layers=layers, dx=dx)
     finally:
         model.train(was_training)

@@ -1,0 +1,177 @@
+"""``Probe``: a training callback that publishes inspection snapshots of a few probe sequences.
+
+Throttling keeps training fast: a snapshot is taken at most ``max_per_s`` times a second *and*
+never more often than its own cost allows within ``budget`` (the share of wall time the probe may
+use): after a snapshot that took ``c`` seconds the next waits ``max(1/max_per_s, c/budget)``.
+Gradient flow (a backward pass through an unrolled copy of the layers) runs at epoch ends, under
+the same budget rule (the first epoch always gets one).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from workbench.core.models.gradflow import LossFn, gradient_flow, per_step_targets, task_loss
+from workbench.core.models.inspection import ProbeSnapshot, make_snapshot
+
+
+def probe_batch(split: Any, n: int = 4, seq_len: int = 100):
+    """The first ``n`` sequences of a ``SequenceSplit`` as ``(x, y, lengths)`` (CPU tensors).
+
+    A language-model token stream gives ``n`` consecutive chunks of ``seq_len`` tokens and
+    their next-token targets. Padding beyond the longest probe sequence is trimmed.
+    """
+    x = split.x
+    if x.dim() == 1:  # token stream
+        need = min(n * seq_len + 1, x.shape[0])
+        count = max(1, (need - 1) // seq_len)
+        size = min(seq_len, need - 1)
+        xs = x[: count * size].reshape(count, size)
+        ys = x[1 : count * size + 1].reshape(count, size)
+        return xs, ys, None
+    n = min(n, x.shape[0])
+    x = x[:n]
+    y = None if split.y is None else split.y[:n]
+    lengths = None if split.lengths is None else split.lengths[:n]
+    if y is not None and y.dim() == 2 and not y.is_floating_point():  # tags: hide unmasked steps
+        mask = None if getattr(split, "mask", None) is None else split.mask[:n]
+        y = per_step_targets(y, mask, lengths)
+    if lengths is not None:
+        longest = int(lengths.max())
+        x = x[:, :longest]
+        if y is not None and y.dim() == 2 and not y.is_floating_point():
+            y = y[:, :longest]
+        if bool((lengths == longest).all()):
+            lengths = None
+    return x, y, lengths
+
+
+class Probe:
+    """Inspection snapshots during training. Use as a trainer callback or call ``snapshot`` directly.
+
+    ``publish(snapshot)`` receives each ``ProbeSnapshot`` (defaults to ``trainer.events.publish``);
+    the latest one is also kept in ``self.latest``. ``loss_fn(output, y)`` is the task's loss
+    (defaults to the trainer's, else the task's default loss).
+    """
+
+    def __init__(
+        self,
+        x: torch.Tensor,
+        y: torch.Tensor | None = None,
+        lengths: torch.Tensor | None = None,
+        *,
+        task: str = "classification",
+        loss_fn: LossFn | None = None,
+        publish: Callable[[ProbeSnapshot], None] | None = None,
+        max_per_s: float = 5.0,
+        budget: float = 0.02,
+        every_n_steps: int = 1,
+        grad_flow: bool = True,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.x, self.y, self.lengths = x, y, lengths
+        self.task = task
+        self.loss_fn = loss_fn
+        self.publish = publish
+        self.max_per_s = max_per_s
+        self.budget = budget
+        self.every_n_steps = max(1, every_n_steps)
+        self.want_grad_flow = grad_flow and y is not None
+        self.clock = clock
+        self.latest: ProbeSnapshot | None = None
+        self.last_grad_flow = None
+        self.count = 0
+        self.cost_s = 0.0  # total time spent in snapshots
+        self._next_at = float("-inf")
+        self._next_grad_at = float("-inf")
+        self._device_x: torch.Tensor | None = None
+        self._device_y: torch.Tensor | None = None
+        self._step, self._epoch = 0, 0  # last seen in on_step_end
+
+    @classmethod
+    def from_data(
+        cls, data: Any, n: int = 4, split: str = "val", seq_len: int = 100, **kwargs
+    ) -> Probe:
+        """A probe on the first ``n`` sequences of ``data``'s ``split`` (train when that is empty)."""
+        part = data.split(split)
+        if len(part) == 0:
+            part = data.train
+        x, y, lengths = probe_batch(part, n, seq_len)
+        kwargs.setdefault("task", data.task)
+        return cls(x, y, lengths, **kwargs)
+
+    # ---- direct use ----------------------------------------------------------------------
+    def _on_device(self, model: torch.nn.Module):
+        param = next(model.parameters())
+        if self._device_x is None or self._device_x.device != param.device:
+            x = self.x.to(param.device)
+            self._device_x = x.to(param.dtype) if x.is_floating_point() else x
+            if self.y is not None:
+                y = self.y.to(param.device)
+                self._device_y = y.to(param.dtype) if y.is_floating_point() else y
+        return self._device_x, self._device_y
+
+    def snapshot(
+        self, model, step: int = 0, epoch: int = 0, with_grad_flow: bool = False
+    ) -> ProbeSnapshot:
+        """All views now (gradient flow too when asked and targets are known)."""
+        start = self.clock()
+        x, y = self._on_device(model)
+        flow = None
+        if with_grad_flow and self.y is not None:
+            loss_fn = self.loss_fn or task_loss(self.task)
+            flow = gradient_flow(model, x, y, loss_fn, self.lengths)
+            self.last_grad_flow = flow
+        snap = make_snapshot(model, x, self.lengths, step=step, epoch=epoch, grad_flow=flow)
+        snap.elapsed_s = self.clock() - start
+        self.cost_s += snap.elapsed_s
+        self.count += 1
+        self.latest = snap
+        return snap
+
+    # ---- callback hooks ------------------------------------------------------------------
+    def on_train_begin(self, trainer: Any) -> None:
+        if self.loss_fn is None:
+            task = getattr(trainer, "task", None)
+            loss = getattr(task, "loss", None)
+            if callable(loss):
+                self.loss_fn = loss
+        self._device_x = None  # the trainer may have moved the model
+
+    def on_step_end(self, trainer: Any, info: Any) -> None:
+        step = int(getattr(info, "step", 0))
+        self._step, self._epoch = step, int(getattr(info, "epoch", 0))
+        if step % self.every_n_steps:
+            return
+        if self.clock() < self._next_at:
+            return
+        self._emit(trainer, step, self._epoch, with_grad_flow=False)
+
+    def on_epoch_end(self, trainer: Any, metrics: dict[str, float] | None = None) -> None:
+        now = self.clock()
+        grad = self.want_grad_flow and now >= self._next_grad_at
+        if not grad and now < self._next_at:
+            return
+        self._emit(trainer, self._step, self._epoch, with_grad_flow=grad)
+
+    def _emit(self, trainer: Any, step: int, epoch: int, with_grad_flow: bool) -> None:
+        snap = self.snapshot(_model_of(trainer), step, epoch, with_grad_flow)
+        end = self.clock()
+        wait = max(1.0 / self.max_per_s, snap.elapsed_s / self.budget)
+        self._next_at = end + wait
+        if with_grad_flow:
+            self._next_grad_at = end + snap.elapsed_s / self.budget
+        publish = self.publish
+        if publish is None:
+            events = getattr(trainer, "events", None)
+            publish = getattr(events, "publish", None)
+        if publish is not None:
+            publish(snap)
+
+
+def _model_of(trainer: Any):
+    return trainer if isinstance(trainer, torch.nn.Module) else trainer.model
