@@ -1,0 +1,253 @@
+"""Run directories: layout, the append-only metrics log, the status file, listing.
+
+::
+
+    <run>/project.json        the project spec as trained (model input/head synced to the data,
+                              normalization stats filled in)
+    <run>/run.json            where the data's relative paths start, device, seed, created
+    <run>/status.json         status, message, epoch, step, updated (rewritten atomically)
+    <run>/metrics.jsonl       one JSON object per line, append-only, readable while training
+    <run>/checkpoints/last.safetensors   the resume point (weights + full training state)
+    <run>/checkpoints/best.safetensors   weights with the best watched metric
+
+Torch-free, so the GUI can list runs without importing torch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from workbench.core.errors import TrainingError, WorkbenchError
+from workbench.core.project import atomic_write_bytes, project_to_json
+from workbench.core.spec import ProjectSpec
+
+RUNS_ENV = "WORKBENCH_RUNS_DIR"
+#: Seconds between forced flushes of the metrics log (it is also flushed every epoch).
+FLUSH_EVERY_S = 2.0
+
+
+def runs_root() -> Path:
+    """``$WORKBENCH_RUNS_DIR`` when set, else ``./runs``."""
+    env = os.environ.get(RUNS_ENV)
+    return Path(env) if env else Path.cwd() / "runs"
+
+
+def default_run_dir(project_name: str, root: Path | None = None) -> Path:
+    """``<root>/<project-name>-<YYYYmmdd-HHMMSS>`` (with ``-2``, ``-3``… when taken)."""
+    root = runs_root() if root is None else Path(root)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", project_name).strip("-.") or "run"
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path, n = root / f"{safe}-{stamp}", 2
+    while path.exists():
+        path, n = root / f"{safe}-{stamp}-{n}", n + 1
+    return path
+
+
+def _json_value(value: Any) -> Any:
+    """Floats that JSON cannot hold (NaN, ±inf) become None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _dumps(record: dict[str, Any]) -> str:
+    return json.dumps({k: _json_value(v) for k, v in record.items()}, allow_nan=False)
+
+
+class MetricsLog:
+    """Append-only JSON-lines file. Flushed on ``flush()`` and whenever the last flush is older
+    than ``FLUSH_EVERY_S`` (checked on write), so a reader sees fresh lines while training runs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the run
+        self._last_flush = time.monotonic()
+
+    def write(self, record: dict[str, Any]) -> None:
+        try:
+            line = _dumps(record)
+        except (TypeError, ValueError):
+            line = json.dumps({k: _json_value(v) for k, v in record.items()}, default=str)
+        self._file.write(line + "\n")
+        now = time.monotonic()
+        if now - self._last_flush > FLUSH_EVERY_S:
+            self._file.flush()
+            self._last_flush = now
+
+    def flush(self) -> None:
+        if not self._file.closed:
+            self._file.flush()
+            self._last_flush = time.monotonic()
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+
+
+class RunDir:
+    """One run's folder. ``RunDir.create`` for a new run, ``RunDir.open`` for an existing one."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    # ---- layout ---------------------------------------------------------------------------
+    @property
+    def project_file(self) -> Path:
+        return self.path / "project.json"
+
+    @property
+    def run_file(self) -> Path:
+        return self.path / "run.json"
+
+    @property
+    def status_file(self) -> Path:
+        return self.path / "status.json"
+
+    @property
+    def metrics_file(self) -> Path:
+        return self.path / "metrics.jsonl"
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.path / "checkpoints"
+
+    @property
+    def last_checkpoint(self) -> Path:
+        return self.checkpoints / "last.safetensors"
+
+    @property
+    def best_checkpoint(self) -> Path:
+        return self.checkpoints / "best.safetensors"
+
+    # ---- creating / opening ---------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path) -> RunDir:
+        path = Path(path)
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise TrainingError(
+                f"{path}: already exists and is not empty",
+                "pick a new --run-dir, or continue that run with `workbench resume`",
+            )
+        try:
+            (path / "checkpoints").mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TrainingError(
+                f"{path}: cannot create the run folder ({exc.strerror or exc})"
+            ) from None
+        return cls(path)
+
+    @classmethod
+    def open(cls, path: Path) -> RunDir:
+        run = cls(Path(path))
+        if not run.path.is_dir():
+            raise WorkbenchError(
+                f"{path}: no such run folder", "give the folder a training run wrote"
+            )
+        if not run.project_file.is_file():
+            raise WorkbenchError(
+                f"{path}: not a run folder (no project.json)",
+                "give the folder a training run wrote",
+            )
+        return run
+
+    # ---- contents -------------------------------------------------------------------------
+    def write_project(self, spec: ProjectSpec) -> None:
+        atomic_write_bytes(self.project_file, project_to_json(spec).encode("utf-8"))
+
+    def read_project(self) -> ProjectSpec:
+        from workbench.core.project import load_project
+
+        spec, _ = load_project(self.project_file)
+        return spec
+
+    def write_info(self, info: dict[str, Any]) -> None:
+        atomic_write_bytes(self.run_file, (json.dumps(info, indent=2) + "\n").encode("utf-8"))
+
+    def read_info(self) -> dict[str, Any]:
+        return _read_json(self.run_file)
+
+    def write_status(self, status: str, **fields: Any) -> None:
+        record = {"status": status, **fields, "updated": datetime.now(UTC).isoformat()}
+        atomic_write_bytes(self.status_file, (_dumps(record) + "\n").encode("utf-8"))
+
+    def read_status(self) -> dict[str, Any]:
+        return _read_json(self.status_file)
+
+    def open_log(self) -> MetricsLog:
+        return MetricsLog(self.metrics_file)
+
+    def read_metrics(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return read_metrics(self.metrics_file, kind)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_metrics(path: Path, kind: str | None = None) -> list[dict[str, Any]]:
+    """Records of a metrics log (``kind`` filters on the ``type`` key). A half-written last line
+    — the writer is still busy — is skipped, so this is safe to call while training runs."""
+    records = []
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if not line.endswith("\n"):
+                    break
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if kind is None or record.get("type") == kind:
+                    records.append(record)
+    except OSError:
+        return []
+    return records
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    path: Path
+    project: str
+    status: str
+    epoch: int
+    step: int
+    updated: str
+
+
+def list_runs(root: Path | None = None) -> list[RunInfo]:
+    """Run folders under ``root`` (default ``runs_root()``), newest first."""
+    root = runs_root() if root is None else Path(root)
+    found = []
+    if not root.is_dir():
+        return found
+    for path in root.iterdir():
+        if not (path / "project.json").is_file():
+            continue
+        status = _read_json(path / "status.json")
+        info = _read_json(path / "run.json")
+        found.append(
+            RunInfo(
+                path=path,
+                project=str(info.get("project", path.name)),
+                status=str(status.get("status", "unknown")),
+                epoch=int(status.get("epoch") or 0),
+                step=int(status.get("step") or 0),
+                updated=str(status.get("updated", "")),
+            )
+        )
+    found.sort(key=lambda r: r.updated, reverse=True)
+    return found

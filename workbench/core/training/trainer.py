@@ -1,0 +1,385 @@
+"""The training loop: one ``Trainer`` per run, driven the same way by the CLI and the GUI.
+
+``run()`` blocks on the calling thread and publishes plain events; ``control`` is safe to use
+from any other thread. The hot loop is a hand-written PyTorch loop plus a few attribute reads:
+no per-sample Python, one host sync per step on the CPU (``loss.item()`` is free there) and one
+every ``SYNC_EVERY`` steps on a GPU, where per-step syncs would stall the launch queue.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from workbench.core.device import describe_device, resolve_device
+from workbench.core.errors import TrainingError, WorkbenchError
+from workbench.core.models import build_model
+from workbench.core.runs import RunDir, default_run_dir
+from workbench.core.spec import ProjectSpec
+from workbench.core.training import checkpoints as ck
+from workbench.core.training.callbacks import HOOKS, Monitor, StepInfo
+from workbench.core.training.control import TrainerControl
+from workbench.core.training.events import (
+    CheckpointEvent,
+    EpochEvent,
+    ErrorEvent,
+    EventBus,
+    StatusEvent,
+)
+from workbench.core.training.loop import LoopMixin
+from workbench.core.training.optim import GradientClipper, LRSchedule, build_optimizer, set_lr
+from workbench.core.training.result import RunResult
+from workbench.core.training.setup import build_monitor, prepare_split, sync_spec_to_data, to_device
+from workbench.core.training.state import (
+    TrainState,
+    full_checkpoint,
+    restore_checkpoint,
+    weights_checkpoint,
+)
+from workbench.core.training.tasks import TaskLogic, lm_metrics
+
+__all__ = ["RunResult", "StepInfo", "Trainer"]
+
+
+class Trainer(LoopMixin):
+    #: Seconds between checkpoints inside a long epoch (one is always written per epoch).
+    checkpoint_every_s = 600.0
+    #: Steps between host syncs on GPUs / MPS (on the CPU every step is synced for free).
+    SYNC_EVERY = 25
+    #: Steps between measurements of the gradient norm when clipping is off.
+    GRAD_NORM_EVERY = 10
+
+    def __init__(
+        self,
+        project: ProjectSpec,
+        base_dir: Path | str | None = None,
+        run_dir: Path | str | None = None,
+        device: str | None = None,
+    ) -> None:
+        self.spec = project.copy()  # synced to the data in prepare(); the caller's is untouched
+        self.base_dir = Path(base_dir) if base_dir is not None else None
+        self.events = EventBus()
+        self.control = TrainerControl()
+        self.device = resolve_device(device or self.spec.train.device)
+        self.run_dir: Path | None = Path(run_dir) if run_dir is not None else None
+        self.model: torch.nn.Module | None = None
+        self.data: Any = None
+        self.optimizer: torch.optim.Optimizer | None = None
+        self.task: TaskLogic | None = None
+        self.schedule: LRSchedule | None = None
+        self.monitor: Monitor | None = None
+        self.state = TrainState()
+        self.status = "preparing"
+        self.notes: list[str] = []
+        self._callbacks: list[Any] = []
+        self._resuming = False
+        self._prepared = False
+        self._log = None
+        self._rundir: RunDir | None = None
+
+    @classmethod
+    def resume(
+        cls, run_dir: Path | str, device: str | None = None, epochs: int | None = None
+    ) -> Trainer:
+        """A trainer that continues the run in ``run_dir`` from its last checkpoint."""
+        rundir = RunDir.open(Path(run_dir))
+        spec = rundir.read_project()
+        if epochs is not None:
+            spec.train.epochs = epochs
+        base = rundir.read_info().get("base_dir")
+        trainer = cls(spec, base, rundir.path, device)
+        trainer._resuming = True
+        return trainer
+
+    # ---- public helpers -------------------------------------------------------------------
+    def add_callback(self, callback: Any) -> None:
+        """Hook an object with some of ``on_train_begin/on_step_end/on_epoch_end/on_train_end``."""
+        self._callbacks.append(callback)
+
+    def loss_fn(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The task's loss of model outputs against targets (padded steps excluded)."""
+        return self.task.loss(out, y)
+
+    def compute_loss(self, batch: tuple, state=None) -> tuple[torch.Tensor, torch.Tensor, Any]:
+        """Forward one ``(x, y, lengths, mask)`` batch: ``(loss, output, new_state)``."""
+        x, y, lengths, _ = to_device(tuple(batch) + (None,) * (4 - len(batch)), self.device)
+        out, new_state = self.model(x, lengths, state)
+        return self.task.loss(out, y), out, new_state
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return self._steps_per_epoch
+
+    @property
+    def planned_steps(self) -> int:
+        return self._planned_steps
+
+    # ---- set-up ---------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Load the data, fit the model to it, build everything; idempotent."""
+        if self._prepared:
+            return
+        from workbench.core.data import load_data
+        from workbench.core.data.batching import n_lm_batches
+
+        self._set_status("preparing", "loading data")
+        spec, tr = self.spec, self.spec.train
+        self.data = load_data(spec.data, self.base_dir)
+        self.notes += sync_spec_to_data(spec, self.data)
+        self.task = TaskLogic(spec.data.task, tr.loss, self.data)
+        self.lm = spec.data.task == "language_model"
+        torch.manual_seed(tr.seed)  # the weights depend on the seed only
+        self.model = build_model(spec.model).to(self.device)
+        self.optimizer = build_optimizer(tr.optimizer, self.model.parameters())
+        self.generator = torch.Generator().manual_seed(tr.seed)
+        self.splits = {
+            name: prepare_split(self.data.split(name), spec.data.task, self.device)
+            for name in ("train", "val", "test")
+        }
+        n_train = len(self.splits["train"])
+        if self.lm:
+            self._steps_per_epoch = n_lm_batches(n_train, tr.batch_size, spec.data.seq_len)
+        else:
+            self._steps_per_epoch = -(-n_train // tr.batch_size)
+        if self._steps_per_epoch == 0:
+            raise TrainingError(
+                "the training split is empty", "use more data or smaller val/test fractions"
+            )
+        self._planned_steps = tr.epochs * self._steps_per_epoch
+        if tr.max_steps is not None:
+            self._planned_steps = min(self._planned_steps, tr.max_steps)
+        self.schedule = LRSchedule(tr.schedule, tr.optimizer.lr, self._planned_steps)
+        self.clipper = GradientClipper(tr.clip, list(self.model.parameters()))
+        self.monitor, notes = build_monitor(spec, self.task.loss_name, len(self.splits["val"]) > 0)
+        self.notes += notes
+        self._open_run_dir()
+        self._prepared = True
+
+    def _open_run_dir(self) -> None:
+        spec = self.spec
+        if self._resuming:
+            self._rundir = RunDir.open(self.run_dir)
+            if not self._rundir.last_checkpoint.is_file():
+                raise TrainingError(f"{self.run_dir}: has no checkpoint to resume from yet")
+            tensors, meta = ck.load_checkpoint(self._rundir.last_checkpoint)
+            restore_checkpoint(self, tensors, meta)
+            st = self.state
+            if st.step >= self._planned_steps or st.epoch >= spec.train.epochs:
+                raise TrainingError(
+                    f"{self.run_dir}: this run already finished ({st.epoch} epochs, {st.step} steps)",
+                    "resume with --epochs N (more than it has done) to train longer",
+                )
+        else:
+            self.run_dir = self.run_dir or default_run_dir(spec.name)
+            self._rundir = RunDir.create(self.run_dir)
+            info = {
+                "project": spec.name,
+                "base_dir": str(self.base_dir.resolve()) if self.base_dir else None,
+                "seed": spec.train.seed,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            }
+            self._rundir.write_info(info)
+        self._rundir.write_project(spec)
+        self._log = self._rundir.open_log()
+        first = "resume" if self._resuming else "start"
+        self._log.write(
+            {
+                "type": first,
+                "step": self.state.step,
+                "epoch": self.state.epoch,
+                "device": describe_device(self.device),
+                "steps_per_epoch": self._steps_per_epoch,
+            }
+        )
+        for note in self.notes:
+            self._note(note)
+
+    # ---- running --------------------------------------------------------------------------
+    def run(self) -> RunResult:
+        """Train until done, stopped, diverged or out of patience; returns the outcome."""
+        try:
+            self.prepare()
+            hooks = {h: [getattr(c, h) for c in self._callbacks if hasattr(c, h)] for h in HOOKS}
+            self._hooks = hooks
+            for hook in hooks["on_train_begin"]:
+                hook(self)
+            self.model.train()
+            self._set_status("running", f"training on {describe_device(self.device)}")
+            outcome, message, hint = self._train()
+            result = self._finish(outcome, message, hint)
+            for hook in hooks["on_train_end"]:
+                hook(self, result)
+            return result
+        except WorkbenchError as exc:
+            self._fail(exc.message, exc.hint, "")
+            raise
+        except BaseException as exc:
+            self._fail(f"training failed: {type(exc).__name__}: {exc}", "", traceback.format_exc())
+            raise
+        finally:
+            if self._log is not None:
+                self._log.close()
+
+    def _fail(self, message: str, hint: str, tb: str) -> None:
+        self.events.publish(ErrorEvent(message, hint, tb))
+        self._set_status("failed", message)
+
+    def _batches(self) -> Iterator[tuple]:
+        """This epoch's batches from the current position (skipping those already done)."""
+        from workbench.core.data.batching import iterate_batches, lm_batches
+
+        st, tr, split = self.state, self.spec.train, self.splits["train"]
+        if st.batch == 0:
+            st.data_state = self.generator.get_state()
+            if self.lm:
+                st.lm_state = None
+        else:  # resuming mid-epoch: draw the same order again, then skip what was done
+            self.generator.set_state(st.data_state)
+        if self.lm:
+            source = (
+                (x, y, None, None)
+                for x, y in lm_batches(split.x, tr.batch_size, self.spec.data.seq_len)
+            )
+        else:
+            source = iterate_batches(split, tr.batch_size, shuffle=True, generator=self.generator)
+        if split.x.device != self.device:
+            source = (to_device(b, self.device) for b in source)
+        return itertools.islice(source, st.batch, None) if st.batch else source
+
+    # ---- evaluation -----------------------------------------------------------------------
+    @torch.inference_mode()
+    def evaluate(self, name: str) -> dict[str, float]:
+        """Metrics of the model on split ``name`` (``val`` / ``test``), prefixed with its name."""
+        from workbench.core.data.batching import iterate_batches, lm_batches
+
+        split = self.splits[name]
+        if len(split) == 0:
+            return {}
+        was_training = self.model.training
+        self.model.eval()
+        sums = self.task.new_sums(self.device)
+        bs = self.spec.train.batch_size
+        if self.lm:
+            state = None
+            for x, y in lm_batches(split.x, bs, self.spec.data.seq_len):
+                x, y, _, _ = to_device((x, y, None, None), self.device)
+                out, state = self.model(x, None, state)
+                self.task.add(sums, out, y)
+        else:
+            for batch in iterate_batches(split, max(bs, 256), shuffle=False):
+                x, y, lengths, _ = to_device(batch, self.device)
+                out, _ = self.model(x, lengths)
+                self.task.add(sums, out, y)
+        self.model.train(was_training)
+        return self.task.finish(sums, name)
+
+    # ---- epoch end, checkpoints, finish ---------------------------------------------------
+    def _end_epoch(self) -> bool:
+        """Metrics, schedule, keep-best and checkpoint after an epoch; True to stop early."""
+        st, tr = self.state, self.spec.train
+        metrics = {"train_loss": st.loss_sum / max(st.loss_weight, 1e-12)}
+        if self.lm:
+            metrics.update(lm_metrics(metrics["train_loss"], "train"))
+        metrics.update(self.evaluate("val"))
+        st.epoch += 1
+        st.batch, st.loss_sum, st.loss_weight = 0, 0.0, 0.0
+        st.data_state = self.generator.get_state()
+        improved = self.monitor.update(metrics, st.epoch)
+        if self.schedule.epoch_end(metrics.get(self.monitor.metric), self.monitor.mode):
+            self._note(f"{self.monitor.metric} stopped improving: learning rate lowered")
+        if not self.schedule.per_step:
+            set_lr(self.optimizer, self.schedule.at(st.step, st.epoch))
+        metrics["lr"] = self.optimizer.param_groups[0]["lr"]
+        st.last_metrics = metrics
+        if improved and tr.keep_best:
+            value = metrics[self.monitor.metric]
+            tensors, meta = weights_checkpoint(self, st.epoch, self.monitor.metric, value)
+            ck.save_checkpoint(self._rundir.best_checkpoint, tensors, meta)
+            self.events.publish(CheckpointEvent(str(self._rundir.best_checkpoint), best=True))
+        self._save_last()
+        self.events.publish(EpochEvent(st.epoch, dict(metrics)))
+        self._log.write({"type": "epoch", "epoch": st.epoch, "step": st.step, **metrics})
+        self._log.flush()
+        self._write_status()
+        for hook in self._hooks["on_epoch_end"]:
+            hook(self, metrics)
+        return tr.early_stopping.enabled and self.monitor.exhausted
+
+    def _save_last(self) -> None:
+        self._flush_pending()
+        tensors, meta = full_checkpoint(self)
+        ck.save_checkpoint(self._rundir.last_checkpoint, tensors, meta)
+        self._last_save = time.perf_counter()
+        self.events.publish(CheckpointEvent(str(self._rundir.last_checkpoint)))
+
+    def _finish(self, outcome: str, message: str, hint: str) -> RunResult:
+        st = self.state
+        status = outcome
+        metrics = dict(st.last_metrics)
+        if outcome != "diverged":
+            if st.batch or not self._rundir.last_checkpoint.is_file():
+                self._save_last()  # mid-epoch stop / step budget: the resume point
+            if st.loss_weight and st.epoch == 0:
+                metrics["train_loss"] = st.loss_sum / st.loss_weight
+            if "val_loss" not in metrics:
+                metrics.update(self.evaluate("val"))
+            metrics.update(self._test_metrics())
+        metrics["samples_per_s"] = st.total_samples / st.train_time if st.train_time > 0 else 0.0
+        if self.monitor.best is not None:
+            metrics["best_epoch"] = self.monitor.best_epoch
+        result = RunResult(status, st.epoch, st.step, metrics, self._rundir.path, message, hint)
+        self._log.write({"type": "end", "status": status, "message": message, **metrics})
+        self._set_status(status, message + (f" — {hint}" if hint else ""))
+        return result
+
+    def _test_metrics(self) -> dict[str, float]:
+        """Test metrics, on the best checkpoint's weights when keep-best kept one."""
+        if len(self.splits["test"]) == 0:
+            return {}
+        best = self._rundir.best_checkpoint
+        if not (self.spec.train.keep_best and best.is_file()):
+            return self.evaluate("test")
+        current = {k: v.clone() for k, v in self.model.state_dict().items()}
+        self.model.load_state_dict(ck.read_state_dict(best))
+        try:
+            return self.evaluate("test")
+        finally:
+            self.model.load_state_dict(current)
+
+    # ---- status & notes -------------------------------------------------------------------
+    def _set_status(self, status: str, message: str = "") -> None:
+        self.status = status
+        self.events.publish(StatusEvent(status, message))
+        if self._rundir is not None:
+            self._write_status(message)
+            if self._log is not None:
+                self._log.write(
+                    {
+                        "type": "status",
+                        "status": status,
+                        "message": message,
+                        "step": self.state.step,
+                    }
+                )
+
+    def _write_status(self, message: str = "") -> None:
+        st = self.state
+        self._rundir.write_status(
+            self.status,
+            message=message,
+            epoch=st.epoch,
+            step=st.step,
+            epochs=self.spec.train.epochs,
+            planned_steps=self._planned_steps,
+        )
+
+    def _note(self, message: str) -> None:
+        self.events.publish(StatusEvent(self.status, message))
+        if self._log is not None:
+            self._log.write({"type": "note", "step": self.state.step, "message": message})
