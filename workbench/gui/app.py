@@ -1,16 +1,85 @@
-"""QApplication set-up and the GUI entry point (being built by the desktop-app issue)."""
+"""QApplication set-up, exception hooks and the GUI entry point ``main(project)``.
+
+Only torch-free modules are imported before the window is shown; the rest loads after the
+first paint (see ``MainWindow.finish_startup``). ``WORKBENCH_STARTUP_PROBE=PATH`` makes the app
+write the times when the window was first painted and when start-up finished, as JSON, then
+quit (``benchmarks/startup.py`` uses it).
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import time
+from typing import Any
+
+
+def create_app() -> Any:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Sequence Workbench")
+    app.setOrganizationName("SequenceWorkbench")
+    app.setApplicationDisplayName("Sequence Workbench")
+    return app
+
+
+def show_error(info: Any, parent: Any = None) -> None:
+    """A dialog for an uncaught exception: message, hint, and the traceback as details."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    parent = parent or QApplication.activeWindow()
+    box = QMessageBox(
+        QMessageBox.Icon.Critical, "Something went wrong", info.message, parent=parent
+    )
+    box.setInformativeText(info.hint or "The workbench keeps running; please report the details.")
+    if info.details:
+        box.setDetailedText(info.details)
+    box.exec()
+
+
+def install_hooks() -> None:
+    """``sys.excepthook`` and ``threading.excepthook`` → an error dialog on the GUI thread."""
+    from workbench.gui.worker import install_exception_hooks
+
+    install_exception_hooks(show_error)
+
+
+def _probe(window: Any, path: str, app: Any) -> None:
+    times: dict[str, float] = {}
+
+    def write() -> None:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(times, handle)
+
+    def exposed() -> None:
+        times["visible"] = time.time()
+        write()
+
+    def finished() -> None:
+        times["ready"] = time.time()
+        write()
+        window.document.undo_stack.setClean()  # no "save changes?" on the way out
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, window.close)
+
+    window.first_exposed.connect(exposed)
+    window.startup_finished.connect(finished)
 
 
 def main(project: str | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    app = create_app()
+    from workbench.gui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    window = QMainWindow()
-    window.setWindowTitle("Sequence Workbench")
-    window.resize(1200, 800)
+    window = MainWindow()
+    install_hooks()
+    probe = os.environ.get("WORKBENCH_STARTUP_PROBE")
+    if probe:
+        _probe(window, probe, app)
+    ref = project or "example:seed-lstm"
+    if not window.open_project(ref) and project:
+        window.open_project("example:seed-lstm")
     window.show()
     return app.exec()

@@ -1,0 +1,374 @@
+"""The main window: Data → Model → Training → Inspect tabs around one ``ProjectDocument``.
+
+Start-up is split in two so the window appears fast: ``__init__`` builds only torch-free and
+pyqtgraph-free widgets; ``finish_startup`` (called right after the first show) imports the heavy
+parts — the preview plot, the training panel, torch's device list — while the user is already
+looking at the window.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
+
+from workbench.core.errors import SpecError, WorkbenchError
+from workbench.core.spec import ProjectSpec
+from workbench.gui import menus
+from workbench.gui.document import ProjectDocument
+from workbench.gui.panels.data import DataPanel
+from workbench.gui.panels.model import ModelPanel
+from workbench.gui.panels.train_settings import TrainSettingsPanel
+from workbench.gui.settings import add_recent_file, app_settings, last_folder, set_last_folder
+
+APP_NAME = "Sequence Workbench"
+PROJECT_FILTER = "Workbench projects (*.json);;All files (*)"
+TAB_TITLES = ("1  Data", "2  Model", "3  Training", "4  Inspect")
+
+
+def error_text(exc: WorkbenchError) -> tuple[str, str]:
+    """(headline, details) for a dialog: a spec error lists every problem on its own line."""
+    if isinstance(exc, SpecError):
+        count = len(exc.problems)
+        where = f"{Path(exc.source).name}: " if exc.source else ""
+        head = f"{where}{count} problem{'s' if count != 1 else ''} in this project file"
+        return head, "\n".join(f"• {p}" for p in exc.problems)
+    return exc.message, exc.hint
+
+
+def show_problem(parent: QWidget, title: str, exc: WorkbenchError) -> None:
+    head, details = error_text(exc)
+    QMessageBox.critical(parent, title, f"{head}\n\n{details}".strip())
+
+
+class MainWindow(QMainWindow):
+    first_exposed = Signal()
+    startup_finished = Signal()
+
+    def __init__(self, document: ProjectDocument | None = None) -> None:
+        super().__init__()
+        self.document = document or ProjectDocument(parent=self)
+        self.training_panel = None
+        self.inspect_panel = None
+        self._startup_done = False
+        self._parts_ready = False
+        self._devices_ready = False
+        self._device_job = None
+        self._exposed = False
+        self.device_text = "CPU"
+        self.setWindowTitle(APP_NAME)
+        self.setAcceptDrops(True)
+        self.resize(1280, 820)
+
+        self.data_panel = DataPanel(self.document)
+        self.model_panel = ModelPanel(self.document)
+        self.train_settings = TrainSettingsPanel(self.document)
+        self.training_host = QSplitter(Qt.Orientation.Horizontal)
+        self.training_host.addWidget(self.train_settings)
+        self._training_placeholder = QLabel("Loading the training view…")
+        self._training_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.training_host.addWidget(self._training_placeholder)
+        self.training_host.setStretchFactor(1, 1)
+        self.inspect_host = QLabel("Inspection appears here after a training run.")
+        self.inspect_host.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        for widget, title in zip(
+            (self.data_panel, self.model_panel, self.training_host, self.inspect_host), TAB_TITLES
+        ):
+            self.tabs.addTab(widget, title)
+        self.setCentralWidget(self.tabs)
+
+        menus.build(self)
+        self.document.changed.connect(self._on_changed)
+        self.document.modified_changed.connect(lambda _m: self._update_title())
+        self.document.spec_replaced.connect(self._update_title)
+        self.data_panel.loading_changed.connect(self._on_loading)
+        self._restore_geometry()
+        self._on_changed()
+
+    # ---- start-up -------------------------------------------------------------------------
+    def event(self, event) -> bool:  # noqa: D401 - Qt override
+        result = super().event(event)
+        # (events arrive while __init__ is still running: read the flag defensively)
+        if event.type() == event.Type.Paint and not getattr(self, "_exposed", True):
+            self._exposed = True
+            self.first_exposed.emit()
+        return result
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._startup_done:
+            self._startup_done = True
+            # After the first paint: the heavy imports happen while the window is visible.
+            QTimer.singleShot(0, self.finish_startup)
+
+    def finish_startup(self) -> None:
+        """Create what needs pyqtgraph (preview plot, training panel) on the GUI thread, and
+        import torch on a background thread to fill in the devices."""
+        from workbench.gui.worker import run_in_thread
+
+        self._device_job = run_in_thread(
+            probe_devices,
+            on_done=self._show_devices,
+            on_error=lambda info: self._show_devices(None),
+            name="workbench-device-probe",
+            parent=self,
+        )
+        self.data_panel.preview.ensure_plot()
+        self._add_training_panel()
+        self._add_inspect_panel()
+        self._parts_ready = True
+        self._maybe_finished()
+
+    def _maybe_finished(self) -> None:
+        if self._parts_ready and self._devices_ready:
+            self.startup_finished.emit()
+
+    def _add_training_panel(self) -> None:
+        if self.training_panel is not None:
+            return
+        try:
+            from workbench.gui.panels.training import TrainingPanel
+        except ImportError:  # the live-training view is not part of this build
+            self._training_placeholder.setText("Live training is not available in this build.")
+            return
+        panel = TrainingPanel(self.document)
+        panel.setObjectName("training_panel")
+        self.training_panel = panel
+        self._training_placeholder.setParent(None)
+        self._training_placeholder.deleteLater()
+        self.training_host.addWidget(panel)
+        self.training_host.setStretchFactor(0, 0)
+        self.training_host.setStretchFactor(1, 1)
+        self.training_host.setSizes([360, 900])
+        panel.run_state_changed.connect(self._on_run_state)
+        menus.add_run_actions(self, panel)
+        self._on_changed()
+
+    def _add_inspect_panel(self) -> None:
+        try:
+            from workbench.gui.panels.inspect import InspectPanel
+        except ImportError:
+            return
+        panel = InspectPanel(self.document)
+        self.inspect_panel = panel
+        index = self.tabs.indexOf(self.inspect_host)
+        self.tabs.removeTab(index)
+        self.inspect_host.deleteLater()
+        self.inspect_host = panel
+        self.tabs.insertTab(index, panel, TAB_TITLES[3])
+        receiver = getattr(panel, "on_probe", None) or getattr(panel, "show_probe", None)
+        if self.training_panel is not None and receiver is not None:
+            self.training_panel.probe_received.connect(receiver)
+
+    def _show_devices(self, found: dict | None) -> None:
+        found = found or {"devices": ["auto", "cpu"], "auto": "CPU", "threads": "?"}
+        self.device_text = found["auto"]
+        self.train_settings.set_devices(found["devices"], f"auto = {self.device_text}")
+        self.status_device.setText(f"Device: {self.device_text}")
+        self.status_threads.setText(f"torch threads: {found['threads']}")
+        self._devices_ready = True
+        self._maybe_finished()
+
+    # ---- projects -------------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False when the user cancelled."""
+        if not self.document.modified:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"Save the changes to {self.document.display_name}?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _busy_training(self) -> bool:
+        if self.training_panel is not None and self.training_panel.is_running():
+            QMessageBox.information(self, APP_NAME, "Stop the training run first.")
+            return True
+        return False
+
+    def new_project(self) -> None:
+        if self._busy_training() or not self.maybe_save():
+            return
+        self.document.replace(ProjectSpec())
+
+    def open_project(self, ref: str | Path | None = None) -> bool:
+        """Open a project file or ``example:NAME``; a bad file leaves the current one open."""
+        if self._busy_training():
+            return False
+        if ref is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Open project", last_folder(), PROJECT_FILTER
+            )
+            if not path:
+                return False
+            ref = path
+        if not self.maybe_save():
+            return False
+        try:
+            self.document.open(ref)
+        except WorkbenchError as exc:
+            show_problem(self, "Cannot open the project", exc)
+            return False
+        if not str(ref).startswith("example:"):
+            add_recent_file(ref)
+            menus.refresh_recent(self)
+        self.tabs.setCurrentIndex(0)
+        return True
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        start = str(Path(last_folder()) / f"{self.document.spec.name or 'project'}.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save project as", start, PROJECT_FILTER)
+        if not path:
+            return False
+        if not path.lower().endswith(".json"):
+            path += ".json"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            saved = self.document.save(path)
+        except WorkbenchError as exc:
+            show_problem(self, "Cannot save the project", exc)
+            return False
+        except OSError as exc:
+            QMessageBox.critical(self, "Cannot save the project", f"{path}: {exc.strerror or exc}")
+            return False
+        add_recent_file(saved)
+        menus.refresh_recent(self)
+        self.statusBar().showMessage(f"Saved {saved}", 4000)
+        return True
+
+    # ---- drag and drop ----------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile() and not self.document.read_only:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        urls = event.mimeData().urls()
+        if not urls or not urls[0].isLocalFile():
+            return
+        event.acceptProposedAction()
+        self.open_dropped(Path(urls[0].toLocalFile()))
+
+    def open_dropped(self, path: Path) -> None:
+        """A project file opens as the project; anything else becomes the data source."""
+        set_last_folder(path)
+        if is_project_file(path):
+            self.open_project(path)
+        else:
+            self.data_panel.open_data_file(path)
+            self.tabs.setCurrentIndex(0)
+
+    # ---- status -------------------------------------------------------------------------------
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
+        self.setWindowModified(self.document.modified)
+        mark = " •" if self.document.modified else ""
+        self.status_project.setText(f"Project: {self.document.display_name}{mark}")
+
+    def _on_changed(self) -> None:
+        self._update_title()
+        problems = self.document.problems()
+        reason = problems[0] if problems else None
+        if reason and len(problems) > 1:
+            reason += f" (and {len(problems) - 1} more)"
+        if self.training_panel is not None:
+            self.training_panel.set_train_blocked(reason)
+        self.status_problems.setText(
+            f"⚠ {len(problems)} problem{'s' if len(problems) != 1 else ''}"
+            if problems
+            else "✓ ready to train"
+        )
+        self.status_problems.setToolTip("\n".join(problems) or "The project can be trained")
+        self.status_problems.setStyleSheet("color: #c62828;" if problems else "color: #2e7d32;")
+
+    def _on_run_state(self, state: str) -> None:
+        self.status_run.setText(f"Run: {state}")
+
+    def _on_loading(self, busy: bool) -> None:
+        if busy:
+            self.statusBar().showMessage("Loading data…")
+        else:
+            self.statusBar().clearMessage()
+
+    # ---- closing --------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.training_panel is not None and not self.training_panel.request_close():
+            event.ignore()
+            return
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop background work and remember the window (also used by tests and tools)."""
+        if self.training_panel is not None:
+            self.training_panel.shutdown()
+        self.data_panel.shutdown()
+        from workbench.gui.worker import join_all
+
+        join_all(5.0)
+        settings = app_settings()
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("state", self.saveState())
+
+    def _restore_geometry(self) -> None:
+        settings = app_settings()
+        geometry = settings.value("geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = settings.value("state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+
+def probe_devices() -> dict:
+    """Runs on a background thread: importing torch takes seconds."""
+    import torch
+
+    from workbench.core.device import available_devices, describe_device, resolve_device
+
+    try:
+        auto = describe_device(resolve_device("auto"))
+    except WorkbenchError:
+        auto = "CPU"
+    return {"devices": available_devices(), "auto": auto, "threads": torch.get_num_threads()}
+
+
+def is_project_file(path: Path) -> bool:
+    """A JSON file that looks like a serialized ProjectSpec (has model and train sections)."""
+    if path.suffix.lower() != ".json":
+        return False
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return True  # let Open report what is wrong with it
+    return isinstance(data, dict) and ("model" in data or "train" in data or "data" in data)
