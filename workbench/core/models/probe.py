@@ -104,6 +104,16 @@ class Probe:
         kwargs.setdefault("task", data.task)
         return cls(x, y, lengths, **kwargs)
 
+    @classmethod
+    def attach(cls, trainer: Any, n: int = 4, split: str = "val", **kwargs) -> Probe:
+        """Prepare ``trainer`` (loads its data), build a probe on its data and add it as a callback."""
+        trainer.prepare()
+        kwargs.setdefault("loss_fn", getattr(trainer, "loss_fn", None))
+        seq_len = getattr(getattr(trainer.spec, "data", None), "seq_len", 100)
+        probe = cls.from_data(trainer.data, n=n, split=split, seq_len=seq_len, **kwargs)
+        trainer.add_callback(probe)
+        return probe
+
     # ---- direct use ----------------------------------------------------------------------
     def _on_device(self, model: torch.nn.Module):
         param = next(model.parameters())
@@ -135,9 +145,10 @@ class Probe:
 
     # ---- callback hooks ------------------------------------------------------------------
     def on_train_begin(self, trainer: Any) -> None:
-        if self.loss_fn is None:
-            task = getattr(trainer, "task", None)
-            loss = getattr(task, "loss", None)
+        if self.loss_fn is None:  # the trainer's own loss (TaskLogic.loss), same targets layout
+            loss = getattr(trainer, "loss_fn", None) or getattr(
+                getattr(trainer, "task", None), "loss", None
+            )
             if callable(loss):
                 self.loss_fn = loss
         self._device_x = None  # the trainer may have moved the model

@@ -1,0 +1,165 @@
+"""Prediction views: confusion matrix (classification), one-step and autoregressive forecasts.
+
+Everything returned is NumPy. Forecasts are in the data's original units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+
+def predict(
+    model: torch.nn.Module,
+    x: torch.Tensor,
+    lengths: torch.Tensor | None = None,
+    batch_size: int = 256,
+) -> np.ndarray:
+    """Model outputs for ``x`` in eval mode, batched, as float64 NumPy."""
+    device = next(model.parameters()).device
+    dtype = next(model.parameters()).dtype
+    was_training = model.training
+    model.eval()
+    outs = []
+    try:
+        with torch.no_grad():
+            for i in range(0, x.shape[0], batch_size):
+                xb = x[i : i + batch_size].to(device)
+                xb = xb.to(dtype) if xb.is_floating_point() else xb
+                lb = None if lengths is None else lengths[i : i + batch_size]
+                outs.append(model(xb, lb)[0].double().cpu())
+    finally:
+        model.train(was_training)
+    if not outs:
+        return np.zeros((0,))
+    return torch.cat(outs).numpy()
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """``[C, C]`` counts: row = true class, column = predicted class."""
+    y_true = np.asarray(y_true, dtype=np.int64).ravel()
+    y_pred = np.asarray(y_pred, dtype=np.int64).ravel()
+    return np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes).reshape(
+        n_classes, n_classes
+    )
+
+
+def per_class_accuracy(matrix: np.ndarray) -> np.ndarray:
+    """Share of each true class predicted right (NaN for a class with no samples)."""
+    totals = matrix.sum(axis=1).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, np.diag(matrix) / totals, np.nan)
+
+
+@dataclass
+class ClassificationView:
+    confusion: np.ndarray  # [C, C]
+    per_class_accuracy: np.ndarray  # [C]
+    accuracy: float
+    class_names: list[str]
+
+
+def classification_view(
+    model: torch.nn.Module, split: Any, class_names: list[str]
+) -> ClassificationView:
+    """Confusion matrix and per-class accuracy of ``model`` on a classification split."""
+    n = len(class_names)
+    logits = predict(model, split.x, split.lengths)
+    pred = logits.argmax(axis=-1) if len(logits) else np.zeros(0, np.int64)
+    true = split.y.cpu().numpy()
+    cm = confusion_matrix(true, pred, n)
+    acc = float(np.trace(cm) / cm.sum()) if cm.sum() else float("nan")
+    return ClassificationView(cm, per_class_accuracy(cm), acc, list(class_names))
+
+
+@dataclass
+class ForecastView:
+    """First-step forecasts of each target over consecutive windows, in original units."""
+
+    target_names: list[str]
+    true: np.ndarray  # [N, n_targets]
+    one_step: np.ndarray  # [N, n_targets] teacher-forced: each window holds the real past
+    rollout: np.ndarray | None  # [N, n_targets] autoregressive: predictions fed back (None: cannot)
+    note: str = ""
+
+
+def _first_step(y: np.ndarray, n_targets: int) -> np.ndarray:
+    return y[:, :n_targets]  # targets are step-major: the first n_targets are step 1
+
+
+def _feature_scaler(data: Any):
+    stats = (data.normalization_stats or {}).get("features")
+    if not stats:
+        return lambda v, i: v
+    center = np.asarray(stats["center"], dtype=np.float64)
+    scale = np.asarray(stats["scale"], dtype=np.float64)
+    return lambda v, i: (v - center[i]) / scale[i]
+
+
+def rollout(
+    model: torch.nn.Module,
+    windows: torch.Tensor,
+    feedback: dict[int, int],
+    to_feature_scale,
+    to_original,
+    n_targets: int,
+) -> np.ndarray:
+    """Autoregressive forecast over ``len(windows)`` steps starting from ``windows[0]``.
+
+    Each step predicts the next value of every target, writes it (in feature scale) into the
+    feature columns named like the targets (``feedback``: feature index -> target index), and
+    slides the window by one. Other feature columns take their observed values from the next
+    window (``windows`` must be consecutive, stride 1).
+    """
+    window = windows[0].clone().double()
+    out = []
+    device = next(model.parameters()).device
+    dtype = next(model.parameters()).dtype
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            for k in range(windows.shape[0]):
+                pred = model(window[None].to(device, dtype))[0].double().cpu().numpy()
+                step = to_original(_first_step(pred, n_targets))[0]
+                out.append(step)
+                if k + 1 == windows.shape[0]:
+                    break
+                row = windows[k + 1, -1].clone().double()  # observed exogenous features
+                for fi, ti in feedback.items():
+                    row[fi] = float(to_feature_scale(step[ti], fi))
+                window = torch.cat([window[1:], row[None]], dim=0)
+    finally:
+        model.train(was_training)
+    return np.asarray(out)
+
+
+def forecast_view(
+    model: torch.nn.Module, data: Any, split: str = "val", max_steps: int = 500
+) -> ForecastView:
+    """Teacher-forced one-step and autoregressive forecasts on a windowed split, in original units."""
+    part = data.split(split)
+    x = part.x[:max_steps]
+    names = list(data.target_names)
+    n_t = len(names)
+    true = _first_step(data.targets_to_original_units(part.y[:max_steps]), n_t)
+    one_step = (
+        _first_step(data.targets_to_original_units(predict(model, x)), n_t) if len(x) else true
+    )
+    feature_names = list(getattr(data.summary, "feature_names", []) or [])
+    feedback = {feature_names.index(t): i for i, t in enumerate(names) if t in feature_names}
+    note = ""
+    result = None
+    consecutive = len(x) > 1 and torch.allclose(x[1:, :-1], x[:-1, 1:])
+    if not feedback:
+        note = "no target is also an input feature: nothing to feed back"
+    elif len(x) > 1 and not consecutive:
+        note = "windows are not consecutive (stride > 1 or gaps): no rollout"
+    elif len(x):
+        result = rollout(
+            model, x, feedback, _feature_scaler(data), data.targets_to_original_units, n_t
+        )
+    return ForecastView(names, true, one_step, result, note)
