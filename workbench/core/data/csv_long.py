@@ -1,0 +1,103 @@
+"""Long CSV: one row per (sequence id, time step) → variable-length sequences.
+
+The label column (``target_columns[0]``) holds one label per sequence (it must not change
+inside a sequence) or, for task 'tagging', one label per step. Rows are ordered by the time
+column when there is one, else kept in file order; sequences keep the order they first appear.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from workbench.core.data import csv_columns as cols
+from workbench.core.data.csv_table import Table, first_missing, read_table
+from workbench.core.data.raw import RawSequences
+from workbench.core.errors import DataError
+
+
+def _order_key(table: Table, name: str) -> np.ndarray:
+    col = table.columns[name]
+    if col.dtype.kind == "f":
+        return col
+    # Text times (ISO dates sort as text) rank by their sorted order.
+    return np.unique(col.astype(str), return_inverse=True)[1]
+
+
+def _from_table(table: Table, spec, where: str) -> RawSequences:
+    if not spec.id_column:
+        raise DataError(f"{where}: a long CSV needs the sequence id column", "set id_column")
+    id_col = cols.find(table, spec.id_column, "id", where)
+    if not spec.target_columns:
+        raise DataError(
+            f"{where}: no label column chosen", "set target_columns to the label column"
+        )
+    label_col = cols.find(table, spec.target_columns[0], "label", where)
+    time_col = cols.find(table, spec.time_column, "time", where) if spec.time_column else None
+    ignored = {cols.find(table, n, "ignored", where) for n in spec.ignore_columns}
+    taken = ignored | {id_col, label_col} | ({time_col} if time_col else set())
+    if spec.feature_columns:
+        features = [cols.find(table, n, "feature", where) for n in spec.feature_columns]
+    else:
+        features = [n for n in table.names if n not in taken and table.is_numeric(n)]
+    if not features:
+        raise DataError(f"{where}: no feature columns", "set feature_columns")
+    x_flat = np.stack([cols.numeric(table, n, "feature", where) for n in features], axis=1)
+    ids = table.columns[id_col]
+    ids_text = ids.astype(str) if ids.dtype.kind != "f" else np.char.mod("%g", ids)
+    uniq, first_row, group = np.unique(ids_text, return_index=True, return_inverse=True)
+    rank = np.empty(len(uniq), dtype=np.int64)
+    rank[np.argsort(first_row, kind="stable")] = np.arange(len(uniq))  # first-appearance order
+    group = rank[group]
+    rows = np.arange(len(group))
+    key = _order_key(table, time_col) if time_col else rows
+    order = np.lexsort((rows, key, group))
+    group, x_flat = group[order], x_flat[order]
+    labels = table.columns[label_col][order]
+    lengths = np.bincount(group, minlength=len(uniq)).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    pos = np.arange(len(group)) - starts[group]
+    n, steps = len(uniq), int(lengths.max())
+    x = np.zeros((n, steps, len(features)), dtype=np.float32)
+    x[group, pos] = x_flat
+    names_in_order = uniq[np.argsort(rank)]
+    line_of = [table.line_of(int(r)) for r in order[starts]]
+    origins = [f"sequence {names_in_order[i]!r} (line {line_of[i]})" for i in range(n)]
+    if spec.task == "tagging":
+        y = np.empty((n, steps), dtype=object)
+        y[:] = labels[starts][:, None]  # padding repeats a real label; the mask hides it
+        y[group, pos] = labels
+    else:
+        y = labels[starts]
+        text = labels.astype(str)
+        changed = np.flatnonzero(text != text[starts][group])
+        if changed.size:
+            r = int(changed[0])
+            raise DataError(
+                f"{where}: line {table.line_of(int(order[r]))}: the label of sequence "
+                f"{names_in_order[group[r]]!r} changes inside the sequence",
+                "use task 'tagging' for one label per step",
+            )
+        if y.dtype == object:
+            y = np.array(list(y), dtype=object)
+    count, first = first_missing(table, features)
+    raw = RawSequences(
+        x=x,
+        lengths=lengths,
+        y=y,
+        feature_names=features,
+        target_names=[label_col],
+        origins=origins,
+        missing_count=count,
+        first_missing=first,
+    )
+    raw.preview = table.preview
+    return raw
+
+
+def read_long_csv(path: Path, spec, where: str, test_path: Path | None = None) -> RawSequences:
+    raw = _from_table(read_table(path, spec, where), spec, where)
+    if test_path is not None:
+        raw.test = _from_table(read_table(test_path, spec, str(test_path)), spec, str(test_path))
+    return raw

@@ -1,0 +1,81 @@
+"""Wide CSV/TSV: rows are time steps, columns are variables (plus an optional time column).
+
+Becomes one series for windowing. Defaults: a text first column is the time column, the target
+is the last number column, features are the other number columns (for forecasting the target's
+own past is a feature too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from workbench.core.data import csv_columns as cols
+from workbench.core.data.csv_table import first_missing, read_table
+from workbench.core.data.raw import RawSeries
+from workbench.core.errors import DataError
+
+
+def read_wide_csv(
+    path: Path, spec, where: str, progress: Callable[[float], None] | None = None
+) -> RawSeries:
+    table = read_table(path, spec, where)
+    if progress:
+        progress(0.6)
+    ignored = {cols.find(table, n, "ignored", where) for n in spec.ignore_columns}
+    notes: list[str] = []
+    time_col = cols.find(table, spec.time_column, "time", where) if spec.time_column else None
+    if time_col is None and not table.is_numeric(table.names[0]) and len(table.names) > 1:
+        time_col = table.names[0]
+        notes.append(f"column {time_col!r} holds text: used as the time column")
+    taken = ignored | ({time_col} if time_col else set())
+    if spec.target_columns:
+        targets = [cols.find(table, n, "target", where) for n in spec.target_columns]
+    else:
+        candidates = [n for n in table.names if n not in taken and table.is_numeric(n)]
+        if not candidates:
+            raise DataError(f"{where}: no number column to predict", "set target_columns")
+        targets = [candidates[-1]]
+    if spec.feature_columns:
+        features = [cols.find(table, n, "feature", where) for n in spec.feature_columns]
+    else:
+        exclude = taken | (set(targets) if spec.task != "forecasting" else set())
+        features = [n for n in table.names if n not in exclude and table.is_numeric(n)]
+        left_out = [n for n in table.names if n not in exclude and not table.is_numeric(n)]
+        if left_out:
+            notes.append(f"text columns left out: {', '.join(left_out)}")
+    if not features:
+        raise DataError(
+            f"{where}: no feature columns left (targets: {', '.join(targets)})",
+            "set feature_columns, or use task 'forecasting' to learn from the target's past",
+        )
+    used = list(dict.fromkeys(features + targets))
+    values = np.empty((table.n_rows, len(used)), dtype=np.float32)
+    for j, name in enumerate(used):
+        role = "target" if name in targets and name not in features else "feature"
+        values[:, j] = cols.numeric(table, name, role, where)
+    count, first = (
+        first_missing(table, used) if all(table.is_numeric(n) for n in used) else (0, None)
+    )
+    if time_col:
+        header = [time_col, *used]
+        times = table.columns[time_col]
+        rows = [
+            [str(times[i])] + [f"{v:g}" for v in values[i]] for i in range(min(20, len(values)))
+        ]
+    else:
+        header = ["row", *used]
+        rows = [[str(i + 1)] + [f"{v:g}" for v in values[i]] for i in range(min(20, len(values)))]
+    raw = RawSeries(
+        values=values,
+        columns=used,
+        feature_idx=[used.index(n) for n in features],
+        target_idx=[used.index(n) for n in targets],
+        missing_count=count,
+        first_missing=first,
+        notes=notes,
+    )
+    raw.preview.header, raw.preview.rows = header, rows
+    return raw

@@ -1,0 +1,182 @@
+"""NumPy ``.npy`` / ``.npz``: ``X`` [N, T, F] or [N, T] (F = 1) and ``y`` [N] or [N, T].
+
+Always ``allow_pickle=False`` (a pickled object array is refused, never executed). A large
+``.npy`` is memory-mapped. For task 'forecasting'/'regression' a 1-D or 2-D ``X`` is one
+series [L] or [L, C] cut into windows (targets: ``target_columns`` as column numbers, default
+the last column). A ``.npy`` holds only ``X``; its labels come from ``y_key`` naming another
+``.npy`` file beside it (default: ``NAME_y.npy``).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from workbench.core.data.raw import Preview, RawSequences, RawSeries, count_missing
+from workbench.core.errors import DataError
+
+MMAP_BYTES = 64 << 20
+
+
+def _load_npy(path: Path, where: str) -> np.ndarray:
+    try:
+        mode = "r" if path.stat().st_size >= MMAP_BYTES else None
+        return np.load(path, mmap_mode=mode, allow_pickle=False)
+    except ValueError as exc:
+        if "pickle" in str(exc).lower():
+            raise DataError(
+                f"{where}: holds Python objects (pickled), which are never loaded",
+                "save plain number arrays (np.save with a numeric dtype)",
+            ) from None
+        raise DataError(f"{where}: not a valid .npy file ({exc})") from None
+    except (OSError, EOFError) as exc:
+        raise DataError(f"{where}: not a valid .npy file ({exc})") from None
+
+
+def _load_npz(path: Path, spec, where: str) -> tuple[np.ndarray, np.ndarray | None]:
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise DataError(f"{where}: not a valid .npz file ({exc})") from None
+    with archive:
+        keys = list(archive.files)
+        if spec.x_key not in keys:
+            raise DataError(
+                f"{where}: no array named {spec.x_key!r}",
+                f"arrays in the file: {', '.join(keys)} (set x_key)",
+            )
+
+        def get(key: str) -> np.ndarray:
+            try:
+                return archive[key]
+            except ValueError as exc:
+                if "pickle" in str(exc).lower():
+                    raise DataError(
+                        f"{where}: array {key!r} holds Python objects (pickled), which are never loaded",
+                        "save plain number arrays",
+                    ) from None
+                raise DataError(f"{where}: array {key!r} cannot be read ({exc})") from None
+
+        x = get(spec.x_key)
+        y = get(spec.y_key) if spec.y_key in keys else None
+    return x, y
+
+
+def _labels_npy(path: Path, spec, where: str) -> np.ndarray | None:
+    candidates = []
+    if spec.y_key.endswith(".npy"):
+        candidates.append(path.parent / spec.y_key)
+    candidates.append(path.with_name(f"{path.stem}_{spec.y_key.removesuffix('.npy')}.npy"))
+    for candidate in candidates:
+        if candidate.is_file():
+            return _load_npy(candidate, str(candidate))
+    if spec.y_key.endswith(".npy"):
+        raise DataError(f"{where}: label file {spec.y_key!r} not found beside it", "check y_key")
+    return None
+
+
+def _check_numeric(arr: np.ndarray, what: str, where: str) -> None:
+    if arr.dtype.kind not in "fiub":
+        raise DataError(
+            f"{where}: {what} has dtype {arr.dtype}, not numbers", "save a numeric array"
+        )
+
+
+def _as_series(x: np.ndarray, spec, where: str) -> RawSeries:
+    if x.ndim == 1:
+        x = x[:, None]
+    values = np.asarray(x, dtype=np.float32)
+    columns = [f"x{i}" for i in range(values.shape[1])]
+    try:
+        targets = (
+            [int(c) for c in spec.target_columns] if spec.target_columns else [values.shape[1] - 1]
+        )
+        features = [int(c) for c in spec.feature_columns] if spec.feature_columns else None
+    except ValueError:
+        raise DataError(f"{where}: columns of an array are chosen by number (0, 1, …)") from None
+    for c in targets + (features or []):
+        if not 0 <= c < values.shape[1]:
+            raise DataError(f"{where}: column {c} does not exist (the array has {values.shape[1]})")
+    if features is None:
+        features = [
+            c for c in range(values.shape[1]) if spec.task == "forecasting" or c not in targets
+        ]
+    rows = [[str(i)] + [f"{v:g}" for v in values[i, :8]] for i in range(min(20, len(values)))]
+    return RawSeries(
+        values=values,
+        columns=columns,
+        feature_idx=features,
+        target_idx=targets,
+        missing_count=count_missing(values),
+        preview=Preview(["step", *columns[:8]], rows),
+    )
+
+
+def _as_sequences(x: np.ndarray, y: np.ndarray | None, where: str) -> RawSequences:
+    if x.ndim == 2:
+        x = x[:, :, None]
+    if x.ndim != 3:
+        raise DataError(
+            f"{where}: X has {x.ndim} dimensions {list(x.shape)}; expected [N, T, F] or [N, T]",
+            "reshape the array",
+        )
+    if y is not None:
+        _check_numeric(y, "y", where) if y.dtype.kind not in "US" else None
+        if y.ndim not in (1, 2):
+            raise DataError(
+                f"{where}: y has {y.ndim} dimensions {list(y.shape)}; expected [N] or [N, T]"
+            )
+        if y.shape[0] != x.shape[0]:
+            raise DataError(
+                f"{where}: X holds {x.shape[0]} sequences but y holds {y.shape[0]} labels",
+                "X and y must have the same first dimension",
+            )
+    values = np.asarray(x, dtype=np.float32)  # reads a memory map once, as float32
+    n_feat = values.shape[2]
+    rows = [
+        [str(i), str(t)] + [f"{v:g}" for v in values[i, t, :8]]
+        for i in range(min(2, len(values)))
+        for t in range(min(10, values.shape[1]))
+    ]
+    return RawSequences(
+        x=values,
+        lengths=None,
+        y=None if y is None else np.asarray(y),
+        feature_names=[f"x{i}" for i in range(n_feat)],
+        target_names=["y"],
+        missing_count=count_missing(values),
+        preview=Preview(["sequence", "step", *[f"x{i}" for i in range(min(8, n_feat))]], rows),
+    )
+
+
+def read_numpy(
+    path: Path, spec, where: str, test_path: Path | None = None
+) -> RawSequences | RawSeries:
+    if path.suffix.lower() == ".npz":
+        x, y = _load_npz(path, spec, where)
+    else:
+        x, y = _load_npy(path, where), _labels_npy(path, spec, where)
+    _check_numeric(x, "X", where)
+    if x.size == 0:
+        raise DataError(f"{where}: X is empty (shape {list(x.shape)})")
+    if spec.task in ("forecasting", "regression") and x.ndim in (1, 2) and y is None:
+        return _as_series(x, spec, where)
+    if x.ndim < 2:
+        raise DataError(
+            f"{where}: X has {x.ndim} dimension; expected [N, T, F] or [N, T]",
+            "for one series use task 'forecasting'",
+        )
+    raw = _as_sequences(x, y, where)
+    if test_path is not None:
+        tx, ty = (
+            _load_npz(test_path, spec, str(test_path))
+            if test_path.suffix == ".npz"
+            else (
+                _load_npy(test_path, str(test_path)),
+                _labels_npy(test_path, spec, str(test_path)),
+            )
+        )
+        raw.test = _as_sequences(tx, ty, str(test_path))
+    return raw
