@@ -61,7 +61,7 @@ def _from_table(table: Table, spec, where: str) -> RawSequences:
     n, steps = len(uniq), int(lengths.max())
     x = np.zeros((n, steps, len(features)), dtype=np.float32)
     x[group, pos] = x_flat
-    names_in_order = uniq[np.argsort(rank)]
+    names_in_order = [str(v) for v in uniq[np.argsort(rank)]]
     line_of = [table.line_of(int(r)) for r in order[starts]]
     origins = [f"sequence {names_in_order[i]!r} (line {line_of[i]})" for i in range(n)]
     if spec.task == "tagging":

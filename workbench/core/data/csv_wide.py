@@ -59,15 +59,6 @@ def read_wide_csv(
     count, first = (
         first_missing(table, used) if all(table.is_numeric(n) for n in used) else (0, None)
     )
-    if time_col:
-        header = [time_col, *used]
-        times = table.columns[time_col]
-        rows = [
-            [str(times[i])] + [f"{v:g}" for v in values[i]] for i in range(min(20, len(values)))
-        ]
-    else:
-        header = ["row", *used]
-        rows = [[str(i + 1)] + [f"{v:g}" for v in values[i]] for i in range(min(20, len(values)))]
     raw = RawSeries(
         values=values,
         columns=used,
@@ -77,5 +68,5 @@ def read_wide_csv(
         first_missing=first,
         notes=notes,
     )
-    raw.preview.header, raw.preview.rows = header, rows
+    raw.preview = table.preview  # the file's own cells, as written
     return raw

@@ -214,7 +214,7 @@ def prepare_sequences(raw: RawSequences, spec, where: str, fmt: str, source: str
         preview_series=[
             np.array(raw.x[i, : lengths[i]], dtype=np.float64) for i in range(min(4, n))
         ],
-        notes=list(raw.notes),
+        notes=list(dict.fromkeys(raw.notes)),
     )
     return PreparedData(
         task=task,

@@ -143,7 +143,7 @@ def prepare_series(raw: RawSeries, spec, where: str, fmt: str, source: str) -> P
         split_bounds=[bounds[1][0], bounds[2][0]] if sp.kind != "random" else None,
         window=window,
         horizon=horizon if task == "forecasting" else 0,
-        notes=notes,
+        notes=list(dict.fromkeys(notes)),
     )
     return PreparedData(
         task=task,
