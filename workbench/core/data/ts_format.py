@@ -103,6 +103,8 @@ def _parse_header(lines: list[str], where: str) -> tuple[_Header, int]:
 
 def _values(text: str, timestamps: bool, number: int, dim: int, where: str) -> list[float]:
     text = text.strip()
+    if not text:
+        return []
     cells = (
         [m.group(1).rsplit(",", 1)[-1] for m in _TUPLE.finditer(text)]
         if timestamps
@@ -124,6 +126,21 @@ def _values(text: str, timestamps: bool, number: int, dim: int, where: str) -> l
     return out
 
 
+def _split_dims(line: str) -> list[str]:
+    """Split on ':' outside parentheses (timestamps such as 12:00:00 hold colons)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(line):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == ":" and depth == 0:
+            parts.append(line[start:i])
+            start = i + 1
+    parts.append(line[start:])
+    return parts
+
+
 def parse_ts(text: str, where: str) -> RawSequences:
     lines = text.split("\n")
     header, data_line = _parse_header(lines, where)
@@ -140,7 +157,7 @@ def parse_ts(text: str, where: str) -> RawSequences:
         text_line = lines[number - 1].strip()
         if not text_line or text_line.startswith("#"):
             continue
-        parts = text_line.split(":")
+        parts = _split_dims(text_line) if timestamps else text_line.split(":")
         if labelled:
             if len(parts) < 2:
                 raise DataError(
@@ -161,10 +178,10 @@ def parse_ts(text: str, where: str) -> RawSequences:
             )
         dims = [_values(p, timestamps, number, d, where) for d, p in enumerate(parts)]
         length = len(dims[0])
+        if any(len(d) == 0 for d in dims):
+            raise DataError(f"{where}: line {number}: an empty series", _HINT)
         if any(len(d) != length for d in dims):
             raise DataError(f"{where}: line {number}: the dimensions have different lengths", _HINT)
-        if length == 0:
-            raise DataError(f"{where}: line {number}: an empty series", _HINT)
         if equal and declared_len is not None and length != declared_len:
             raise DataError(
                 f"{where}: line {number}: series of length {length}, but @seriesLength is {declared_len}",
