@@ -131,16 +131,17 @@ def lstm_cell_states(
 ) -> torch.Tensor:
     """``c_t = f_t * c_{t-1} + i_t * g_t`` over time (elementwise only), starting from zero."""
     steps = i.shape[1]
-    ig = i * g
-    cells = torch.empty_like(ig)
-    c = ig.new_zeros(ig[:, 0].shape)
+    cells = i * g  # i_t * g_t, overwritten in place with c_t
     order = range(steps) if direction == 0 else range(steps - 1, -1, -1)
-    valid = None if lengths is None or direction == 0 else valid_mask(lengths, steps, ig.device)
+    valid = None if lengths is None or direction == 0 else valid_mask(lengths, steps, i.device)
+    prev = None
     for t in order:
-        c = f[:, t] * c + ig[:, t]
+        c = cells[:, t]
+        if prev is not None:
+            c.addcmul_(f[:, t], prev)  # one fused op per step
         if valid is not None:  # reverse: padded steps keep c = 0 until the last valid step
-            c = c * valid[:, t, None].to(c.dtype)
-        cells[:, t] = c
+            c.mul_(valid[:, t, None])
+        prev = c
     return cells
 
 

@@ -168,7 +168,7 @@ def unrolled_forward(model: SequenceModel, x: torch.Tensor, lengths: torch.Tenso
 def _norms(
     grads: list[torch.Tensor], lengths: torch.Tensor | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    per_seq = torch.stack([g.double().norm(dim=-1) for g in grads], dim=1)  # [B, T]
+    per_seq = torch.stack(grads, dim=1).double().norm(dim=-1)  # [B, T]
     per_seq = per_seq.detach().cpu().numpy()
     if lengths is not None:
         valid = valid_mask(lengths, per_seq.shape[1], torch.device("cpu")).numpy()
