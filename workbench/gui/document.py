@@ -36,6 +36,7 @@ class ProjectDocument(QObject):
         self._base_dir: Path | None = None
         self._example: str | None = None
         self._read_only = False
+        self._problems: list[str] | None = None
         self.data_summary: Any = None  # the last DataSummary the data panel saw
         self.prepared: Any = None  # the last PreparedData, when the panel loaded it fully
         self._undo = QUndoStack(self)
@@ -90,7 +91,10 @@ class ProjectDocument(QObject):
 
     def problems(self) -> list[str]:
         """Every problem of the current spec, by path (empty: ready to train)."""
-        return self._spec.problems()
+        # Every form asks after each edit; checking the spec takes a few ms, so cache it.
+        if self._problems is None:
+            self._problems = self._spec.problems()
+        return list(self._problems)
 
     def value(self, path: str) -> Any:
         return get_path(self._spec, path)
@@ -119,6 +123,7 @@ class ProjectDocument(QObject):
     def _apply(self, spec: ProjectSpec) -> None:
         # Called by SpecCommand.redo/undo; keep our own copy so the stack's stays pristine.
         self._spec = copy.deepcopy(spec)
+        self._problems = None
         self.changed.emit()
 
     # ---- whole projects -----------------------------------------------------------------
@@ -131,6 +136,7 @@ class ProjectDocument(QObject):
     ) -> None:
         """Make ``spec`` the open project (New / Open); clears the undo history."""
         self._spec = copy.deepcopy(spec)
+        self._problems = None
         self._path = Path(path) if path is not None else None
         self._base_dir = Path(base_dir) if base_dir is not None else None
         self._example = example
@@ -163,6 +169,7 @@ class ProjectDocument(QObject):
             spec = _rebase_source(spec, self._base_dir, target.parent)
             if spec is not self._spec:
                 self._spec = spec
+                self._problems = None
                 self.changed.emit()
         save_project(spec, target)
         self._path = target

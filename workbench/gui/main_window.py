@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1280, 820)
 
-        self.data_panel = DataPanel(self.document)
+        self.data_panel = DataPanel(self.document, deferred=True)
         self.model_panel = ModelPanel(self.document)
         self.train_settings = TrainSettingsPanel(self.document)
         self.training_host = QSplitter(Qt.Orientation.Horizontal)
@@ -105,18 +105,16 @@ class MainWindow(QMainWindow):
         if event.type() == event.Type.Paint and not getattr(self, "_exposed", True):
             self._exposed = True
             self.first_exposed.emit()
-        return result
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)
-        if not self._startup_done:
-            self._startup_done = True
-            # After the first paint: the heavy imports happen while the window is visible.
+            # The heavy imports start once the window is on screen.
             QTimer.singleShot(0, self.finish_startup)
+        return result
 
     def finish_startup(self) -> None:
         """Create what needs pyqtgraph (preview plot, training panel) on the GUI thread, and
         import torch on a background thread to fill in the devices."""
+        if self._startup_done:
+            return
+        self._startup_done = True
         from workbench.gui.worker import run_in_thread
 
         self._device_job = run_in_thread(
@@ -126,6 +124,7 @@ class MainWindow(QMainWindow):
             name="workbench-device-probe",
             parent=self,
         )
+        self.data_panel.start_loading()
         self.data_panel.preview.ensure_plot()
         self._add_training_panel()
         self._add_inspect_panel()
@@ -336,6 +335,7 @@ class MainWindow(QMainWindow):
         from workbench.gui.worker import join_all
 
         join_all(5.0)
+        self.statusBar().clearMessage()  # stops the message's timeout timer
         settings = app_settings()
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("state", self.saveState())

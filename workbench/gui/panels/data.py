@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -82,9 +83,14 @@ class DataPanel(QWidget):
     loading_changed = Signal(bool)
     load_failed = Signal(str)
 
-    def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, document: ProjectDocument, parent: QWidget | None = None, deferred: bool = False
+    ) -> None:
         super().__init__(parent)
         self._doc = document
+        #: While deferred, loads wait for ``start_loading`` (the window calls it after its first
+        #: paint: loading imports torch, whose C extension holds the GIL for a second).
+        self._deferred = deferred
         self._job: Any = None
         self._pending = False
         self._generation = 0
@@ -92,6 +98,7 @@ class DataPanel(QWidget):
         self._requested_key: str | None = None
         self._closing = False
         self.last_error = ""
+        self._announce_error = False
         self._debounce = QTimer(self)
         self._debounce.setObjectName("data_reload_debounce")
         self._debounce.setSingleShot(True)
@@ -221,7 +228,10 @@ class DataPanel(QWidget):
         if base is not None:
             with contextlib.suppress(ValueError):
                 text = str(path.relative_to(base))
+        self._announce_error = True  # the user picked this file: say so in a dialog if it fails
         self.set_source(text, fresh=True)
+        if self._doc.spec.data.source == text:
+            self.reload()  # now, without the debounce
 
     def set_source(self, source: str, fresh: bool = True) -> None:
         """Point the data spec at ``source``; a new file starts from its natural task."""
@@ -265,9 +275,15 @@ class DataPanel(QWidget):
         self.preview.clear()
         self.reload()
 
+    def start_loading(self) -> None:
+        """End the start-up deferral and load the current data."""
+        if self._deferred:
+            self._deferred = False
+            self.reload()
+
     def reload(self) -> None:
         """Load the data with the current options (in the background)."""
-        if self._closing:
+        if self._closing or self._deferred:
             return
         self._debounce.stop()
         self._requested_key = self._key()
@@ -314,6 +330,7 @@ class DataPanel(QWidget):
         if not self._finish_job() or generation != self._generation or self._closing:
             return
         self._loaded_key = self._requested_key
+        self._announce_error = False
         self._show_error("")
         summary = prepared.summary
         self._doc.prepared = prepared
@@ -350,6 +367,9 @@ class DataPanel(QWidget):
         self.status.setText("")
         self._show_error(message)
         self.load_failed.emit(message)
+        if self._announce_error:
+            self._announce_error = False
+            QMessageBox.warning(self, "Cannot load the data", message)
 
     # ---- errors and visibility ---------------------------------------------------------------
     def _show_error(self, message: str) -> None:
