@@ -64,7 +64,7 @@ def _sniff_delimiter(lines: list[str], where: str) -> str:
         score = (freq / len(counts), mode)
         if score > best_score:
             best, best_score = cand, score
-    if best is not None and best_score[0] >= 0.8:
+    if best is not None and best_score[0] >= 0.5:
         return best
     if best is None:
         # One column: fine for a plain single series, but not when the cells look like

@@ -6,11 +6,13 @@ Everything here is plain data. Tensors stay on the CPU; the training loop moves 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
-from torch import Tensor
+
+if TYPE_CHECKING:  # torch loads when tensors are built, so a bad file fails fast
+    import torch
+    from torch import Tensor
 
 
 @dataclass
@@ -201,7 +203,7 @@ class PreparedData:
 
     def targets_to_original_units(self, y: np.ndarray | Tensor) -> np.ndarray:
         """Undo the target scaling of regression/forecasting outputs ([..., K])."""
-        arr = y.detach().cpu().numpy() if isinstance(y, Tensor) else np.asarray(y)
+        arr = y.detach().cpu().numpy() if hasattr(y, "detach") else np.asarray(y)
         arr = arr.astype(np.float64, copy=True)
         stats = (self.normalization_stats or {}).get("targets")
         if not stats or self.task not in ("regression", "forecasting"):
@@ -217,7 +219,7 @@ class PreparedData:
         """Language model: token ids → text."""
         if self.vocab is None:
             raise ValueError("decode needs token data")
-        if isinstance(ids, Tensor):
+        if hasattr(ids, "detach"):
             ids = ids.detach().cpu().reshape(-1).tolist()
         vocab = self.vocab
         return self.token_joiner.join(
@@ -230,6 +232,8 @@ class PreparedData:
 
 def as_tensor(array: np.ndarray | None, dtype: torch.dtype) -> Tensor | None:
     """NumPy → CPU tensor of ``dtype``, sharing memory when the dtype already matches."""
+    import torch
+
     if array is None:
         return None
     array = np.ascontiguousarray(array)
