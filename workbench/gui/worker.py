@@ -229,10 +229,18 @@ class TrainingWorker(_ThreadedJob):
     ``failed`` an ``ErrorInfo`` when ``run()`` raised.
     """
 
-    def __init__(self, make_trainer: Callable[[], Any], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        make_trainer: Callable[[], Any],
+        parent: QObject | None = None,
+        setup: Callable[[Any], None] | None = None,
+    ) -> None:
         self.events = EventBuffer()
         self.control = _ControlRelay()
         self._make_trainer = make_trainer
+        # Issue 7: ``setup(trainer)`` runs on the worker thread after the events are subscribed
+        # and before ``run()`` (the Inspect panel attaches its Probe callback there).
+        self._setup = setup
         self.trainer: Any = None  # set on the worker thread; read-only elsewhere
         super().__init__(self._run, "workbench-training", parent)
 
@@ -244,6 +252,8 @@ class TrainingWorker(_ThreadedJob):
         trainer = self.trainer = self._make_trainer()
         trainer.events.subscribe(self.events.push)
         self.control.attach(trainer.control)
+        if self._setup is not None:
+            self._setup(trainer)
         return trainer.run()
 
     # control, callable from the GUI thread

@@ -80,6 +80,9 @@ class TrainingPanel(QWidget):
         self.result: Any = None
         self.last_error: ErrorInfo | None = None
         self.trainer_factory = make_trainer  # swapped by tests / benchmarks
+        # Issue 7: called with the trainer on the worker thread before run() (the Inspect panel
+        # sets it to attach its probe); None = nothing extra.
+        self.trainer_setup: Any = None
         self._blocked: str | None = None
         self._error_shown = False
         self._run_key: str | None = None
@@ -203,7 +206,7 @@ class TrainingPanel(QWidget):
         spec = copy.deepcopy(self.document.spec)
         base_dir = self.document.base_dir
         factory = self.trainer_factory
-        self.worker = TrainingWorker(lambda: factory(spec, base_dir))
+        self.worker = TrainingWorker(lambda: factory(spec, base_dir), setup=self.trainer_setup)
         self.worker.done.connect(self._on_done)
         self.worker.failed.connect(self._on_failed)
         self.worker.finished.connect(self._on_finished)
