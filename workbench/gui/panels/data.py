@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -34,30 +33,14 @@ from PySide6.QtWidgets import (
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.resources import data_dir
-from workbench.core.spec import PER_STEP_TASKS, DataSpec, SplitSpec
+from workbench.core.spec import PER_STEP_TASKS, DataSpec
 from workbench.gui.document import ProjectDocument
-from workbench.gui.widgets.column_roles import ColumnRoles
+from workbench.gui.widgets.data_options import DataOptions
 from workbench.gui.widgets.data_preview import DataPreview
-from workbench.gui.widgets.spec_form import ERROR_STYLE, SpecForm
+from workbench.gui.widgets.spec_form import ERROR_STYLE
 
 BUILTIN_SOURCES = ("builtin:seed", "builtin:adding", "builtin:copy", "builtin:sine")
 DATA_FILTER = "Data files (*.csv *.tsv *.tab *.txt *.text *.md *.npy *.npz *.ts);;All files (*)"
-#: Words in a loader message → the option it is about (first match wins).
-_ERROR_FIELDS = (
-    ("delimiter", "delimiter"),
-    ("header", "header"),
-    ("horizon", "horizon"),
-    ("window", "window"),
-    ("stride", "stride"),
-    ("missing", "missing"),
-    ("nan", "missing"),
-    ("empty cell", "missing"),
-    ("task", "task"),
-    ("format", "format"),
-    ("array", "x_key"),
-    ("fraction", "split"),
-    ("split", "split"),
-)
 _DEBOUNCE_MS = 250
 
 
@@ -139,41 +122,20 @@ class DataPanel(QWidget):
         self.source_error.hide()
 
         # Options
-        self.main_form = SpecForm(
-            document, "data", DataSpec, ["format", "task", "normalization", "missing"]
-        )
-        self.table_form = SpecForm(document, "data", DataSpec, ["delimiter", "decimal", "header"])
-        self.columns = ColumnRoles(document)
-        self.window_form = SpecForm(document, "data", DataSpec, ["window", "stride", "horizon"])
-        self.text_form = SpecForm(document, "data", DataSpec, ["text_level", "seq_len", "min_freq"])
-        self.numpy_form = SpecForm(document, "data", DataSpec, ["x_key", "y_key"])
-        self.split_form = SpecForm(document, "data.split", SplitSpec)
-        self.forms = {
-            "main": self.main_form,
-            "table": self.table_form,
-            "window": self.window_form,
-            "text": self.text_form,
-            "numpy": self.numpy_form,
-            "split": self.split_form,
-        }
-        options = QWidget()
-        opt_layout = QVBoxLayout(options)
-        self.table_box = _group("Table (CSV / TSV)", self.table_form, self.columns)
-        self.window_box = _group("Windows (one long series)", self.window_form)
-        self.text_box = _group("Text", self.text_form)
-        self.numpy_box = _group("NumPy arrays", self.numpy_form)
-        for box in (
-            _group("Task and cleaning", self.main_form),
-            self.table_box,
-            self.window_box,
-            self.text_box,
-            self.numpy_box,
-            _group("Train / validation / test split", self.split_form),
+        self.options = DataOptions(document)
+        for name in (
+            "main_form",
+            "table_form",
+            "window_form",
+            "text_form",
+            "numpy_form",
+            "split_form",
+            "columns",
         ):
-            opt_layout.addWidget(box)
-        opt_layout.addStretch(1)
+            setattr(self, name, getattr(self.options, name))
+        self.forms = self.options.forms
         scroll = QScrollArea()
-        scroll.setWidget(options)
+        scroll.setWidget(self.options)
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(340)
 
@@ -374,50 +336,19 @@ class DataPanel(QWidget):
     # ---- errors and visibility ---------------------------------------------------------------
     def _show_error(self, message: str) -> None:
         self.last_error = message
-        for form in self.forms.values():
-            form.refresh()  # drops earlier loader messages (keeps the spec's own problems)
         self.source_error.hide()
-        if not message:
-            return
-        lowered = message.lower()
-        for word, field in _ERROR_FIELDS:
-            if word not in lowered:
-                continue
-            if field == "split":
-                self.split_form.show_external_error("val_fraction", message)
-                return
-            for form in self.forms.values():
-                if field in form._editors:
-                    form.show_external_error(field, message)
-                    return
-        self.source_error.setText(f"⚠ {message}")
-        self.source_error.show()
+        if message and not self.options.show_loader_error(message):
+            self.source_error.setText(f"⚠ {message}")
+            self.source_error.show()
 
     def error_field(self) -> str:
         """Which option shows the current loader error ('source' when none fits)."""
-        for form in self.forms.values():
-            for name in form._editors:
-                if self.last_error and form.error_text(name) == self.last_error:
-                    return name
-        return "source" if self.last_error else ""
+        if not self.last_error:
+            return ""
+        return self.options.error_field(self.last_error) or "source"
 
     def _show_groups(self) -> None:
-        data = self._doc.spec.data
-        summary = self._doc.data_summary
-        fmt = data.format
-        if fmt == "auto":
-            fmt = getattr(summary, "format", "") if summary is not None else ""
-            if not fmt:
-                suffix = Path(data.source).suffix.lower()
-                fmt = {".npz": "numpy", ".npy": "numpy", ".txt": "text", ".ts": "ts"}.get(
-                    suffix, "wide_csv" if suffix in (".csv", ".tsv", ".tab") else ""
-                )
-        self.table_box.setVisible(fmt in ("wide_csv", "long_csv", "ucr_tsv", ""))
-        self.window_box.setVisible(
-            fmt in ("wide_csv", "") or data.task in ("forecasting", "regression")
-        )
-        self.text_box.setVisible(fmt == "text" or data.task == "language_model")
-        self.numpy_box.setVisible(fmt == "numpy")
+        self.options.show_groups(self._doc.data_summary)
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self.progress.setVisible(busy)
@@ -440,12 +371,3 @@ class DataPanel(QWidget):
         job, self._job = self._job, None
         if job is not None:
             job.join(timeout_s)
-
-
-def _group(title: str, *widgets: QWidget) -> QGroupBox:
-    box = QGroupBox(title)
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(6, 6, 6, 6)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return box

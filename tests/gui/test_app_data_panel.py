@@ -1,0 +1,123 @@
+"""The data panel: background loading, the model following the data, loader errors inline."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from workbench.core.spec import ProjectSpec
+from workbench.gui.document import ProjectDocument
+from workbench.gui.panels.data import DataPanel
+
+
+@pytest.fixture
+def panel(qtbot, monkeypatch):
+    warnings: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda parent, title, text, *a: warnings.append(text)
+    )
+    document = ProjectDocument()
+    widget = DataPanel(document)
+    widget.warnings = warnings
+    qtbot.addWidget(widget)
+    widget.resize(1100, 700)
+    yield widget
+    widget.shutdown()
+
+
+def wait_loaded(qtbot, panel) -> None:
+    qtbot.waitUntil(
+        lambda: not panel.is_loading() and not panel._debounce.isActive(), timeout=30000
+    )
+
+
+def write_csv(path, rows: int = 80) -> None:
+    lines = ["day,temp,rain"] + [f"{i},{10 + (i % 12) * 0.5},{(i * 7) % 5}" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_csv_loads_in_the_background_and_the_model_follows(qtbot, panel, tmp_path):
+    doc = panel._doc
+    doc.replace(ProjectSpec(), base_dir=tmp_path)
+    wait_loaded(qtbot, panel)
+    write_csv(tmp_path / "weather.csv")
+    panel.open_data_file(tmp_path / "weather.csv")
+    assert panel.is_loading()  # the GUI thread went on while the file loads
+    wait_loaded(qtbot, panel)
+    assert panel.last_error == ""
+    data = doc.spec.data
+    assert data.source == "weather.csv" and data.task == "forecasting"
+    summary = doc.data_summary
+    assert summary.format == "wide_csv"
+    assert panel.columns.columns() == list(summary.preview_header)
+    assert panel.preview.rows.rowCount() == len(summary.preview_rows)
+    assert "wide_csv" in panel.preview.summary_text.toPlainText()
+    # the model input and head follow the dataset (one undoable step)
+    prepared = doc.prepared
+    assert doc.spec.model.input.n_features == prepared.n_features
+    assert doc.spec.model.head.output_size == prepared.output_size
+    assert doc.undo_stack.undoText() == "Model follows the dataset"
+
+
+def test_column_role_edits_the_spec_and_reloads(qtbot, panel, tmp_path):
+    doc = panel._doc
+    doc.replace(ProjectSpec(), base_dir=tmp_path)
+    write_csv(tmp_path / "weather.csv")
+    panel.open_data_file(tmp_path / "weather.csv")
+    wait_loaded(qtbot, panel)
+    box = panel.columns.role_box("rain")
+    box.setCurrentText("target")
+    box.activated.emit(box.currentIndex())
+    assert doc.spec.data.target_columns == ["rain"]
+    wait_loaded(qtbot, panel)
+    assert doc.data_summary.target_names == ["rain"]
+    assert doc.spec.model.head.output_size == doc.prepared.output_size
+
+
+def test_bad_data_file_shows_a_dialog_and_the_error_inline(qtbot, panel, tmp_path):
+    doc = panel._doc
+    doc.replace(ProjectSpec(), base_dir=tmp_path)
+    wait_loaded(qtbot, panel)
+    before_model = doc.spec.model
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"this is not a numpy file at all")
+    panel.open_data_file(bad)
+    wait_loaded(qtbot, panel)
+    assert panel.last_error and "bad.npz" in panel.last_error
+    assert len(panel.warnings) == 1 and panel.warnings[0] == panel.last_error
+    assert panel.error_field() != ""
+    assert doc.spec.model == before_model  # nothing followed a failed load
+    # still usable: a good file clears the error
+    write_csv(tmp_path / "good.csv")
+    panel.open_data_file(tmp_path / "good.csv")
+    wait_loaded(qtbot, panel)
+    assert panel.last_error == "" and panel.source_error.isHidden()
+
+
+def test_loader_error_sits_next_to_the_option_that_caused_it(qtbot, panel, tmp_path):
+    doc = panel._doc
+    doc.replace(ProjectSpec(), base_dir=tmp_path)
+    write_csv(tmp_path / "weather.csv", rows=40)
+    panel.open_data_file(tmp_path / "weather.csv")
+    wait_loaded(qtbot, panel)
+    doc.set_value("data.window", 500)  # longer than the series
+    wait_loaded(qtbot, panel)
+    assert panel.error_field() == "window"
+    assert panel.window_form.error_text("window") == panel.last_error
+    assert panel.warnings == []  # an option edit: inline only, no dialog
+    doc.undo_stack.undo()
+    wait_loaded(qtbot, panel)
+    assert panel.last_error == "" and panel.window_form.error_text("window") == ""
+
+
+def test_builtin_sources_switch_task_and_head(qtbot, panel):
+    doc = panel._doc
+    doc.open("example:seed-lstm")
+    wait_loaded(qtbot, panel)
+    doc.edit("small", lambda s: s.data.builtin.update(n_samples=200))
+    panel.set_source("builtin:sine")
+    wait_loaded(qtbot, panel)
+    assert doc.spec.data.task == "forecasting"
+    assert doc.spec.model.head.kind == "sequence"
+    assert doc.spec.model.head.output_size == doc.prepared.output_size
+    assert doc.data_summary.series is not None

@@ -1,0 +1,121 @@
+"""The data panel's option forms: task and cleaning, table (with column roles), windows,
+text, NumPy and the split. Groups that do not apply to the current format are hidden, and a
+loader error is shown under the option it names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QGroupBox, QVBoxLayout, QWidget
+
+from workbench.core.spec import DataSpec, SplitSpec
+from workbench.gui.widgets.column_roles import ColumnRoles
+from workbench.gui.widgets.spec_form import SpecForm
+
+#: Words in a loader message → the option it is about (the word named first wins).
+_ERROR_FIELDS = (
+    ("delimiter", "delimiter"),
+    ("header", "header"),
+    ("horizon", "horizon"),
+    ("window", "window"),
+    ("stride", "stride"),
+    ("missing", "missing"),
+    ("nan", "missing"),
+    ("empty cell", "missing"),
+    ("task", "task"),
+    ("format", "format"),
+    ("array", "x_key"),
+    ("fraction", "split"),
+    ("split", "split"),
+)
+_BY_SUFFIX = {".npz": "numpy", ".npy": "numpy", ".txt": "text", ".ts": "ts", ".csv": "wide_csv"}
+
+
+def error_option(message: str) -> str:
+    """The option a loader message is about: the one it names first ('' when none)."""
+    lowered = message.lower()
+    found = [(lowered.find(word), field) for word, field in _ERROR_FIELDS if word in lowered]
+    return min(found)[1] if found else ""
+
+
+def group(title: str, *widgets: QWidget) -> QGroupBox:
+    box = QGroupBox(title)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(6, 6, 6, 6)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return box
+
+
+class DataOptions(QWidget):
+    def __init__(self, document: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self.main_form = SpecForm(
+            document, "data", DataSpec, ["format", "task", "normalization", "missing"]
+        )
+        self.table_form = SpecForm(document, "data", DataSpec, ["delimiter", "decimal", "header"])
+        self.columns = ColumnRoles(document)
+        self.window_form = SpecForm(document, "data", DataSpec, ["window", "stride", "horizon"])
+        self.text_form = SpecForm(document, "data", DataSpec, ["text_level", "seq_len", "min_freq"])
+        self.numpy_form = SpecForm(document, "data", DataSpec, ["x_key", "y_key"])
+        self.split_form = SpecForm(document, "data.split", SplitSpec)
+        self.forms = {
+            "main": self.main_form,
+            "table": self.table_form,
+            "window": self.window_form,
+            "text": self.text_form,
+            "numpy": self.numpy_form,
+            "split": self.split_form,
+        }
+        self.table_box = group("Table (CSV / TSV)", self.table_form, self.columns)
+        self.window_box = group("Windows (one long series)", self.window_form)
+        self.text_box = group("Text", self.text_form)
+        self.numpy_box = group("NumPy arrays", self.numpy_form)
+        layout = QVBoxLayout(self)
+        for box in (
+            group("Task and cleaning", self.main_form),
+            self.table_box,
+            self.window_box,
+            self.text_box,
+            self.numpy_box,
+            group("Train / validation / test split", self.split_form),
+        ):
+            layout.addWidget(box)
+        layout.addStretch(1)
+
+    def show_loader_error(self, message: str) -> bool:
+        """Put ``message`` under the option it names; False when it names none."""
+        for form in self.forms.values():
+            form.refresh()  # drops earlier loader messages (keeps the spec's own problems)
+        field = error_option(message)
+        if field == "split":
+            self.split_form.show_external_error("val_fraction", message)
+            return True
+        for form in self.forms.values():
+            if field in form._editors:
+                form.show_external_error(field, message)
+                return True
+        return False
+
+    def error_field(self, message: str) -> str:
+        for form in self.forms.values():
+            for name in form._editors:
+                if form.error_text(name) == message:
+                    return name
+        return ""
+
+    def show_groups(self, summary: Any) -> None:
+        """Show the option groups that apply to the data's format."""
+        data = self._doc.spec.data
+        fmt = data.format
+        if fmt == "auto":
+            fmt = getattr(summary, "format", "") if summary is not None else ""
+            fmt = fmt or _BY_SUFFIX.get(Path(data.source).suffix.lower(), "")
+        self.table_box.setVisible(fmt in ("wide_csv", "long_csv", "ucr_tsv", ""))
+        self.window_box.setVisible(
+            fmt in ("wide_csv", "") or data.task in ("forecasting", "regression")
+        )
+        self.text_box.setVisible(fmt == "text" or data.task == "language_model")
+        self.numpy_box.setVisible(fmt == "numpy")
