@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 _ACTIVE: set[_ThreadedJob] = set()
 
@@ -117,7 +117,9 @@ class _ThreadedJob(QObject):
         self._thread.started.connect(self._job.run)
         self._job.done.connect(self._on_done)
         self._job.failed.connect(self._on_failed)
-        self._job.finished.connect(self._thread.quit)
+        # Direct: quit() is thread-safe, and a queued call would wait for the GUI thread,
+        # which may be the one blocked in join().
+        self._job.finished.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
         self._thread.finished.connect(self._job.deleteLater)
         self._thread.finished.connect(self._on_thread_finished)
         self._started = False

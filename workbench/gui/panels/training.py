@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import time
 from typing import Any
 
@@ -58,10 +59,25 @@ def ask_stop(parent: QWidget | None) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def gui_torch_threads() -> int:
+    """Intra-op threads for training under the GUI: all cores but one, which stays free for the
+    window. ``WORKBENCH_TORCH_THREADS`` overrides. (On 2 busy cores, 2 OpenMP threads spinning at
+    barriers made a small LSTM 10-20x slower than 1 thread, and starved the GUI thread.)"""
+    env = os.environ.get("WORKBENCH_TORCH_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
 def make_trainer(spec, base_dir) -> Any:
     """The core engine (imported on the worker thread: it pulls in torch)."""
+    import torch
+
     from workbench.core.training import Trainer
 
+    threads = gui_torch_threads()
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
     return Trainer(spec, base_dir)
 
 
@@ -86,6 +102,8 @@ class TrainingPanel(QWidget):
         self._blocked: str | None = None
         self._error_shown = False
         self._run_key: str | None = None
+        self.last_run_dir = None  # the folder of the latest run (once the engine made it)
+        self.closed_within_s: float | None = None  # how long the last shutdown's stop+join took
         self._reset_progress()
         self._timer = QTimer(self)
         self._timer.setObjectName("training-drain")
@@ -263,9 +281,11 @@ class TrainingPanel(QWidget):
     def shutdown(self) -> None:
         """Stop without asking and wait until the thread is gone (window closing, tests)."""
         if self.is_running():
+            t0 = time.perf_counter()
             self.stop()
             if not self.join(1.0):
                 self.join(60.0)  # a long batch: wait rather than leave a running thread
+            self.closed_within_s = time.perf_counter() - t0
 
     def request_close(self, ask: bool = True) -> bool:
         """Closing the window: ask to stop a running run, then stop + join; False = cancelled."""
@@ -329,6 +349,8 @@ class TrainingPanel(QWidget):
             for event in events:
                 kind = getattr(event, "kind", None)
                 if kind == "step":
+                    if self._last_step is None:
+                        self._on_first_step()
                     self._last_step = event
                 elif kind == "status":
                     self._on_status(event)
@@ -341,6 +363,13 @@ class TrainingPanel(QWidget):
             for probe in probes.values():
                 self.probe_received.emit(probe)
         self.dashboard.refresh()
+
+    def _on_first_step(self) -> None:
+        # The run folder exists now: list the live run (unticked, not tickable) with the others.
+        run_dir = self.worker.run_dir if self.worker is not None else None
+        if run_dir is not None:
+            self._run_key = str(run_dir)
+            self.reload_runs()
 
     def _on_status(self, event) -> None:
         if event.message:
@@ -395,6 +424,7 @@ class TrainingPanel(QWidget):
         if status == "failed" and self.last_error is None:
             self.last_error = ErrorInfo("Training failed", "see the run folder's status.json")
         run_dir = getattr(self.result, "run_dir", None) or getattr(worker, "run_dir", None)
+        self.last_run_dir = run_dir
         if status == "failed":
             _mark_failed(run_dir, self.last_error)
         self.worker = None

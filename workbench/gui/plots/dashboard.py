@@ -19,6 +19,8 @@ from workbench.gui.plots.live_plot import LivePlot
 from workbench.gui.plots.loss_plot import LossPlot
 
 STEP_FIELDS = ("lr", "grad_norm", "samples_per_s")
+#: Epoch metrics with a plot of their own (per step) or nothing to compare.
+EPOCH_SKIP = ("lr", "best_epoch", "samples_per_s")
 
 
 def is_loss_metric(name: str) -> bool:
@@ -33,7 +35,7 @@ class TrainingDashboard(QWidget):
         self.loss = LossPlot()
         self.epoch_loss = LivePlot("Loss per epoch", "epoch", "loss")
         self.metrics = LivePlot("Metrics per epoch", "epoch")
-        self.lr = LivePlot("Learning rate", "step")
+        self.lr = LivePlot("Learning rate", "step", log_y=True)
         self.grad_norm = LivePlot("Gradient norm (before clipping)", "step")
         self.throughput = LivePlot("Throughput", "step", "samples/s")
         self.step_plots = {
@@ -42,7 +44,7 @@ class TrainingDashboard(QWidget):
             "samples_per_s": self.throughput,
         }
         for field, plot in self.step_plots.items():
-            plot.add_curve(f"live:{field}", LIVE, "this run")
+            plot.add_curve(f"live:{field}", LIVE)  # no legend entry: only overlays need one
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(4)
@@ -92,10 +94,20 @@ class TrainingDashboard(QWidget):
             self.loss.extend(x, np.fromiter((e.loss for e in steps), np.float64, len(steps)))
             for field, plot in self.step_plots.items():
                 y = np.fromiter((getattr(e, field) for e in steps), np.float64, len(steps))
+                if field != "lr":
+                    # Measured every few steps (NaN between): keep the measurements, so the
+                    # line connects them instead of vanishing into gaps.
+                    keep = np.isfinite(y)
+                    if not keep.all():
+                        x_kept, y = x[keep], y[keep]
+                        plot.curves[f"live:{field}"].extend(x_kept, y)
+                        continue
                 plot.curves[f"live:{field}"].extend(x, y)
 
     def _add_epoch(self, epoch: int, metrics: Mapping[str, float]) -> None:
         for name, value in metrics.items():
+            if name in EPOCH_SKIP:
+                continue
             plot = self.epoch_loss if is_loss_metric(name) else self.metrics
             key = f"live:{name}"
             if key not in plot.curves:
@@ -130,7 +142,7 @@ class TrainingDashboard(QWidget):
         for plot in (self.epoch_loss, self.metrics):
             for key, curve in plot.curves.items():
                 if key.startswith("live:"):
-                    counts[key[5:]] = len(curve)
+                    counts[f"epoch:{key[5:]}"] = len(curve)
         return counts
 
     # ---- overlays of past runs ------------------------------------------------------------
@@ -151,12 +163,14 @@ class TrainingDashboard(QWidget):
             pairs = [(self.loss.plot, "loss"), *((p, f) for f, p in self.step_plots.items())]
             for plot, field in pairs:
                 if field in steps:
+                    y = np.asarray(steps[field], dtype=np.float64)
+                    keep = np.isfinite(y) if field != "loss" else slice(None)
                     curve = plot.add_curve(prefix + field, color, label, alpha=170, z=0)
-                    curve.set_data(x, steps[field])
+                    curve.set_data(x[keep], y[keep])
         ex = epochs.get("epoch")
         if ex is not None and len(ex):
             for name, values in epochs.items():
-                if name == "epoch":
+                if name == "epoch" or name in EPOCH_SKIP:
                     continue
                 plot = self.epoch_loss if is_loss_metric(name) else self.metrics
                 style = Qt.PenStyle.DashLine if name.startswith("train") else Qt.PenStyle.SolidLine

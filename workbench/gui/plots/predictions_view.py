@@ -1,0 +1,127 @@
+"""The Predictions view: one page per task, fed with ``PredictionsEvent``s (NumPy only).
+
+Forecasting: prediction vs target in original units, one-step (teacher-forced) and autoregressive.
+Classification: confusion matrix and per-class accuracy. Regression: predicted vs true. Language
+model: a sampled continuation with a temperature control.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QStackedWidget
+
+from workbench.gui.plots.confusion import ConfusionView
+from workbench.gui.plots.live_plot import LivePlot
+from workbench.gui.widgets.lm_sampler import LMSampler
+
+WAITING = "Predictions appear at the end of the first epoch."
+
+
+class RegressionPlot(pg.PlotWidget):
+    """Predicted against true values (original units); the diagonal is a perfect model."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent=parent, background="w")
+        item = self.getPlotItem()
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).setTextPen("#333")
+            item.getAxis(axis).setPen("#888")
+        self.diagonal = item.plot(pen=pg.mkPen("#888", width=1, style=Qt.PenStyle.DashLine))
+        self.points = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(0, 114, 178, 110))
+        item.addItem(self.points)
+
+    def set_view(self, view: Any, caption: str) -> None:
+        true = np.asarray(view.true, dtype=np.float64)[:, 0]
+        pred = np.asarray(view.predicted, dtype=np.float64)[:, 0]
+        self.points.setData(true, pred)
+        lo = float(np.nanmin([true.min(), pred.min()])) if true.size else 0.0
+        hi = float(np.nanmax([true.max(), pred.max()])) if true.size else 1.0
+        self.diagonal.setData([lo, hi], [lo, hi])
+        name = view.target_names[0] if view.target_names else "target"
+        mse = float(np.mean((true - pred) ** 2)) if true.size else float("nan")
+        item = self.getPlotItem()
+        item.setLabel("bottom", f"true {name}")
+        item.setLabel("left", f"predicted {name}")
+        item.setTitle(
+            f"Validation: predicted vs true {name} — MSE {mse:.4g} · {caption}",
+            color="#222",
+            size="10pt",
+        )
+
+
+class PredictionsView(QStackedWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.message = QLabel(WAITING)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.forecast = LivePlot("Validation forecast (original units)", "window", "")
+        self.forecast.add_curve("true", "#222222", "target", width=1.5)
+        self.forecast.add_curve("one_step", "#0072B2", "one-step (teacher-forced)")
+        self.forecast.add_curve(
+            "rollout", "#D55E00", "autoregressive rollout", style=Qt.PenStyle.DashLine
+        )
+        self.regression = RegressionPlot()
+        self.confusion = ConfusionView()
+        self.sampler = LMSampler()
+        for page in (self.message, self.forecast, self.regression, self.confusion, self.sampler):
+            self.addWidget(page)
+        self.latest: Any = None
+
+    def reset(self, task: str | None = None) -> None:
+        self.latest = None
+        self.sampler.button.setEnabled(False)
+        if task == "language_model":
+            self.setCurrentWidget(self.sampler)
+            self.sampler.show_sample("", "", WAITING)
+        else:
+            self.message.setText(WAITING)
+            self.setCurrentWidget(self.message)
+
+    def set_event(self, event: Any) -> None:
+        self.latest = event
+        caption = f"epoch {event.epoch}, step {event.step:,}"
+        if event.classification is not None:
+            self.confusion.set_view(event.classification, caption)
+            self.setCurrentWidget(self.confusion)
+        elif event.forecast is not None:
+            self._show_forecast(event.forecast, caption)
+            self.setCurrentWidget(self.forecast)
+        elif event.regression is not None:
+            self.regression.set_view(event.regression, caption)
+            self.setCurrentWidget(self.regression)
+        elif event.task == "language_model":
+            self.sampler.show_sample(
+                event.prime,
+                event.sample,
+                f"Sampled at the end of {caption}, temperature {event.temperature:g}",
+            )
+            self.sampler.button.setEnabled(bool(event.weights))
+            self.setCurrentWidget(self.sampler)
+        else:
+            self.message.setText(event.note or "No prediction view for this task.")
+            self.setCurrentWidget(self.message)
+
+    def _show_forecast(self, view: Any, caption: str) -> None:
+        n = len(view.true)
+        x = np.arange(1, n + 1, dtype=np.float64)
+        self.forecast.curves["true"].set_data(x, np.asarray(view.true)[:, 0])
+        self.forecast.curves["one_step"].set_data(x, np.asarray(view.one_step)[:, 0])
+        rollout = view.rollout
+        self.forecast.curves["rollout"].set_data(
+            x if rollout is not None else [],
+            np.asarray(rollout)[:, 0] if rollout is not None else [],
+        )
+        name = view.target_names[0] if view.target_names else "target"
+        note = f" ({view.note})" if view.note else ""
+        self.forecast.getPlotItem().setTitle(
+            f"Validation forecast of {name}, original units — {caption}{note}",
+            color="#222",
+            size="10pt",
+        )
+        self.forecast.getPlotItem().setLabel("left", name)
+        self.forecast.refresh()
