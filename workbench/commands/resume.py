@@ -1,15 +1,26 @@
-"""`workbench resume` — being built (see the open issues)."""
+"""`workbench resume RUN_DIR`: continue a stopped (or crashed) run from its last checkpoint.
+
+The run goes on exactly where it stopped — same batch order, RNG and optimizer state — and
+keeps writing to the same folder. ``--epochs N`` extends a finished run to N epochs in all.
+"""
 
 from __future__ import annotations
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("resume", help="(resume: in progress)")
-    p.add_argument("rest", nargs="*")
+    from workbench.commands.train import _positive
+
+    p = sub.add_parser("resume", help="continue a training run from its last checkpoint")
+    p.add_argument("run_dir", help="the run's folder (printed by `workbench train`)")
+    p.add_argument("--epochs", type=_positive, help="train up to this many epochs in all")
+    p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default: the run's)")
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from workbench.core.errors import WorkbenchError
+    from workbench.commands.train import drive
+    from workbench.core.training import Trainer
 
-    raise WorkbenchError("`workbench resume` is not available in this build yet")
+    trainer = Trainer.resume(args.run_dir, device=args.device, epochs=args.epochs)
+    return drive(trainer, args.json)

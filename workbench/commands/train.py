@@ -1,15 +1,214 @@
-"""`workbench train` — being built (see the open issues)."""
+"""`workbench train PROJECT`: train headless with a progress bar (or ``--json`` for machines).
+
+Ctrl-C stops after the current batch with a checkpoint (status ``stopped``; continue with
+`workbench resume RUN_DIR`); a second Ctrl-C aborts at once.
+"""
 
 from __future__ import annotations
 
+import json
+import signal
+import sys
+import time
+from typing import Any
+
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("train", help="(train: in progress)")
-    p.add_argument("rest", nargs="*")
+    p = sub.add_parser("train", help="train a project headless (progress bar, or --json)")
+    p.add_argument("project", help="project file or example:NAME")
+    p.add_argument("--epochs", type=_positive, help="passes over the training data")
+    p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    p.add_argument("--seed", type=_non_negative, help="seed for weights, shuffling and dropout")
+    p.add_argument("--run-dir", help="folder for checkpoints and logs (default: a new one)")
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
-    from workbench.core.errors import WorkbenchError
+def _positive(text: str) -> int:
+    return _int(text, 1)
 
-    raise WorkbenchError("`workbench train` is not available in this build yet")
+
+def _non_negative(text: str) -> int:
+    return _int(text, 0)
+
+
+def _int(text: str, low: int) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number (got {text!r})") from None
+    if value < low:
+        raise argparse.ArgumentTypeError(f"must be ≥ {low} (got {value})")
+    return value
+
+
+def run(args) -> int:
+    from workbench.core.errors import SpecError
+    from workbench.core.project import load_project
+
+    spec, base_dir = load_project(args.project)
+    if args.epochs is not None:
+        spec.train.epochs = args.epochs
+    if args.seed is not None:
+        spec.train.seed = args.seed
+    if args.device is not None:
+        spec.train.device = args.device
+    problems = spec.problems()
+    if problems:
+        raise SpecError(problems, source="command-line options")
+    from workbench.core.training import Trainer
+
+    trainer = Trainer(spec, base_dir, run_dir=args.run_dir)
+    return drive(trainer, args.json)
+
+
+def drive(trainer, as_json: bool) -> int:
+    """Run ``trainer`` with Ctrl-C handling and print the outcome; the exit code."""
+    from workbench.core.errors import TrainingError
+
+    progress = None if as_json else Progress(trainer)
+    if progress is not None:
+        trainer.events.subscribe(progress)
+    previous = _install_sigint(trainer)
+    try:
+        result = trainer.run()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if progress is not None:
+            progress.close()
+    out = result.to_dict()
+    sample = _sample(trainer, result)
+    if sample is not None:
+        out["sample"] = sample
+    if as_json:
+        print(json.dumps(out))
+    else:
+        print_summary(out, trainer)
+    if result.status == "diverged":
+        raise TrainingError(result.message, result.hint)
+    return 0
+
+
+def _install_sigint(trainer):
+    def on_sigint(signum, frame) -> None:
+        if trainer.control.stop_requested:
+            raise KeyboardInterrupt
+        trainer.control.stop()
+        sys.stderr.write("\nstopping after this batch (Ctrl-C again to abort)…\n")
+
+    try:
+        return signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread (e.g. called from a test's thread)
+        return signal.getsignal(signal.SIGINT)
+
+
+def _sample(trainer, result) -> str | None:
+    """A generated text sample at the end of a language-model run."""
+    if trainer.spec.data.task != "language_model" or result.status == "diverged":
+        return None
+    from workbench.core.sampling import sample_text
+
+    data = trainer.data
+    return sample_text(
+        trainer.model,
+        data.vocab,
+        prime="\n",
+        length=300,
+        temperature=0.8,
+        seed=trainer.spec.train.seed,
+        level=trainer.spec.data.text_level,
+    )
+
+
+# ---- human output ----------------------------------------------------------------------------
+class Progress:
+    """Event subscriber that draws a one-line progress bar on stderr (≤ 10 redraws a second)."""
+
+    WIDTH = 24
+
+    def __init__(self, trainer) -> None:
+        self.trainer = trainer
+        self.tty = sys.stderr.isatty()
+        self.t0: float | None = None
+        self.step0 = 0
+        self.last_draw = 0.0
+        self.drawn = False
+
+    def __call__(self, event: Any) -> None:
+        kind = event.kind
+        if kind == "step":
+            now = time.perf_counter()
+            if self.t0 is None:
+                self.t0, self.step0 = now, event.step - 1
+            if self.tty and now - self.last_draw > 0.1:
+                self.last_draw = now
+                self._draw(event, now)
+        elif kind == "epoch":
+            self._line(_epoch_line(event, self.trainer.spec.train.epochs))
+        elif kind == "status" and event.message:
+            self._line(f"{event.status}: {event.message}")
+        elif kind == "error":
+            self._line(f"error: {event.message}")
+
+    def _draw(self, event, now: float) -> None:
+        planned = max(1, self.trainer.planned_steps)
+        done = event.step / planned
+        filled = int(done * self.WIDTH)
+        per_step = (now - self.t0) / max(1, event.step - self.step0)
+        eta = _clock(per_step * (planned - event.step))
+        epochs = self.trainer.spec.train.epochs
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        line = (
+            f"\repoch {event.epoch}/{epochs} [{bar}] {done:4.0%} step {event.step}/{planned} "
+            f"loss {event.loss:.4f}  {event.samples_per_s:,.0f} samples/s  ETA {eta}"
+        )
+        sys.stderr.write(line[:150] + "\x1b[K")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def _line(self, text: str) -> None:
+        if self.drawn:
+            sys.stderr.write("\r\x1b[K")
+            self.drawn = False
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")
+            self.drawn = False
+
+
+def _epoch_line(event, epochs: int) -> str:
+    shown = ", ".join(
+        f"{k} {v:.4g}" for k, v in event.metrics.items() if isinstance(v, float) and k != "lr"
+    )
+    return f"epoch {event.epoch}/{epochs}: {shown}"
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def print_summary(out: dict[str, Any], trainer) -> None:
+    print(f"status:  {out['status']}" + (f" — {out['message']}" if out.get("message") else ""))
+    print(f"epochs:  {out['epochs']}   steps: {out['steps']}")
+    skip = {"status", "epochs", "steps", "run_dir", "message", "hint", "sample", "lr"}
+    for key, value in out.items():
+        if key in skip or value is None:
+            continue
+        shown = (
+            f"{value:,.1f}"
+            if key == "samples_per_s"
+            else (f"{value:.6g}" if isinstance(value, float) else value)
+        )
+        print(f"  {key:<16} {shown}")
+    if out.get("hint"):
+        print(f"hint:    {out['hint']}")
+    print(f"run:     {out['run_dir']}")
+    if out.get("sample"):
+        print("\nsample (temperature 0.8):")
+        print(out["sample"])
