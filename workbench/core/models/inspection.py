@@ -79,6 +79,7 @@ class ProbeSnapshot:
     lengths: np.ndarray  # [B] valid steps per probe sequence
     grad_flow: GradFlow | None = None  # computed less often (each epoch end)
     has_grad_flow: bool = False
+    tokens: list[list[str]] | None = None  # token input: the probe's tokens, for text views
     elapsed_s: float = 0.0  # what computing this snapshot cost
     name: str = "inspection"
     kind: str = "probe"  # an event for the training event bus

@@ -82,6 +82,7 @@ class Probe:
         self.every_n_steps = max(1, every_n_steps)
         self.want_grad_flow = grad_flow and y is not None
         self.clock = clock
+        self.tokens: list[list[str]] | None = None  # filled by from_data for token inputs
         self.latest: ProbeSnapshot | None = None
         self.last_grad_flow = None
         self.count = 0
@@ -102,7 +103,13 @@ class Probe:
             part = data.train
         x, y, lengths = probe_batch(part, n, seq_len)
         kwargs.setdefault("task", data.task)
-        return cls(x, y, lengths, **kwargs)
+        probe = cls(x, y, lengths, **kwargs)
+        vocab = getattr(data, "vocab", None)
+        if vocab is not None and not x.is_floating_point():
+            probe.tokens = [
+                [vocab[int(i)] if 0 <= int(i) < len(vocab) else "<unk>" for i in row] for row in x
+            ]
+        return probe
 
     @classmethod
     def attach(cls, trainer: Any, n: int = 4, split: str = "val", **kwargs) -> Probe:
@@ -137,6 +144,7 @@ class Probe:
             flow = gradient_flow(model, x, y, loss_fn, self.lengths)
             self.last_grad_flow = flow
         snap = make_snapshot(model, x, self.lengths, step=step, epoch=epoch, grad_flow=flow)
+        snap.tokens = self.tokens
         snap.elapsed_s = self.clock() - start
         self.cost_s += snap.elapsed_s
         self.count += 1

@@ -1,0 +1,138 @@
+"""Training throughput with the inspection probe at its default rate vs without, side by side.
+
+Each repeat trains the same project for the same number of steps twice — once plain, once with
+``Probe.attach(trainer)`` (defaults: 4 validation sequences, ≤ 5 snapshots/s within a 2 % time
+budget, gradient flow at epoch ends) — alternating which goes first so both see the same machine
+load. Time is measured inside the run (first ``on_train_begin`` to ``on_train_end`` callback), so
+data loading and model building are excluded; per-epoch validation and checkpoints count in both.
+The ratio (with / without) of the median throughput is the figure; the target is ≥ 0.97.
+
+    python benchmarks/inspection_overhead.py [--repeats 5] [--steps 300] [--config adding-lstm]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+
+import torch
+
+from workbench.core.layer_specs import GRUSpec, LSTMSpec, RNNSpec
+from workbench.core.models.probe import Probe
+from workbench.core.spec import (
+    DataSpec,
+    HeadSpec,
+    InputSpec,
+    ModelSpec,
+    ProjectSpec,
+    TrainSpec,
+)
+from workbench.core.training import Trainer
+
+CONFIGS = {
+    # adding problem, length 100: the issue's demonstration setting
+    "adding-lstm": (
+        "builtin:adding",
+        "regression",
+        {"n_samples": 3000, "length": 100},
+        LSTMSpec(hidden_size=64),
+        1,
+    ),
+    "adding-gru": (
+        "builtin:adding",
+        "regression",
+        {"n_samples": 3000, "length": 100},
+        GRUSpec(hidden_size=64),
+        1,
+    ),
+    "adding-rnn": (
+        "builtin:adding",
+        "regression",
+        {"n_samples": 3000, "length": 100},
+        RNNSpec(hidden_size=64),
+        1,
+    ),
+    # short sequences, fast steps: the probe's fixed cost weighs most here
+    "seed-lstm": (
+        "builtin:seed",
+        "classification",
+        {"n_samples": 3000},
+        LSTMSpec(hidden_size=64),
+        10,
+    ),
+}
+
+
+def _project(name: str, steps: int) -> ProjectSpec:
+    source, task, params, layer, out = CONFIGS[name]
+    n_features = 10 if source == "builtin:seed" else 2
+    return ProjectSpec(
+        name=name,
+        data=DataSpec(source=source, task=task, builtin=params, normalization="none"),
+        model=ModelSpec(
+            input=InputSpec(n_features=n_features), layers=[layer], head=HeadSpec(output_size=out)
+        ),
+        train=TrainSpec(
+            batch_size=32, epochs=1000, max_steps=steps, seed=0, device="cpu", keep_best=False
+        ),
+    )
+
+
+class _Timer:
+    def on_train_begin(self, trainer) -> None:
+        self.start = time.perf_counter()
+
+    def on_train_end(self, trainer, result) -> None:
+        self.seconds = time.perf_counter() - self.start
+        self.steps = result.steps
+
+
+def _run(name: str, steps: int, probe: bool) -> tuple[float, int]:
+    """(steps per second, snapshots taken) of one run."""
+    with tempfile.TemporaryDirectory() as run_dir:
+        trainer = Trainer(_project(name, steps), run_dir=run_dir)
+        trainer.prepare()
+        timer = _Timer()
+        trainer.add_callback(timer)
+        taken = 0
+        if probe:
+            p = Probe.attach(trainer)
+            trainer.events.subscribe(lambda e: None)  # a cheap subscriber, as the GUI buffer is
+        trainer.run()
+        if probe:
+            taken = p.count
+        return timer.steps / timer.seconds, taken
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--steps", type=int, default=300)
+    ap.add_argument("--config", choices=sorted(CONFIGS), action="append")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: leave as is)")
+    args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    for name in args.config or ["adding-lstm", "seed-lstm"]:
+        _run(name, 20, True)  # warm-up (allocator, oneDNN kernels)
+        plain, probed, counts = [], [], []
+        for r in range(args.repeats):
+            order = (False, True) if r % 2 == 0 else (True, False)
+            for with_probe in order:
+                rate, taken = _run(name, args.steps, with_probe)
+                (probed if with_probe else plain).append(rate)
+                if with_probe:
+                    counts.append(taken)
+        a, b = statistics.median(plain), statistics.median(probed)
+        print(
+            f"{name}: without probe {a:8.1f} steps/s | with probe {b:8.1f} steps/s | "
+            f"ratio {b / a:.3f} (median of {args.repeats}, {args.steps} steps each; "
+            f"{statistics.median(counts):.0f} snapshots per run)"
+        )
+        print(f"  per-repeat ratios: {', '.join(f'{q / p:.3f}' for p, q in zip(plain, probed))}")
+
+
+if __name__ == "__main__":
+    main()
