@@ -24,7 +24,7 @@ class GateHealthPlots(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.saturated = LivePlot("Saturated gate values (< 0.05 or > 0.95)", "step", "share")
+        self.saturated = LivePlot("Saturated gate values (&lt; 0.05 or &gt; 0.95)", "step", "share")
         self.frozen = LivePlot("Units that never move on the probe", "step", "share of units")
         self.memory = LivePlot("Mean forget gate (LSTM) · update gate (GRU)", "step", "mean")
         self.plots = (self.saturated, self.frozen, self.memory)

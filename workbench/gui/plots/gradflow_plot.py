@@ -29,6 +29,8 @@ class GradFlowPlots(QWidget):
         self.dx = LivePlot(
             "‖∂L/∂x_t‖ at each block's input", "time step t", "gradient norm", log_y=True
         )
+        for plot in (self.dh, self.dx):  # "3·10² (x0.001)" on a log axis only confuses
+            plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.dh, 3)

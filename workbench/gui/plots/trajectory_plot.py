@@ -20,6 +20,7 @@ class TrajectoryPlot(pg.PlotWidget):
         for axis in ("left", "bottom"):
             item.getAxis(axis).setTextPen("#333")
             item.getAxis(axis).setPen("#888")
+            item.getAxis(axis).enableAutoSIPrefix(False)
         self._legend = item.addLegend(offset=(-8, 8), labelTextSize="8pt", labelTextColor="#222")
         self._legend.setBrush(pg.mkBrush(255, 255, 255, 200))
         self.paths: list[pg.PlotDataItem] = []

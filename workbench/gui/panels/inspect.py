@@ -1,0 +1,354 @@
+"""The Inspect panel: inside the recurrent layers, live, while the model trains.
+
+Snapshots (``ProbeSnapshot``, plain NumPy) arrive from the training panel's ``probe_received``
+at most a few times a second, together with a run ``context`` (vocabulary, names) and epoch-end
+``predictions``. Histories (gate health, gradient flow) take every snapshot; the heavy views
+redraw only the tab on screen, so nothing is drawn that nobody looks at. The worker side is in
+``inspect_feed.py``: ``bind_training`` installs its hook, which attaches the core ``Probe``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.gui.panels.inspect_feed import InspectContext, InspectionHook
+from workbench.gui.plots.gate_health_plot import GateHealthPlots
+from workbench.gui.plots.gradflow_plot import GradFlowPlots
+from workbench.gui.plots.heatmap import (
+    ActivationHeatmap,
+    ColorScale,
+    relu_scale,
+    sigmoid_scale,
+    tanh_scale,
+    unbounded_scale,
+)
+from workbench.gui.plots.predictions_view import PredictionsView
+from workbench.gui.plots.trajectory_plot import TrajectoryPlot
+from workbench.gui.widgets.inspect_controls import QUANTITIES, InspectControls
+from workbench.gui.widgets.text_activation import TextActivationView
+
+TABS = ("Activations", "Gate health", "Gradient flow", "Trajectory", "Predictions")
+TANH_GATES = ("cell", "new")
+ACTIVE = ("running", "paused", "stopping")
+
+INTRO = """
+<h2>Inside the network, live</h2>
+<p>Press <b>Train</b> (F5) and this tab shows what the recurrent layers do with a few
+<i>probe</i> sequences (by default the first 4 of the validation split), updated a few times a
+second while the model learns:</p>
+<ul>
+<li><b>Activations</b> — every hidden unit over time, under the input it reads; for an LSTM also
+its cell state and its four gates, for a GRU its reset, update and new gates. For text, the
+characters coloured by one unit, to spot units that track quotes, line ends or words.</li>
+<li><b>Gate health</b> — saturated gates, units that never move, and the mean forget (LSTM) or
+update (GRU) gate, over training.</li>
+<li><b>Gradient flow</b> — how strongly the loss reaches back to each time step. In a plain
+RNN that signal shrinks exponentially with distance, so it <i>forgets</i> what it saw long
+ago; the cell state of an LSTM and the update gate of a GRU give the gradient a path
+that does not fade, so they <i>remember</i>.</li>
+<li><b>Trajectory</b> — the hidden state's path over time on its two main directions.</li>
+<li><b>Predictions</b> — forecasts, a confusion matrix, or sampled text, at each epoch end.</li>
+</ul>
+<p style="color:#555">Choose the probe on the left. Inspection costs about 2% of training speed;
+untick <i>Inspect while training</i> to turn it off.</p>
+"""
+
+
+class InspectPanel(QWidget):
+    def __init__(self, document: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.hook = InspectionHook()
+        self.context: InspectContext | None = None
+        self.snapshot: Any = None
+        self.snapshots_received = 0
+        self._bounds: dict[tuple, float] = {}  # sticky colour bounds of unbounded quantities
+        self._run_state = "idle"
+        self._sample_job: Any = None
+        self._build()
+
+    # ---- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.controls = InspectControls()
+        self.controls.probe_changed.connect(self._on_probe_options)
+        self.controls.view_changed.connect(self.render)
+        scroll = QScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(270)
+        scroll.setMaximumWidth(320)
+
+        self.intro = QLabel(INTRO)
+        self.intro.setWordWrap(True)
+        self.intro.setTextFormat(Qt.TextFormat.RichText)
+        self.intro.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.intro.setContentsMargins(24, 12, 24, 12)
+        self.intro.setMaximumWidth(900)
+
+        self.heatmap = ActivationHeatmap()
+        self.heatmap.unit_clicked.connect(self.controls.unit.setValue)
+        self.text_view = TextActivationView()
+        self.text_view.hide()
+        acts = QSplitter(Qt.Orientation.Vertical)
+        acts.addWidget(self.heatmap)
+        acts.addWidget(self.text_view)
+        acts.setStretchFactor(0, 3)
+        acts.setStretchFactor(1, 2)
+        self.activations = acts
+        self.gate_health = GateHealthPlots()
+        self.grad_flow = GradFlowPlots()
+        self.trajectory = TrajectoryPlot()
+        self.predictions = PredictionsView()
+        self.predictions.sampler.sample_requested.connect(self._sample)
+        self.predictions.sampler.settings_changed.connect(self._on_sampling_settings)
+        self.tabs = QTabWidget()
+        for widget, title in zip(
+            (acts, self.gate_health, self.grad_flow, self.trajectory, self.predictions), TABS
+        ):
+            self.tabs.addTab(widget, title)
+        self.tabs.currentChanged.connect(self.render)
+
+        self.status = QLabel("")
+        self.status.setStyleSheet("color: #444;")
+        main = QWidget()
+        main_layout = QVBoxLayout(main)
+        main_layout.setContentsMargins(0, 0, 0, 0)
+        main_layout.addWidget(self.status)
+        main_layout.addWidget(self.tabs, 1)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.intro)
+        self.stack.addWidget(main)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(scroll)
+        layout.addWidget(self.stack, 1)
+
+    # ---- wiring ---------------------------------------------------------------------------
+    def bind_training(self, panel: Any) -> None:
+        """Attach to the training panel: its worker calls our hook; snapshots come back here."""
+        panel.trainer_setup = self.hook
+        panel.probe_received.connect(self.on_probe)
+        panel.run_state_changed.connect(self.on_run_state)
+
+    def _on_probe_options(self) -> None:
+        self.hook.options = self.controls.options()
+
+    def _on_sampling_settings(self) -> None:
+        sampler = self.predictions.sampler
+        self.hook.sampling.temperature = float(sampler.temperature.value())
+        self.hook.sampling.prime = sampler.prime_edit.text()
+        self.hook.sampling.n_tokens = int(sampler.length.value())
+
+    def on_run_state(self, state: str) -> None:
+        starting = state in ACTIVE and self._run_state not in ACTIVE
+        self._run_state = state
+        if starting:
+            self.reset()
+            if not self.hook.options.enabled:
+                self.intro.setText(INTRO + "<p><b>Inspection is off for this run.</b></p>")
+
+    def reset(self) -> None:
+        """A new run: forget the previous run's views."""
+        self.context = None
+        self.snapshot = None
+        self._bounds.clear()
+        self.gate_health.clear()
+        self.grad_flow.clear()
+        self.predictions.reset()
+        self.status.setText("")
+        self.intro.setText(INTRO)
+        self.stack.setCurrentWidget(self.intro)
+
+    # ---- events ---------------------------------------------------------------------------
+    def on_probe(self, event: Any) -> None:
+        """One event from ``probe_received``: a snapshot, the run context or predictions."""
+        name = getattr(event, "name", "")
+        if name == "context":
+            self.context = event
+            self.predictions.reset(event.task)
+            if event.error:
+                self.status.setText(f"Inspection unavailable for this run: {event.error}")
+            return
+        if name == "predictions":
+            self.predictions.set_event(event)
+            return
+        if not hasattr(event, "blocks"):
+            return
+        self.snapshot = event
+        self.snapshots_received += 1
+        bidir = self._bidirectional()
+        self.gate_health.add_snapshot(event, bidir)
+        if event.has_grad_flow and event.grad_flow is not None:
+            self.grad_flow.add(event.grad_flow, event.epoch, bidir)
+        views = event.blocks
+        units = views[self.controls.layer_index() % len(views)].hidden.shape[-1] if views else 0
+        self.controls.set_layers(
+            [self._layer_name(v, bidir) for v in views],
+            [v.kind for v in views],
+            int(event.inputs.shape[0]),
+            units,
+        )
+        self.controls.set_text_probe(self._is_text())
+        self.stack.setCurrentIndex(1)
+        self.status.setText(
+            f"Step {event.step:,} · epoch {event.epoch} · probe: {len(event.lengths)} sequences"
+            f" from the {self._split_name()} split · snapshot took {1000 * event.elapsed_s:.0f} ms"
+        )
+        if self.isVisible():
+            self.render()
+
+    def _bidirectional(self) -> set[int]:
+        return {v.block for v in self.snapshot.blocks if v.direction} if self.snapshot else set()
+
+    @staticmethod
+    def _layer_name(view: Any, bidir: set[int]) -> str:
+        arrow = (" ←" if view.direction else " →") if view.block in bidir else ""
+        return f"{view.kind.upper()} block {view.block + 1} · layer {view.layer + 1}{arrow}"
+
+    def _split_name(self) -> str:
+        key = self.context.probe_split if self.context else self.hook.options.split
+        return {"val": "validation", "train": "training"}.get(key, key)
+
+    def _is_text(self) -> bool:
+        snap = self.snapshot
+        return (
+            snap is not None
+            and snap.inputs.ndim == 2
+            and self.context is not None
+            and self.context.vocab is not None
+        )
+
+    # ---- drawing --------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.render()
+
+    def render(self, *_args) -> None:
+        """Redraw the tab on screen from the latest snapshot."""
+        if self.snapshot is None or not self.snapshot.blocks:
+            return
+        tab = TABS[self.tabs.currentIndex()]
+        if tab == "Activations":
+            self._render_activations()
+        elif tab == "Gate health":
+            self.gate_health.refresh()
+        elif tab == "Gradient flow":
+            self.grad_flow.refresh()
+        elif tab == "Trajectory":
+            i = self.controls.layer_index() % len(self.snapshot.trajectory)
+            name = self.controls.layer.itemText(i)
+            self.trajectory.set_trajectory(self.snapshot.trajectory[i], self.snapshot.lengths, name)
+
+    def selected_values(self) -> tuple[np.ndarray, ColorScale, str]:
+        """``[T, H]`` values of the chosen layer / quantity / probe sequence and their scale."""
+        snap = self.snapshot
+        index = self.controls.layer_index() % len(snap.blocks)
+        view = snap.blocks[index]
+        key = self.controls.quantity_key()
+        if key not in dict(QUANTITIES.get(view.kind, ())):
+            key = "hidden"
+        label = dict(QUANTITIES[view.kind])[key]
+        if key == "hidden":
+            arr = view.hidden
+        elif key == "cell_state":
+            arr = view.cell
+        else:
+            arr = view.gates[key]
+        seq = min(self.controls.sequence.value() - 1, arr.shape[0] - 1)
+        values = arr[seq]
+        bound_key = (index, key)
+        if key == "hidden" and view.kind == "rnn" and np.nanmin(arr) >= 0 and np.nanmax(arr) > 1:
+            scale = relu_scale(label, values, self._bounds.get(bound_key, 1.0))
+        elif key in ("cell_state", "preactivation") or (
+            key == "hidden" and np.nanmax(np.abs(arr)) > 1.0001  # LSTM projection, ReLU RNN
+        ):
+            scale = unbounded_scale(label, arr, self._bounds.get(bound_key, 1.0))
+        elif key == "hidden" or key in TANH_GATES:
+            scale = tanh_scale(label)
+        else:
+            scale = sigmoid_scale(label)
+        self._bounds[bound_key] = max(abs(scale.lo), abs(scale.hi))
+        return (
+            values,
+            scale,
+            f"{self.controls.layer.itemText(index)} — {label}, probe sequence {seq + 1}",
+        )
+
+    def _render_activations(self) -> None:
+        snap = self.snapshot
+        values, scale, title = self.selected_values()
+        seq = min(self.controls.sequence.value() - 1, snap.inputs.shape[0] - 1)
+        length = int(snap.lengths[seq])
+        self.heatmap.set_values(values, scale, title)
+        text = self._is_text()
+        if text and self.text_view.isHidden():
+            total = max(self.activations.height(), 400)
+            self.activations.setSizes([int(total * 0.62), int(total * 0.38)])
+        self.text_view.setVisible(text)
+        if text:
+            self.heatmap.set_inputs(None, length)
+            unit = min(self.controls.unit.value(), values.shape[1] - 1)
+            self.heatmap.show_unit(unit)
+            vocab = self.context.vocab
+            ids = snap.inputs[seq, :length]
+            tokens = [vocab[int(i)] if 0 <= int(i) < len(vocab) else "<unk>" for i in ids]
+            self.text_view.show_tokens(
+                tokens, values[:length, unit], scale, f"Probe text coloured by unit {unit}:"
+            )
+        else:
+            self.heatmap.show_unit(None)
+            inputs = snap.inputs[seq]
+            names = self.context.feature_names if self.context else None
+            self.heatmap.set_inputs(inputs if inputs.ndim == 2 else None, length, names)
+
+    # ---- language-model sampling (background job on a CPU copy of the weights) ------------
+    def _sample(self, prime: str, n_tokens: int, temperature: float) -> None:
+        event, ctx = self.predictions.latest, self.context
+        if event is None or not event.weights or ctx is None or ctx.model_spec is None:
+            return
+        if self._sample_job is not None and self._sample_job.is_running():
+            return
+        from workbench.gui.panels.inspect_feed import sample_with_weights
+        from workbench.gui.worker import run_in_thread
+
+        prime = prime or event.prime
+        sampler = self.predictions.sampler
+        sampler.button.setEnabled(False)
+        sampler.status.setText("Sampling…")
+        spec, weights, vocab, joiner = ctx.model_spec, event.weights, ctx.vocab, ctx.token_joiner
+
+        def job() -> str:
+            return sample_with_weights(spec, weights, vocab, joiner, prime, n_tokens, temperature)
+
+        def done(text: str) -> None:
+            sampler.button.setEnabled(True)
+            sampler.show_sample(
+                prime,
+                text,
+                f"Sampled now from the epoch {event.epoch} weights, temperature {temperature:g}",
+            )
+
+        def failed(info: Any) -> None:
+            sampler.button.setEnabled(True)
+            sampler.status.setText(f"Sampling failed: {info.message}")
+
+        self._sample_job = run_in_thread(job, done, failed, name="workbench-sample", parent=self)
+
+    def shutdown(self) -> None:
+        """Wait for a running sampling job (window closing, tests)."""
+        if self._sample_job is not None:
+            self._sample_job.join(10.0)
