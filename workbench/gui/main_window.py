@@ -168,9 +168,9 @@ class MainWindow(QMainWindow):
         self.inspect_host.deleteLater()
         self.inspect_host = panel
         self.tabs.insertTab(index, panel, TAB_TITLES[3])
-        receiver = getattr(panel, "on_probe", None) or getattr(panel, "show_probe", None)
-        if self.training_panel is not None and receiver is not None:
-            self.training_panel.probe_received.connect(receiver)
+        if self.training_panel is not None:
+            # Issue 7: the panel installs its probe hook and takes the snapshots and run states.
+            panel.bind_training(self.training_panel)
 
     def _show_devices(self, found: dict | None) -> None:
         found = found or {"devices": ["auto", "cpu"], "auto": "CPU", "threads": "?"}
