@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench.core.data.csv_fast import read_fast
 from workbench.core.data.csv_sniff import (
-    MISSING,
     Dialect,
     delimiter_name,
     is_missing,
@@ -32,6 +32,8 @@ from workbench.core.errors import DataError
 SAMPLE_BYTES = 1 << 16
 SAMPLE_LINES = 200
 FAST_PATH_BYTES = 1 << 20  # smaller files always take the careful path (it is fast enough)
+#: "auto" (pandas when installed, else numpy), "pandas", "numpy" or "careful"; for benchmarks.
+PARSER = "auto"
 
 
 @dataclass
@@ -43,10 +45,19 @@ class Table:
     #: rows map to lines as header + row + 1.
     lines: np.ndarray | None = None
     preview: Preview = field(default_factory=Preview)
+    #: The number columns as one float32 [rows, k] matrix (fast path), named in order.
+    matrix: np.ndarray | None = None
+    matrix_names: list[str] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:
         return len(next(iter(self.columns.values()))) if self.columns else 0
+
+    def numeric_block(self, names: list[str]) -> np.ndarray | None:
+        """[rows, len(names)] float32 without a copy when ``names`` are the matrix's columns."""
+        if self.matrix is not None and names == self.matrix_names:
+            return self.matrix
+        return None
 
     def is_numeric(self, name: str) -> bool:
         return self.columns[name].dtype.kind == "f"
@@ -142,66 +153,29 @@ def read_table(path: Path, spec, where: str) -> Table:
     preview = Preview(names, [r[:n_cols] for r in data_rows[:20]])
     table = None
     if not whole and path.stat().st_size >= FAST_PATH_BYTES:
-        table = _fast(path, dialect, names, kinds)
+        table = _fast(path, dialect, names, kinds, lines)
     if table is None:
         table = _careful(path, dialect, names, kinds, where)
     table.preview = preview
     return table
 
 
-def _fast(path: Path, dialect: Dialect, names: list[str], kinds: list[bool]) -> Table | None:
-    """Parse with a C parser; None when the file needs the careful path (or for the message)."""
-    try:
-        import pandas as pd
-    except ImportError:
-        pd = None
-    na = sorted(MISSING | {m.upper() for m in MISSING} | {m.title() for m in MISSING})
-    try:
-        if pd is not None:
-            frame = pd.read_csv(
-                path,
-                sep=r"\s+" if dialect.delimiter == " " else dialect.delimiter,
-                decimal=dialect.decimal,
-                header=0 if dialect.header else None,
-                names=names,
-                dtype={n: ("float32" if k else object) for n, k in zip(names, kinds)},
-                na_values=na,
-                keep_default_na=False,
-                skip_blank_lines=True,
-                encoding="utf-8-sig",
-                engine="c",
-                index_col=False,
-            )
-            if len(frame.columns) != len(names):
-                return None
-            columns = {n: frame[n].to_numpy() for n in names}
-            del frame
-        elif (
-            all(kinds)
-            and not dialect.quoted
-            and dialect.decimal == "."
-            and dialect.delimiter != " "
-        ):
-            array = np.loadtxt(
-                path,
-                delimiter=dialect.delimiter,
-                skiprows=1 if dialect.header else 0,
-                dtype=np.float32,
-                ndmin=2,
-                encoding="utf-8-sig",
-            )
-            if array.shape[1] != len(names):
-                return None
-            columns = {n: array[:, i] for i, n in enumerate(names)}
-        else:
-            return None
-    except (ValueError, UnicodeDecodeError, MemoryError, IndexError) as exc:
-        if isinstance(exc, MemoryError):
-            raise
+def _fast(
+    path: Path, dialect: Dialect, names: list[str], kinds: list[bool], sample: list[str]
+) -> Table | None:
+    if PARSER == "careful":
         return None
-    except Exception:  # pandas' ParserError and friends: let the careful path explain
+    bytes_per_row = sum(len(s.encode("utf-8")) + 1 for s in sample) / max(1, len(sample))
+    got = read_fast(path, dialect, names, kinds, bytes_per_row, PARSER)
+    if got is None:
         return None
-    return Table(names, columns, dialect)
+    matrix, texts = got
+    numeric = [n for n, k in zip(names, kinds) if k]
+    columns = {n: matrix[:, j] for j, n in enumerate(numeric)}
+    columns.update(texts)
+    return Table(
+        names, {n: columns[n] for n in names}, dialect, matrix=matrix, matrix_names=numeric
+    )
 
 
 def _careful(

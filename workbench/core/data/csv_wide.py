@@ -52,10 +52,12 @@ def read_wide_csv(
             "set feature_columns, or use task 'forecasting' to learn from the target's past",
         )
     used = list(dict.fromkeys(features + targets))
-    values = np.empty((table.n_rows, len(used)), dtype=np.float32)
-    for j, name in enumerate(used):
-        role = "target" if name in targets and name not in features else "feature"
-        values[:, j] = cols.numeric(table, name, role, where)
+    values = table.numeric_block(used)
+    if values is None:
+        values = np.empty((table.n_rows, len(used)), dtype=np.float32)
+        for j, name in enumerate(used):
+            role = "target" if name in targets and name not in features else "feature"
+            values[:, j] = cols.numeric(table, name, role, where)
     count, first = (
         first_missing(table, used) if all(table.is_numeric(n) for n in used) else (0, None)
     )

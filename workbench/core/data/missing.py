@@ -114,7 +114,7 @@ def apply_to_series(raw: RawSeries, policy: str, where: str) -> np.ndarray | Non
     """Interpolate or refuse in place; for 'drop', return the per-step validity mask
     (windows touching an invalid step are dropped later), else None."""
     used = sorted(set(raw.feature_idx) | set(raw.target_idx))
-    block = raw.values[:, used]
+    block = raw.values if used == list(range(raw.values.shape[1])) else raw.values[:, used]
     nan = np.isnan(block)
     raw.missing_count = max(raw.missing_count, int(nan.sum()))
     if raw.missing_count == 0:

@@ -21,6 +21,15 @@ from workbench.core.errors import DataError
 SERIES_TASKS = ("forecasting", "regression")
 
 
+def _take(values: np.ndarray, idx: list[int]) -> np.ndarray:
+    """Columns ``idx`` of ``values``: the array itself (no copy) when that is all of them."""
+    if idx == list(range(values.shape[1])):
+        return values
+    if len(idx) == 1:
+        return values[:, idx[0] : idx[0] + 1]
+    return values[:, idx]
+
+
 def _windows(values: np.ndarray, window: int) -> np.ndarray:
     """[n, window, C] view of ``values`` [L, C] (writeable so torch can share it)."""
     view = sliding_window_view(values, window, axis=0, writeable=True)  # [n, C, window]
@@ -97,10 +106,10 @@ def prepare_series(raw: RawSeries, spec, where: str, fmt: str, source: str) -> P
     train_rows = raw.values[train_start:train_stop]
     if valid is not None:
         train_rows = train_rows[valid[train_start:train_stop]]
-    feat_stats = norm.fit_columns(train_rows[:, raw.feature_idx], method, feature_names)
-    target_stats = norm.fit_columns(train_rows[:, raw.target_idx], method, target_names)
-    feats = norm.apply_columns(raw.values[:, raw.feature_idx], feat_stats)
-    targets = norm.apply_columns(raw.values[:, raw.target_idx], target_stats)
+    feat_stats = norm.fit_columns(_take(train_rows, raw.feature_idx), method, feature_names)
+    target_stats = norm.fit_columns(_take(train_rows, raw.target_idx), method, target_names)
+    feats = norm.apply_columns(_take(raw.values, raw.feature_idx), feat_stats)
+    targets = norm.apply_columns(_take(raw.values, raw.target_idx), target_stats)
 
     parts = [_cut(feats, targets, valid, a, b, window, horizon, stride, task) for a, b in bounds]
     split_kind = f"chronological, gap {sp.gap}"
@@ -138,7 +147,7 @@ def prepare_series(raw: RawSeries, spec, where: str, fmt: str, source: str) -> P
         normalization=method,
         preview_header=raw.preview.header,
         preview_rows=raw.preview.rows,
-        series=np.array(raw.values[:, used], dtype=np.float64),
+        series=_take(raw.values, used),
         series_names=[raw.columns[i] for i in used],
         split_bounds=[bounds[1][0], bounds[2][0]] if sp.kind != "random" else None,
         window=window,

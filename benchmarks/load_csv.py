@@ -1,0 +1,148 @@
+"""Wide-CSV load speed and peak memory: the workbench's loader beside numpy / pandas / pyarrow.
+
+    python benchmarks/load_csv.py [--rows 10000000] [--dir /tmp]
+
+Writes a CSV of ROWS x 4 numeric columns (header ``a,b,c,d``; 1 M distinct random rows repeated,
+which parses exactly like 10 M distinct ones) to a temp folder, then loads it once per parser,
+each in a fresh subprocess so peak memory (VmHWM) is that parser's alone. Prints seconds, the
+ratio to ``numpy.loadtxt`` measured in the same run, and peak memory against the size of the
+float32 result (ROWS x 4 x 4 bytes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD = r"""
+import json, sys, time
+def hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) * 1024
+    return 0
+import numpy as np
+name, path = sys.argv[1], sys.argv[2]
+if name.startswith("workbench"):
+    from workbench.core.data import csv_table
+    from workbench.core.data.csv_wide import read_wide_csv
+    from workbench.core.spec import DataSpec
+    csv_table.PARSER = name.split(":")[1]
+    if csv_table.PARSER == "auto":
+        try:
+            import pandas  # noqa: F401  (imported before the clock starts, as for "pandas")
+        except ImportError:
+            pass
+    spec = DataSpec(source=path, task="forecasting")
+    def load():
+        return read_wide_csv(__import__("pathlib").Path(path), spec, path).values
+elif name == "numpy.loadtxt":
+    def load():
+        return np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float32)
+elif name == "pandas":
+    import pandas as pd
+    def load():
+        return pd.read_csv(path, dtype=np.float32, engine="c").to_numpy()
+elif name == "pyarrow":
+    import pyarrow as pa, pyarrow.csv as pc
+    def load():
+        table = pc.read_csv(path, convert_options=pc.ConvertOptions(column_types={c: pa.float32() for c in "abcd"}))
+        return np.stack([table.column(c).to_numpy() for c in "abcd"], axis=1)
+base = hwm()
+t = time.perf_counter()
+out = load()
+seconds = time.perf_counter() - t
+print(json.dumps({"seconds": seconds, "peak": hwm(), "base": base, "shape": list(out.shape),
+                  "dtype": str(out.dtype), "checksum": float(np.asarray(out[:1000], np.float64).sum())}))
+"""
+
+
+def write_csv(path: Path, rows: int) -> None:
+    import numpy as np
+
+    unique = min(rows, 1_000_000)
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(unique, 4)) * np.array([1.0, 10.0, 100.0, 1000.0])
+    import io
+
+    buffer = io.StringIO()
+    np.savetxt(buffer, values, delimiter=",", fmt="%.6g")
+    block = buffer.getvalue().encode("ascii")
+    with path.open("wb") as handle:
+        handle.write(b"a,b,c,d\n")
+        done = 0
+        while done < rows:
+            take = min(unique, rows - done)
+            if take == unique:
+                handle.write(block)
+            else:  # a last partial block: cut at a line end
+                cut = 0
+                for _ in range(take):
+                    cut = block.index(b"\n", cut) + 1
+                handle.write(block[:cut])
+            done += take
+
+
+def available(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--dir", default=None, help="where the temp CSV goes")
+    args = ap.parse_args()
+    parsers = ["numpy.loadtxt", "workbench:auto", "workbench:numpy"]
+    parsers += [p for p in ("pandas", "pyarrow") if available(p)]
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        path = Path(tmp) / "wide.csv"
+        t = time.perf_counter()
+        write_csv(path, args.rows)
+        size = path.stat().st_size
+        print(
+            f"wrote {args.rows:,} rows x 4 columns, {size / 1e6:.0f} MB, in {time.perf_counter() - t:.1f} s"
+        )
+        result_bytes = args.rows * 4 * 4
+        print(
+            f"float32 result: {result_bytes / 1e6:.0f} MB; python {sys.version.split()[0]}, cores {os.cpu_count()}"
+        )
+        rows = []
+        for name in parsers:
+            proc = subprocess.run(
+                [sys.executable, "-c", CHILD, name, str(path)], capture_output=True, text=True
+            )
+            if proc.returncode != 0:
+                print(f"{name}: failed\n{proc.stderr[-2000:]}")
+                continue
+            info = json.loads(proc.stdout.strip().splitlines()[-1])
+            rows.append((name, info))
+        baseline = next((i["seconds"] for n, i in rows if n == "numpy.loadtxt"), None)
+        print(
+            f"\n{'parser':<18}{'seconds':>9}{'vs loadtxt':>12}{'peak MB':>10}{'parse MB':>10}{'parse/result':>14}"
+        )
+        for name, info in rows:
+            parse = info["peak"] - info["base"]
+            ratio = f"{info['seconds'] / baseline:.2f}x" if baseline else "-"
+            print(
+                f"{name:<18}{info['seconds']:>9.2f}{ratio:>12}{info['peak'] / 1e6:>10.0f}"
+                f"{parse / 1e6:>10.0f}{parse / result_bytes:>13.2f}x"
+            )
+        print(
+            "\npeak MB: the process's high-water mark; parse MB: above the mark before parsing "
+            "(imports excluded); workbench:auto uses pandas when installed, workbench:numpy forces "
+            "the no-pandas path."
+        )
+
+
+if __name__ == "__main__":
+    main()
