@@ -18,7 +18,7 @@ import numpy as np
 from workbench.core.data.csv_sniff import MISSING, Dialect
 
 CHUNK_ROWS = 1 << 20
-CHUNK_BYTES = 32 << 20
+CHUNK_BYTES = 8 << 20
 
 
 def _pandas_chunks(
@@ -65,15 +65,14 @@ def _numpy_chunks(path: Path, dialect: Dialect, n_cols: int) -> Iterator[tuple[n
                 return
             if not block.endswith(b"\n"):
                 block += handle.readline()
-            text = block.decode("utf-8")
             if first:
-                text = text.removeprefix("\ufeff")
+                block = block.removeprefix(b"\xef\xbb\xbf")
                 if dialect.header:
-                    text = text.split("\n", 1)[1] if "\n" in text else ""
+                    block = block.split(b"\n", 1)[1] if b"\n" in block else b""
                 first = False
-            array = np.loadtxt(
-                io.StringIO(text), delimiter=dialect.delimiter, dtype=np.float32, ndmin=2
-            )
+            # Bytes straight to the C parser (no decode): a bad byte fails the number parse
+            # and the careful path names it.
+            array = np.loadtxt(io.BytesIO(block), delimiter=dialect.delimiter, dtype=np.float32, ndmin=2)
             if array.size and array.shape[1] != n_cols:
                 raise ValueError("column count changed")
             yield array.reshape(-1, n_cols), {}
@@ -88,12 +87,14 @@ def read_fast(
     parser: str,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
     """(float32 matrix [rows, number columns], text columns) or None for the careful path."""
-    try:
-        import pandas  # noqa: F401
+    have_pandas = False
+    if parser in ("auto", "pandas"):
+        try:
+            import pandas  # noqa: F401
 
-        have_pandas = parser in ("auto", "pandas")
-    except ImportError:
-        have_pandas = False
+            have_pandas = True
+        except ImportError:
+            pass
     plain = (
         all(kinds) and not dialect.quoted and dialect.decimal == "." and dialect.delimiter != " "
     )
