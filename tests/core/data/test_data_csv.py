@@ -267,3 +267,27 @@ def test_fast_path_matches_the_careful_parser(tmp_path):
     for name in "abc":
         assert np.array_equal(fast.columns[name], careful.columns[name])
     assert np.allclose(fast.columns["a"], values[:, 0], rtol=1e-5)
+
+
+@pytest.mark.parametrize("parser", ["auto", "numpy"])
+def test_large_file_with_a_bad_cell_deep_inside(tmp_path, monkeypatch, parser):
+    from workbench.core.data import csv_table
+
+    monkeypatch.setattr(csv_table, "PARSER", parser)
+    lines = ["a,b,c"] + [f"{i},{i * 0.5},{-i}" for i in range(60000)]
+    lines[45001] = "45000,oops,-45000"
+    path = tmp_path / "deep.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert path.stat().st_size > csv_table.FAST_PATH_BYTES
+    with pytest.raises(
+        DataError, match=r"deep\.csv: line 45002, column 'b': 'oops' is not a number"
+    ):
+        load_data(DataSpec(source=str(path), task="forecasting"))
+    lines[45001] = "45000,22500.0,-45000"
+    path.write_text("\n".join(lines) + "\n")
+    d = load_data(
+        DataSpec(
+            source=str(path), task="forecasting", window=4, normalization="none", split=NO_SPLIT
+        )
+    )
+    assert len(d.train) == 60000 - 4 and float(d.train.x[-1, -1, 1]) == 59998 * 0.5
