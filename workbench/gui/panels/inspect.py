@@ -76,6 +76,7 @@ class InspectPanel(QWidget):
         self.snapshot: Any = None
         self.snapshots_received = 0
         self._bounds: dict[tuple, float] = {}  # sticky colour bounds of unbounded quantities
+        self._flows_seen: set[tuple[int, int]] = set()  # (epoch, step) of gradient flows shown
         self._run_state = "idle"
         self._sample_job: Any = None
         self._build()
@@ -166,6 +167,7 @@ class InspectPanel(QWidget):
         self.context = None
         self.snapshot = None
         self._bounds.clear()
+        self._flows_seen.clear()
         self.gate_health.clear()
         self.grad_flow.clear()
         self.predictions.reset()
@@ -186,6 +188,12 @@ class InspectPanel(QWidget):
         if name == "predictions":
             self.predictions.set_event(event)
             return
+        if name == "gradflow":
+            for epoch, step, flow in event.flows:
+                self._add_grad_flow(flow, epoch, step)
+            if self.isVisible() and TABS[self.tabs.currentIndex()] == "Gradient flow":
+                self.grad_flow.refresh()
+            return
         if not hasattr(event, "blocks"):
             return
         self.snapshot = event
@@ -193,7 +201,7 @@ class InspectPanel(QWidget):
         bidir = self._bidirectional()
         self.gate_health.add_snapshot(event, bidir)
         if event.has_grad_flow and event.grad_flow is not None:
-            self.grad_flow.add(event.grad_flow, event.epoch, bidir)
+            self._add_grad_flow(event.grad_flow, event.epoch, event.step)
         views = event.blocks
         units = views[self.controls.layer_index() % len(views)].hidden.shape[-1] if views else 0
         self.controls.set_layers(
@@ -211,6 +219,13 @@ class InspectPanel(QWidget):
         if self.isVisible():
             self.render()
 
+    def _add_grad_flow(self, flow: Any, epoch: int, step: int) -> None:
+        if (epoch, step) in self._flows_seen:
+            return
+        self._flows_seen.add((epoch, step))
+        bidir = {lf.block for lf in flow.layers if lf.direction}
+        self.grad_flow.add(flow, epoch, bidir)
+
     def _bidirectional(self) -> set[int]:
         return {v.block for v in self.snapshot.blocks if v.direction} if self.snapshot else set()
 
@@ -225,12 +240,21 @@ class InspectPanel(QWidget):
 
     def _is_text(self) -> bool:
         snap = self.snapshot
-        return (
-            snap is not None
-            and snap.inputs.ndim == 2
-            and self.context is not None
-            and self.context.vocab is not None
+        if snap is None or snap.inputs.ndim != 2:
+            return False
+        return getattr(snap, "tokens", None) is not None or (
+            self.context is not None and self.context.vocab is not None
         )
+
+    def _tokens(self, seq: int, length: int) -> list[str]:
+        """The probe's tokens (from the snapshot, else decoded with the run's vocabulary)."""
+        snap = self.snapshot
+        found = getattr(snap, "tokens", None)
+        if found is not None:
+            return list(found[seq][:length])
+        vocab = self.context.vocab
+        ids = snap.inputs[seq, :length]
+        return [vocab[int(i)] if 0 <= int(i) < len(vocab) else "<unk>" for i in ids]
 
     # ---- drawing --------------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -303,9 +327,7 @@ class InspectPanel(QWidget):
             self.heatmap.set_inputs(None, length)
             unit = min(self.controls.unit.value(), values.shape[1] - 1)
             self.heatmap.show_unit(unit)
-            vocab = self.context.vocab
-            ids = snap.inputs[seq, :length]
-            tokens = [vocab[int(i)] if 0 <= int(i) < len(vocab) else "<unk>" for i in ids]
+            tokens = self._tokens(seq, length)
             self.text_view.show_tokens(
                 tokens, values[:length, unit], scale, f"Probe text coloured by unit {unit}:"
             )

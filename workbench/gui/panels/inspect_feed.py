@@ -87,6 +87,35 @@ class PredictionsEvent:
     kind: str = "probe"
 
 
+@dataclass
+class GradFlowHistory:
+    """Every gradient-flow measurement of the run so far, ``[(epoch, step, GradFlow)]``.
+
+    The training panel forwards only the newest event of each name per drain tick, so a
+    snapshot that carried gradient flow can be replaced by a later one; this cumulative event
+    makes sure every epoch's measurement reaches the panel.
+    """
+
+    flows: list[tuple[int, int, Any]]
+    step: int = 0
+    name: str = "gradflow"
+    kind: str = "probe"
+
+
+class ProbePublisher:
+    """``Probe.publish``: the snapshot, plus the gradient-flow history when it carries one."""
+
+    def __init__(self, trainer: Any) -> None:
+        self.trainer = trainer
+        self.flows: list[tuple[int, int, Any]] = []
+
+    def __call__(self, snapshot: Any) -> None:
+        if snapshot.has_grad_flow and snapshot.grad_flow is not None:
+            self.flows.append((snapshot.epoch, snapshot.step, snapshot.grad_flow))
+            self.trainer.events.publish(GradFlowHistory(list(self.flows), snapshot.step))
+        self.trainer.events.publish(snapshot)
+
+
 def default_prime(data: Any, n_tokens: int = 40) -> str:
     """The start of the validation (else training) text: a prime the model has not trained on."""
     part = data.val if len(data.val) else data.train
@@ -203,7 +232,12 @@ def attach_inspection(
     try:
         extra = {} if options.budget is None else {"budget": options.budget}
         probe = Probe.attach(
-            trainer, n=options.n, split=options.split, max_per_s=options.max_per_s, **extra
+            trainer,
+            n=options.n,
+            split=options.split,
+            max_per_s=options.max_per_s,
+            publish=ProbePublisher(trainer),
+            **extra,
         )
         trainer.add_callback(PredictionsCallback(sampling))
     except Exception as exc:  # noqa: BLE001 - inspection must never stop training

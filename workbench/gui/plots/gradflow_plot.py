@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from workbench.gui.plots.colors import PALETTE
@@ -36,6 +35,7 @@ class GradFlowPlots(QWidget):
         layout.addWidget(self.dh, 3)
         layout.addWidget(self.dx, 2)
         self.epochs: list[int] = []  # oldest first
+        self._data: dict[int, tuple[list, list]] = {}  # epoch -> (dh rows, dx rows)
         self._colors: dict[str, str] = {}
         self.ratios: dict[str, float] = {}  # layer label -> ||dL/dh_1|| / ||dL/dh_T|| (newest)
 
@@ -43,6 +43,7 @@ class GradFlowPlots(QWidget):
         self.dh.clear_curves()
         self.dx.clear_curves()
         self.epochs.clear()
+        self._data.clear()
         self._colors.clear()
         self.ratios.clear()
 
@@ -50,60 +51,48 @@ class GradFlowPlots(QWidget):
         return self._colors.setdefault(key, PALETTE[len(self._colors) % len(PALETTE)])
 
     def add(self, flow: Any, epoch: int, bidirectional: set[int]) -> None:
-        """One gradient-flow measurement (a ``GradFlow``) taken at the end of ``epoch``."""
-        if self.epochs and epoch == self.epochs[-1]:
-            self._drop(epoch)  # a newer measurement of the same epoch replaces it
-        elif self.epochs and epoch < self.epochs[-1]:
-            return
-        self.epochs.append(epoch)
-        while len(self.epochs) > KEEP_EPOCHS:
-            self._drop(self.epochs[0])
-        self._restyle()
+        """One gradient-flow measurement (a ``GradFlow``) taken at the end of ``epoch``; a newer
+        measurement of the same epoch replaces it. Epochs may arrive in any order."""
+        dh = []
         for lf in flow.layers:
             label = layer_label(
                 lf.kind, lf.block, lf.layer, lf.direction, lf.block in bidirectional
             )
-            curve = self.dh.add_curve(
-                f"{epoch}|{label}", self._color(label), f"{label} (epoch {epoch})", width=2, z=1
-            )
-            curve.set_data(np.arange(1, lf.dh.size + 1, dtype=np.float64), _positive(lf.dh))
             try:
-                self.ratios[label] = lf.ratio_first_last()
+                ratio = lf.ratio_first_last()
             except (IndexError, ZeroDivisionError):
-                self.ratios[label] = float("nan")
-        for block, norms in sorted(flow.dx.items()):
-            label = f"block {block + 1} input"
-            curve = self.dx.add_curve(
-                f"{epoch}|{label}", self._color(label), f"{label} (epoch {epoch})", width=2, z=1
-            )
-            curve.set_data(np.arange(1, norms.size + 1, dtype=np.float64), _positive(norms))
+                ratio = float("nan")
+            dh.append((label, _positive(lf.dh), ratio))
+        dx = [(f"block {b + 1} input", _positive(n)) for b, n in sorted(flow.dx.items())]
+        self._data[epoch] = (dh, dx)
+        self.epochs = sorted(self._data)[-KEEP_EPOCHS:]
+        for old in [e for e in self._data if e not in self.epochs]:
+            del self._data[old]
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        """All curves again (a few per epoch, at epoch ends only): the newest epoch bold and in
+        the legend, older ones thinner and fainter with age."""
+        self.dh.clear_curves()
+        self.dx.clear_curves()
+        newest = self.epochs[-1]
+        for age, epoch in enumerate(reversed(self.epochs)):
+            dh, dx = self._data[epoch]
+            alpha = int(255 * FADE**age)
+            width, z = (2, 1) if age == 0 else (1, -age)
+            for plot, rows in ((self.dh, dh), (self.dx, dx)):
+                for label, y, *_ in rows:
+                    name = f"{label} (epoch {epoch})" if epoch == newest else None
+                    curve = plot.add_curve(
+                        f"{epoch}|{label}", self._color(label), name, width=width, z=z, alpha=alpha
+                    )
+                    curve.set_data(np.arange(1, y.size + 1, dtype=np.float64), y)
+        self.ratios = {label: ratio for label, _, ratio in self._data[newest][0]}
         title = "‖∂L/∂h_t‖ through the recurrence"
         if self.ratios:
             shown = ", ".join(f"{k}: {_fmt(v)}" for k, v in list(self.ratios.items())[:3])
             title += f" — ‖∂L/∂h₁‖ / ‖∂L/∂h_T‖ = {shown}"
         self.dh.getPlotItem().setTitle(title, color="#222", size="10pt")
-
-    def _drop(self, epoch: int) -> None:
-        for plot in (self.dh, self.dx):
-            plot.clear_curves(f"{epoch}|")
-        self.epochs.remove(epoch)
-
-    def _restyle(self) -> None:
-        """Older epochs: thin, faded, out of the legend (re-added without a name)."""
-        newest = len(self.epochs) - 1
-        for plot in (self.dh, self.dx):
-            for key in list(plot.curves):
-                epoch = int(key.split("|", 1)[0])
-                if epoch == self.epochs[-1]:
-                    continue
-                age = newest - self.epochs.index(epoch)
-                old = plot.curves[key]
-                x, y = old.series.x.copy(), old.series.y.copy()
-                label = key.split("|", 1)[1]
-                color = pg.mkColor(self._color(label))
-                plot.remove_curve(key)
-                alpha = int(255 * FADE**age)
-                plot.add_curve(key, color.name(), None, width=1, z=-age, alpha=alpha).set_data(x, y)
 
     def refresh(self) -> None:
         self.dh.refresh()
