@@ -78,11 +78,11 @@ class LoopMixin:
         max_steps = tr.max_steps or 0
         save_every = self.checkpoint_every_s
         lm_state = st.lm_state
-        lr = opt.param_groups[0]["lr"]
+        group = opt.param_groups[0]  # read per step: the LR may be set by hand between steps
         for x, y, lengths, mask in self._batches():
             if per_step_lr:
-                lr = sched.at(st.step, st.epoch)
-                set_lr(opt, lr)
+                set_lr(opt, sched.at(st.step, st.epoch))
+            lr = group["lr"]
             if lm:
                 out, lm_state = model(x, None, detach_state(lm_state))
             else:

@@ -303,10 +303,10 @@ class Trainer(LoopMixin):
             ck.save_checkpoint(self._rundir.best_checkpoint, tensors, meta)
             self.events.publish(CheckpointEvent(str(self._rundir.best_checkpoint), best=True))
         self._save_last()
-        self.events.publish(EpochEvent(st.epoch, dict(metrics)))
         self._log.write({"type": "epoch", "epoch": st.epoch, "step": st.step, **metrics})
-        self._log.flush()
+        self._log.flush()  # on disk before anyone hears of the epoch
         self._write_status()
+        self.events.publish(EpochEvent(st.epoch, dict(metrics)))
         for hook in self._hooks["on_epoch_end"]:
             hook(self, metrics)
         return tr.early_stopping.enabled and self.monitor.exhausted
