@@ -148,10 +148,10 @@ class MainWindow(QMainWindow):
         self.training_panel = panel
         self._training_placeholder.setParent(None)
         self._training_placeholder.deleteLater()
+        if hasattr(panel, "set_settings_widget"):
+            # The settings sit in the panel's left column, above its list of runs.
+            panel.set_settings_widget(self.train_settings)
         self.training_host.addWidget(panel)
-        self.training_host.setStretchFactor(0, 0)
-        self.training_host.setStretchFactor(1, 1)
-        self.training_host.setSizes([360, 900])
         panel.run_state_changed.connect(self._on_run_state)
         menus.add_run_actions(self, panel)
         self._on_changed()
@@ -331,6 +331,8 @@ class MainWindow(QMainWindow):
         """Stop background work and remember the window (also used by tests and tools)."""
         if self.training_panel is not None:
             self.training_panel.shutdown()
+        if self.inspect_panel is not None and hasattr(self.inspect_panel, "shutdown"):
+            self.inspect_panel.shutdown()
         self.data_panel.shutdown()
         from workbench.gui.worker import join_all
 

@@ -62,9 +62,11 @@ def build(window: Any) -> None:
     )
     window.undo_action = doc.undo_stack.createUndoAction(window, "&Undo")
     window.undo_action.setShortcut(QKeySequence(_SK.Undo))
+    window.undo_action.setIconText("Undo")  # the menu says what; the toolbar stays steady
     window.undo_action.setIcon(window.style().standardIcon(sp.SP_ArrowBack))
     window.redo_action = doc.undo_stack.createRedoAction(window, "&Redo")
     window.redo_action.setShortcut(QKeySequence(_SK.Redo))
+    window.redo_action.setIconText("Redo")
     window.redo_action.setIcon(window.style().standardIcon(sp.SP_ArrowForward))
     window.about_action = _action(
         window, "&About", lambda: show_about(window), None, "Versions and device"

@@ -106,13 +106,22 @@ class ModelPanel(QWidget):
         right_layout = QVBoxLayout(right)
         self.summary = SummaryTable()
         right_layout.addWidget(
-            self._group("Summary (same numbers as `workbench summary`)", self.summary), 1
+            self._group("Summary (same numbers as `workbench summary`)", self.summary)
         )
         self.problems_label = QLabel()
         self.problems_label.setObjectName("model_problems")
         self.problems_label.setWordWrap(True)
         self.problems_label.setStyleSheet(ERROR_STYLE)
         right_layout.addWidget(self.problems_label)
+        hint = QLabel(
+            "Blocks run top to bottom. Drag them or use Alt+Up / Alt+Down to reorder, "
+            "Ctrl+D to duplicate, Delete to remove; every change can be undone (Ctrl+Z). "
+            "The input follows the loaded dataset and the head follows its task."
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: gray;")
+        right_layout.addWidget(hint)
+        right_layout.addStretch(1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
@@ -147,7 +156,7 @@ class ModelPanel(QWidget):
         self.block_list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.block_list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.block_list.setMinimumHeight(110)
-        self.block_list.setMaximumHeight(170)
+        self.block_list.setMaximumHeight(140)
         self.block_list.model().rowsMoved.connect(self._rows_dragged)
         self.block_list.currentRowChanged.connect(self._on_select)
         layout.addWidget(self.block_list, 1)
@@ -280,6 +289,12 @@ class ModelPanel(QWidget):
         problems = [p for p in self._doc.problems() if p.startswith("model")]
         self.problems_label.setText("\n".join(f"• {p}" for p in problems))
         self.problems_label.setVisible(bool(problems))
+        model = self._doc.spec.model
+        tokens = model.input.kind == "tokens"
+        self.input_form.set_row_visible("n_features", not tokens)
+        self.input_form.set_row_visible("vocab_size", tokens)
+        self.input_form.set_row_visible("embedding_dim", tokens)
+        self.head_form.set_row_visible("pooling", model.head.kind == "sequence")
         self._update_buttons()
 
     def _on_select(self, _row: int) -> None:

@@ -39,9 +39,16 @@ class SummaryTable(QWidget):
         self.totals = QLabel()
         self.totals.setWordWrap(True)
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
         layout.addWidget(self.totals)
+        layout.addStretch(1)
         self.total_params = 0
+
+    def _fit_height(self) -> None:
+        """As tall as its rows: the totals sit right under the table, not at the bottom."""
+        rows = sum(self.table.rowHeight(i) for i in range(self.table.rowCount()))
+        frame = 2 * self.table.frameWidth() + self.table.horizontalHeader().height()
+        self.table.setFixedHeight(rows + frame + 2)
 
     def show_spec(self, spec: ProjectSpec, steps: int | None = None) -> None:
         """Recompute from the spec; ``steps`` (sequence length of the data) sizes the memory."""
@@ -69,6 +76,7 @@ class SummaryTable(QWidget):
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.table.setItem(i, col, item)
+        self._fit_height()
         self.total_params = summary.total_params
         batch = spec.train.batch_size
         lines = [

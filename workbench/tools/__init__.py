@@ -1,0 +1,1 @@
+"""Developer tools (screenshots); not needed to run the workbench."""
