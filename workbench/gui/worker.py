@@ -250,6 +250,26 @@ class TrainingWorker(_ThreadedJob):
     def run_dir(self) -> Any:
         return getattr(self.trainer, "run_dir", None)
 
+    #: GIL switch interval while training runs (Python's default is 5 ms). The GUI thread drops
+    #: and re-takes the GIL on many Qt calls; against a Python-busy training thread each re-take
+    #: may wait a full interval, so a repaint of several plots could take 100+ ms. A shorter
+    #: interval bounds that wait; the training loop pays little (torch drops the GIL in kernels).
+    switch_interval_s: float | None = 0.001
+    _saved_switch: float | None = None
+
+    def start(self) -> None:
+        if self.switch_interval_s is not None and TrainingWorker._saved_switch is None:
+            TrainingWorker._saved_switch = sys.getswitchinterval()
+            sys.setswitchinterval(self.switch_interval_s)
+        super().start()
+
+    def _cleanup(self) -> None:
+        super()._cleanup()
+        others = [w for w in _ACTIVE if isinstance(w, TrainingWorker)]
+        if not others and TrainingWorker._saved_switch is not None:
+            sys.setswitchinterval(TrainingWorker._saved_switch)
+            TrainingWorker._saved_switch = None
+
     def _run(self) -> Any:
         trainer = self.trainer = self._make_trainer()
         trainer.events.subscribe(self.events.push)

@@ -34,6 +34,7 @@ from workbench.gui.plots.runs_list import RunsList
 from workbench.gui.worker import ErrorInfo, TrainingWorker
 
 DRAIN_MS = 33  # <= 30 Hz
+PROGRESS_EVERY_S = 0.2
 ACTIVE = ("running", "paused", "stopping")
 
 
@@ -332,6 +333,7 @@ class TrainingPanel(QWidget):
         self._epochs = spec.train.epochs if spec is not None else 0
         self._active_s = 0.0
         self._last_tick = time.monotonic()
+        self._progress_due = 0.0
         self._last_step: Any = None
 
     # ---- events ---------------------------------------------------------------------------
@@ -359,12 +361,15 @@ class TrainingPanel(QWidget):
                 elif kind == "probe":
                     probes[event.name] = event  # only the newest snapshot per probe matters
             self.dashboard.handle(events)
-            self._show_progress()
+            if now >= self._progress_due:  # text + bar at <= 5 Hz: each change repaints them
+                self._progress_due = now + PROGRESS_EVERY_S
+                self._show_progress()
             for probe in probes.values():
                 self.probe_received.emit(probe)
         self.dashboard.refresh()
 
     def _on_first_step(self) -> None:
+        self._active_s = 0.0  # ETA from training time only, not data loading
         # The run folder exists now: list the live run (unticked, not tickable) with the others.
         run_dir = self.worker.run_dir if self.worker is not None else None
         if run_dir is not None:
@@ -417,6 +422,7 @@ class TrainingPanel(QWidget):
         worker = self.worker
         self._timer.stop()
         self._drain()
+        self._show_progress()
         self.dashboard.refresh_all()
         status = getattr(self.result, "status", None) or (
             "failed" if self.last_error else "stopped"

@@ -7,6 +7,7 @@ overlaid with ``show_run`` in a stable per-run colour.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -30,7 +31,13 @@ def is_loss_metric(name: str) -> bool:
 class TrainingDashboard(QWidget):
     """Loss per step (raw + EMA), loss and metrics per epoch, LR, gradient norm, throughput."""
 
-    def __init__(self, parent: QWidget | None = None, plots_per_refresh: int = 2) -> None:
+    #: Seconds between redraws of the step-loss plot and of each other plot. A redraw costs a few
+    #: ms of GUI-thread time; at most one plot is redrawn per ``refresh()`` call, so one timer
+    #: tick stays short, and the total stays around 10 redraws per second.
+    LOSS_EVERY_S = 0.1
+    OTHER_EVERY_S = 0.4
+
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.loss = LossPlot()
         self.epoch_loss = LivePlot("Loss per epoch", "epoch", "loss")
@@ -66,8 +73,8 @@ class TrainingDashboard(QWidget):
             self.grad_norm.refresh,
             self.throughput.refresh,
         ]
-        self._next = 0
-        self.plots_per_refresh = plots_per_refresh
+        self._periods = [self.LOSS_EVERY_S] + [self.OTHER_EVERY_S] * 5
+        self._due = [0.0] * len(self._refreshers)
         self._metric_colors: dict[str, str] = {}
 
     # ---- live run -------------------------------------------------------------------------
@@ -117,18 +124,15 @@ class TrainingDashboard(QWidget):
                 plot.add_curve(key, color, name, style=style, symbol="o", z=2)
             plot.curves[key].append(float(epoch), float(value))
 
-    def refresh(self) -> bool:
-        """Redraw up to ``plots_per_refresh`` plots that have new data; True when any did."""
-        redrawn = 0
-        n = len(self._refreshers)
-        for _ in range(n):
-            refresher = self._refreshers[self._next]
-            self._next = (self._next + 1) % n
-            if refresher():
-                redrawn += 1
-                if redrawn >= self.plots_per_refresh:
-                    break
-        return redrawn > 0
+    def refresh(self, now: float | None = None) -> bool:
+        """Redraw the most overdue plot that has new data; True when one was redrawn."""
+        now = time.monotonic() if now is None else now
+        due = sorted((d, i) for i, d in enumerate(self._due) if d <= now)
+        for _, i in due:
+            if self._refreshers[i]():  # False (and cheap) when the plot has nothing new
+                self._due[i] = now + self._periods[i]
+                return True
+        return False
 
     def refresh_all(self) -> None:
         for refresher in self._refreshers:

@@ -13,7 +13,7 @@ import numpy as np
 
 from workbench.gui.plots.series import GrowingSeries
 
-BLOCKS = (16, 256, 4096)
+BLOCKS = (4, 16, 64, 256, 1024, 4096, 16384)
 
 
 class MinMaxLevels:

@@ -9,6 +9,14 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 from workbench.gui.plots.colors import PALETTE
 from workbench.gui.plots.live_plot import LivePlot, finite_or_nan
 
+FRAME = "frame"
+
+
+def _frame(plot: LivePlot) -> None:
+    """An invisible curve from 0 to 1: shares always read on the full 0…1 scale, whichever way
+    the plot fits its range to the data."""
+    plot.add_curve(FRAME, "#000000", None, alpha=0).set_data([1.0, 1.0], [0.0, 1.0])
+
 
 def layer_key(item: Any) -> tuple[int, int, int]:
     return (item.block, item.layer, item.direction)
@@ -29,8 +37,8 @@ class GateHealthPlots(QWidget):
         self.memory = LivePlot("Mean forget gate (LSTM) · update gate (GRU)", "step", "mean")
         self.plots = (self.saturated, self.frozen, self.memory)
         for plot in self.plots:
-            plot.setYRange(0, 1, padding=0.02)
-            plot.getPlotItem().enableAutoRange(y=False)
+            _frame(plot)
+            plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         note = QLabel(
             "Saturated gates stop passing gradient; frozen units carry no information. "
             "A forget/update gate near 1 keeps memory for long; near 0 it forgets every step."
@@ -49,6 +57,7 @@ class GateHealthPlots(QWidget):
     def clear(self) -> None:
         for plot in self.plots:
             plot.clear_curves()
+            _frame(plot)
         self._colors.clear()
         self.last_step = -1
 
@@ -90,4 +99,5 @@ class GateHealthPlots(QWidget):
                 ("memory", self.memory),
             )
             for key, curve in plot.curves.items()
+            if key != FRAME
         }

@@ -16,20 +16,22 @@ from PySide6.QtWidgets import QMessageBox
 
 from workbench.gui.plots.decimate import MinMaxLevels
 from workbench.gui.plots.export import ask_export_path, export_csv, export_png, export_svg
+from workbench.gui.plots.ranges import Bounds, x_range, y_range
 from workbench.gui.plots.series import GrowingSeries
 
 #: Up to this many points a curve gets its raw data; beyond, a min/max envelope (decimate.py).
 RAW_LIMIT = 20_000
-#: Blocks shown at most when decimating (two points each): about 4 per pixel of a wide plot.
-BLOCK_BUDGET = 4_000
+#: Blocks shown at most when decimating (two points each): one to two per pixel column.
+BLOCK_BUDGET = 2_000
 
 
 class LiveCurve:
     """One curve: its data buffer and the pyqtgraph item that shows it."""
 
-    def __init__(self, item: pg.PlotDataItem, name: str) -> None:
+    def __init__(self, item: pg.PlotDataItem, name: str, log_y: bool = False) -> None:
         self.item = item
         self.name = name
+        self.bounds = Bounds(log_y)
         self.series = GrowingSeries()
         self.levels = MinMaxLevels()
         self.block = 1  # the block size now shown (1 = raw points)
@@ -39,19 +41,21 @@ class LiveCurve:
         return len(self.series)
 
     def append(self, x: float, y: float) -> None:
-        self.series.append(x, y)
-        self._dirty = True
+        self.extend(np.array([x], dtype=np.float64), np.array([y], dtype=np.float64))
 
     def extend(self, xs, ys) -> None:
+        n = len(self.series)
         self.series.extend(xs, ys)
+        self.bounds.add(self.series.x[n:], self.series.y[n:])
         self._dirty = True
 
     def set_data(self, xs, ys) -> None:
-        self.series.set(xs, ys)
-        self._dirty = True
+        self.clear()
+        self.extend(xs, ys)
 
     def clear(self) -> None:
         self.series.clear()
+        self.bounds.clear()
         self._dirty = True
 
     def refresh(self) -> bool:
@@ -72,7 +76,7 @@ class LiveCurve:
     def _visible_points(self) -> int:
         view = self.item.getViewBox()
         x = self.series.x
-        if view is None or view.autoRangeEnabled()[0]:
+        if view is None:
             return len(x)
         lo, hi = view.viewRange()[0]
         return int(np.searchsorted(x, hi) - np.searchsorted(x, lo))
@@ -109,7 +113,10 @@ class LivePlot(pg.PlotWidget):
     ) -> None:
         super().__init__(parent=parent, background="w", axisItems={"bottom": IntegerAxis("bottom")})
         self.title = title
+        self.log_y = log_y
         self.curves: dict[str, LiveCurve] = {}
+        self._follow = True  # the view follows the data until the user zooms or pans
+        self._range: tuple | None = None
         item = self.getPlotItem()
         item.setTitle(title, color="#222", size="10pt")
         item.setLabel("bottom", x_label)
@@ -128,7 +135,10 @@ class LivePlot(pg.PlotWidget):
         self._legend = item.addLegend(offset=(-8, 8), labelTextColor="#222", labelTextSize="8pt")
         self._legend.setBrush(pg.mkBrush(255, 255, 255, 200))
         self.setMinimumSize(220, 150)
-        item.getViewBox().sigXRangeChanged.connect(self._on_x_range)
+        view = item.getViewBox()
+        view.disableAutoRange()
+        view.sigXRangeChanged.connect(self._on_x_range)
+        view.sigRangeChangedManually.connect(self._on_manual_range)
         self._add_export_menu()
 
     # ---- curves ---------------------------------------------------------------------------
@@ -162,7 +172,7 @@ class LivePlot(pg.PlotWidget):
         self.getPlotItem().addItem(item)  # applies the PlotItem's downsampling/clip settings
         item.setDownsampling(auto=True, method="peak")
         item.setClipToView(True)
-        curve = LiveCurve(item, name or key)
+        curve = LiveCurve(item, name or key, self.log_y)
         self.curves[key] = curve
         return curve
 
@@ -170,6 +180,9 @@ class LivePlot(pg.PlotWidget):
         curve = self.curves.pop(key, None)
         if curve is not None:
             self.getPlotItem().removeItem(curve.item)
+            self._range = None  # may shrink now
+            if self._follow:
+                self._follow_data()
 
     def clear_curves(self, prefix: str = "") -> None:
         for key in [k for k in self.curves if k.startswith(prefix)]:
@@ -180,7 +193,29 @@ class LivePlot(pg.PlotWidget):
         changed = False
         for curve in self.curves.values():
             changed |= curve.refresh()
+        view = self.getPlotItem().getViewBox()
+        if any(view.autoRangeEnabled()):  # the "A" button / View All: follow the data again
+            view.disableAutoRange()
+            self._follow, self._range, changed = True, None, True
+        if changed and self._follow:
+            self._follow_data()
         return changed
+
+    def _follow_data(self) -> None:
+        bounds = Bounds()
+        for curve in self.curves.values():
+            bounds.merge(curve.bounds)
+        if bounds.empty:
+            return
+        target = (x_range(bounds.x0, bounds.x1), y_range(bounds.y0, bounds.y1))
+        if target != self._range:
+            self._range = target
+            self.getPlotItem().getViewBox().setRange(
+                xRange=target[0], yRange=target[1], padding=0, update=True
+            )
+
+    def _on_manual_range(self, *_args) -> None:
+        self._follow = False
 
     def _on_x_range(self, *_args) -> None:
         for curve in self.curves.values():

@@ -42,7 +42,11 @@ class TrajectoryPlot(pg.PlotWidget):
             size="10pt",
         )
 
-    def set_trajectory(self, traj: Any, lengths: np.ndarray, title: str = "") -> None:
+    def set_trajectory(
+        self, traj: Any, lengths: np.ndarray, title: str = "", highlight: int | None = None
+    ) -> None:
+        """Paths of every probe sequence; ``highlight`` (the one chosen on the left) is drawn
+        bold and the others faint, so one path can be followed through the tangle."""
         points = np.asarray(traj.points, dtype=np.float64)  # [B, T, 2], NaN on padding
         n = points.shape[0]
         while len(self.paths) < n:
@@ -52,6 +56,11 @@ class TrajectoryPlot(pg.PlotWidget):
         for i, path in enumerate(self.paths):
             if i < n:
                 path.setData(points[i, :, 0], points[i, :, 1], connect="finite")
+                color = pg.mkColor(PALETTE[i % len(PALETTE)])
+                strong = highlight is None or i == highlight
+                color.setAlpha(255 if strong else 80)
+                path.setPen(pg.mkPen(color, width=2.0 if highlight == i else 1.2))
+                path.setZValue(2 if highlight == i else 0)
                 path.show()
             else:
                 path.hide()
