@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import torch
 
+SPECIAL = ("<unk>", "<pad>")
+
 
 @torch.inference_mode()
 def sample_ids(
@@ -18,8 +20,10 @@ def sample_ids(
     temperature: float = 0.8,
     seed: int | None = 0,
     device: torch.device | str | None = None,
+    banned: list[int] | None = None,
 ) -> list[int]:
-    """``length`` token ids drawn after ``prime`` (which must hold at least one id)."""
+    """``length`` token ids drawn after ``prime`` (which must hold at least one id); ids in
+    ``banned`` (``<unk>``, ``<pad>``) are never drawn."""
     if not prime:
         raise ValueError("sampling needs at least one prime token")
     if temperature < 0:
@@ -36,6 +40,8 @@ def sample_ids(
         ids: list[int] = []
         for _ in range(length):
             logits = out[0, -1].float().cpu()
+            if banned:
+                logits[banned] = float("-inf")
             if temperature == 0:
                 nxt = int(logits.argmax())
             else:
@@ -68,6 +74,7 @@ def sample_text(
 ) -> str:
     """``prime`` followed by ``length`` sampled tokens, as text."""
     ids = encode(prime, vocab, level) or [0]
-    new = sample_ids(model, ids, length, temperature, seed, device)
+    banned = [i for i, tok in enumerate(vocab) if tok in SPECIAL]
+    new = sample_ids(model, ids, length, temperature, seed, device, banned)
     joiner = "" if level == "char" else " "
     return prime + joiner.join(vocab[i] if 0 <= i < len(vocab) else "<unk>" for i in new)
