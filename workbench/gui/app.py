@@ -78,8 +78,15 @@ def main(project: str | None = None) -> int:
     probe = os.environ.get("WORKBENCH_STARTUP_PROBE")
     if probe:
         _probe(window, probe, app)
-    ref = project or "example:seed-lstm"
-    if not window.open_project(ref) and project:
+    from pathlib import Path
+
+    from workbench.gui.main_window import is_project_file
+
+    if project and Path(project).is_file() and not is_project_file(Path(project)):
+        # `workbench data.csv` (e.g. from the desktop's "Open with"): the example, fed that data
+        window.open_project("example:seed-lstm")
+        window.open_dropped(Path(project))
+    elif not window.open_project(project or "example:seed-lstm") and project:
         window.open_project("example:seed-lstm")
     window.show()
     return app.exec()
