@@ -85,7 +85,8 @@ def test_live_full_run_updates_plots(qtbot, make_panel):
     assert states == ["running", "completed"]
     assert read_only == [True, False]
     assert panel.train_action.isEnabled() and not panel.stop_action.isEnabled()
-    assert "Epoch 2/2" in panel.progress.format()
+    assert "Epoch 2/2" in panel.progress_label.text()
+    assert panel.progress.value() == panel.progress.maximum()
     assert not worker_mod.active_workers()
     # the run is listed, with its status and best metric
     names = [panel.runs.topLevelItem(i).text(0) for i in range(panel.runs.topLevelItemCount())]

@@ -174,8 +174,13 @@ class TrainingPanel(QWidget):
         bar.addWidget(self.status_label, 1)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("Not started")
+        self.progress.setTextVisible(False)  # the text sits beside the bar, readable at any fill
+        self.progress.setMaximumHeight(14)
+        self.progress_label = QLabel("Not started")
+        self.progress_label.setMinimumWidth(380)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.progress_label)
 
         self.dashboard = TrainingDashboard()
         self.runs = RunsList()
@@ -184,25 +189,29 @@ class TrainingPanel(QWidget):
         self.settings_area.setLayout(QVBoxLayout())
         self.settings_area.layout().setContentsMargins(0, 0, 0, 0)
         self.settings_area.hide()  # shown when a form is put in it
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.settings_area)
         runs_box = QWidget()
         runs_layout = QVBoxLayout(runs_box)
         runs_layout.setContentsMargins(0, 0, 0, 0)
-        runs_layout.addWidget(QLabel("Runs of this project (tick to compare)"))
+        runs_layout.setSpacing(2)
+        runs_layout.addWidget(QLabel("Runs of this project — tick runs to overlay their curves"))
         runs_layout.addWidget(self.runs)
-        left.addWidget(runs_box)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.dashboard)
+        right.addWidget(runs_box)
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 0)
+        right.setSizes([700, 140])
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(self.dashboard)
+        self.splitter.addWidget(self.settings_area)
+        self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([300, 900])
+        self.splitter.setSizes([300, 1000])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
-        layout.addWidget(self.progress)
+        layout.addLayout(progress_row)
         layout.addWidget(self.splitter, 1)
 
     def set_settings_widget(self, widget: QWidget) -> None:
@@ -232,6 +241,7 @@ class TrainingPanel(QWidget):
         self.result, self.last_error, self._error_shown = None, None, False
         self._reset_progress(spec)
         self.dashboard.clear_live()
+        self.dashboard.set_plan(None, spec.train.epochs)
         self.lr_edit.setText(f"{spec.train.optimizer.lr:g}")
         if paused_steps:
             self.worker.step(paused_steps)
@@ -331,10 +341,12 @@ class TrainingPanel(QWidget):
 
     def _reset_progress(self, spec=None) -> None:
         self._epochs = spec.train.epochs if spec is not None else 0
+        self._planned: int | None = None
         self._active_s = 0.0
         self._last_tick = time.monotonic()
         self._progress_due = 0.0
         self._last_step: Any = None
+        self._shown_step: Any = None
 
     # ---- events ---------------------------------------------------------------------------
     def _drain(self) -> None:
@@ -361,11 +373,11 @@ class TrainingPanel(QWidget):
                 elif kind == "probe":
                     probes[event.name] = event  # only the newest snapshot per probe matters
             self.dashboard.handle(events)
-            if now >= self._progress_due:  # text + bar at <= 5 Hz: each change repaints them
-                self._progress_due = now + PROGRESS_EVERY_S
-                self._show_progress()
             for probe in probes.values():
                 self.probe_received.emit(probe)
+        if self._last_step is not self._shown_step and now >= self._progress_due:
+            self._progress_due = now + PROGRESS_EVERY_S  # <= 5 Hz: each change repaints the bar
+            self._show_progress()
         self.dashboard.refresh()
 
     def _on_first_step(self) -> None:
@@ -385,10 +397,13 @@ class TrainingPanel(QWidget):
         # them may arrive a tick later and are only shown as text.
 
     def _show_progress(self) -> None:
-        e = self._last_step
+        e = self._shown_step = self._last_step
         if e is None:
             return
         p = min(1.0, max(0.0, float(e.progress or 0.0)))
+        if p > 0 and self._planned is None:
+            self._planned = round(e.step / p)
+            self.dashboard.set_plan(self._planned, self._epochs)
         self.progress.setValue(int(p * 1000))
         parts = [f"Epoch {e.epoch}/{self._epochs}" if self._epochs else f"Epoch {e.epoch}"]
         total = round(e.step / p) if p > 0 else 0
@@ -397,7 +412,7 @@ class TrainingPanel(QWidget):
             parts.append(f"{e.samples_per_s:,.0f} samples/s")
         if 0 < p < 1 and self._active_s > 0:
             parts.append(f"ETA {_clock(self._active_s * (1 - p) / p)}")
-        self.progress.setFormat(" · ".join(parts))
+        self.progress_label.setText(" · ".join(parts))
         if self.state != "paused" and not self.lr_edit.hasFocus():
             self.lr_edit.setText(f"{e.lr:.4g}")
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import zlib
 
 # Okabe–Ito-like, readable on white and distinguishable for most colour-vision deficiencies.
+# No blues: blue is the live run's colour.
 PALETTE = (
-    "#0072B2",
     "#D55E00",
     "#009E73",
     "#CC79A7",
     "#E69F00",
-    "#56B4E9",
     "#8C564B",
     "#7F7F7F",
     "#BCBD22",
     "#17BECF",
+    "#000000",
 )
 LIVE = "#1f77b4"  # the live run's raw curve
 LIVE_SMOOTH = "#0b3d91"

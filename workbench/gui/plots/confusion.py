@@ -43,7 +43,7 @@ class ConfusionView(pg.GraphicsLayoutWidget):
         self.counts = np.zeros((0, 0), dtype=np.int64)
         self._n = -1
 
-    def set_view(self, view: Any, caption: str = "") -> None:
+    def set_view(self, view: Any) -> None:
         """A ``ClassificationView``: rows are true classes, columns predicted ones."""
         cm = np.asarray(view.confusion)
         n = cm.shape[0]
@@ -77,12 +77,7 @@ class ConfusionView(pg.GraphicsLayoutWidget):
             text.setText(str(int(cm[r, c])), color="#fff" if row_share[r, c] > 0.55 else "#222")
         acc = np.nan_to_num(np.asarray(view.per_class_accuracy, dtype=np.float64))
         self.bars.setOpts(x0=np.zeros(n), y=np.arange(n), width=acc, height=0.7)
-        self.matrix_plot.setTitle(
-            f"Confusion matrix — accuracy {100 * view.accuracy:.1f}%"
-            + (f" · {caption}" if caption else ""),
-            color="#222",
-            size="10pt",
-        )
+        self.matrix_plot.setTitle("Confusion matrix", color="#222", size="10pt")
 
 
 def _short(names: list[str], width: int = 10) -> list[str]:

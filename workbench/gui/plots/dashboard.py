@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QWidget
 
-from workbench.gui.plots.colors import LIVE, PALETTE
+from workbench.gui.plots.colors import LIVE
 from workbench.gui.plots.live_plot import LivePlot
 from workbench.gui.plots.loss_plot import LossPlot
 
@@ -26,6 +26,29 @@ EPOCH_SKIP = ("lr", "best_epoch", "samples_per_s")
 
 def is_loss_metric(name: str) -> bool:
     return name.endswith("loss")
+
+
+_SYMBOLS = ("o", "s", "d", "t", "+", "x")
+
+
+def add_metric_curve(plot: LivePlot, key: str, color: str, metric: str, label: str, live=False):
+    """Colour = the run; dashed = train, dotted = test, solid = validation; marker = metric."""
+    style = Qt.PenStyle.SolidLine
+    if metric.startswith("train"):
+        style = Qt.PenStyle.DashLine
+    elif metric.startswith("test"):
+        style = Qt.PenStyle.DotLine
+    base = metric.split("_", 1)[-1]
+    symbol = _SYMBOLS[sum(map(ord, base)) % len(_SYMBOLS)] if base != "loss" else "o"
+    return plot.add_curve(
+        key,
+        color,
+        label,
+        style=style,
+        symbol=symbol,
+        z=2 if live else 0,
+        alpha=255 if live else 200,
+    )
 
 
 class TrainingDashboard(QWidget):
@@ -41,7 +64,7 @@ class TrainingDashboard(QWidget):
         super().__init__(parent)
         self.loss = LossPlot()
         self.epoch_loss = LivePlot("Loss per epoch", "epoch", "loss")
-        self.metrics = LivePlot("Metrics per epoch", "epoch")
+        self.metrics = LivePlot("Metrics per epoch", "epoch", legend_corner="bottom")
         self.lr = LivePlot("Learning rate", "step", log_y=True)
         self.grad_norm = LivePlot("Gradient norm (before clipping)", "step")
         self.throughput = LivePlot("Throughput", "step", "samples/s")
@@ -51,7 +74,7 @@ class TrainingDashboard(QWidget):
             "samples_per_s": self.throughput,
         }
         for field, plot in self.step_plots.items():
-            plot.add_curve(f"live:{field}", LIVE)  # no legend entry: only overlays need one
+            plot.add_curve(f"live:{field}", LIVE, "this run")  # legend shows with overlays
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(4)
@@ -75,7 +98,6 @@ class TrainingDashboard(QWidget):
         ]
         self._periods = [self.LOSS_EVERY_S] + [self.OTHER_EVERY_S] * 5
         self._due = [0.0] * len(self._refreshers)
-        self._metric_colors: dict[str, str] = {}
 
     # ---- live run -------------------------------------------------------------------------
     def clear_live(self) -> None:
@@ -84,8 +106,15 @@ class TrainingDashboard(QWidget):
             plot.clear_curves("live:")
         for field, plot in self.step_plots.items():
             plot.curves[f"live:{field}"].clear()
-        self._metric_colors.clear()
+        self.set_plan(None, None)
         self.refresh_all()
+
+    def set_plan(self, steps: int | None, epochs: int | None) -> None:
+        """The planned length of the run: x axes span it from the start."""
+        for plot in (self.loss.plot, *self.step_plots.values()):
+            plot.set_x_hint(float(steps) if steps else None)
+        for plot in (self.epoch_loss, self.metrics):
+            plot.set_x_hint(float(epochs) if epochs else None)
 
     def handle(self, events: Iterable[Any]) -> None:
         """Take a batch of engine events (anything with ``kind``); other kinds are ignored."""
@@ -118,10 +147,7 @@ class TrainingDashboard(QWidget):
             plot = self.epoch_loss if is_loss_metric(name) else self.metrics
             key = f"live:{name}"
             if key not in plot.curves:
-                color = PALETTE[len(self._metric_colors) % len(PALETTE)]
-                self._metric_colors[name] = color
-                style = Qt.PenStyle.DashLine if name.startswith("train") else Qt.PenStyle.SolidLine
-                plot.add_curve(key, color, name, style=style, symbol="o", z=2)
+                add_metric_curve(plot, key, LIVE, name, name, live=True)
             plot.curves[key].append(float(epoch), float(value))
 
     def refresh(self, now: float | None = None) -> bool:
@@ -177,10 +203,7 @@ class TrainingDashboard(QWidget):
                 if name == "epoch" or name in EPOCH_SKIP:
                     continue
                 plot = self.epoch_loss if is_loss_metric(name) else self.metrics
-                style = Qt.PenStyle.DashLine if name.startswith("train") else Qt.PenStyle.SolidLine
-                curve = plot.add_curve(
-                    prefix + name, color, f"{label} {name}", style=style, symbol="t", z=0, alpha=200
-                )
+                curve = add_metric_curve(plot, prefix + name, color, name, f"{label} {name}")
                 curve.set_data(ex, values)
         self.refresh_all()
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from workbench.gui.plots.colors import PALETTE
 from workbench.gui.plots.gate_health_plot import layer_label
 from workbench.gui.plots.live_plot import LivePlot
 
+WAITING = "Gradient flow through time is measured on the probe at the end of each epoch."
 KEEP_EPOCHS = 6  # epochs overlaid; older ones are dropped
 FADE = 0.55  # alpha factor per epoch of age
 
@@ -30,10 +31,17 @@ class GradFlowPlots(QWidget):
         )
         for plot in (self.dh, self.dx):  # "3·10² (x0.001)" on a log axis only confuses
             plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
-        layout = QHBoxLayout(self)
+        self.caption = QLabel(WAITING)
+        self.caption.setWordWrap(True)
+        self.caption.setStyleSheet("color: #444;")
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.dh, 3)
+        row.addWidget(self.dx, 2)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.dh, 3)
-        layout.addWidget(self.dx, 2)
+        layout.addWidget(self.caption)
+        layout.addLayout(row, 1)
         self.epochs: list[int] = []  # oldest first
         self._data: dict[int, tuple[list, list]] = {}  # epoch -> (dh rows, dx rows)
         self._colors: dict[str, str] = {}
@@ -46,6 +54,7 @@ class GradFlowPlots(QWidget):
         self._data.clear()
         self._colors.clear()
         self.ratios.clear()
+        self.caption.setText(WAITING)
 
     def _color(self, key: str) -> str:
         return self._colors.setdefault(key, PALETTE[len(self._colors) % len(PALETTE)])
@@ -88,11 +97,12 @@ class GradFlowPlots(QWidget):
                     )
                     curve.set_data(np.arange(1, y.size + 1, dtype=np.float64), y)
         self.ratios = {label: ratio for label, _, ratio in self._data[newest][0]}
-        title = "‖∂L/∂h_t‖ through the recurrence"
-        if self.ratios:
-            shown = ", ".join(f"{k}: {_fmt(v)}" for k, v in list(self.ratios.items())[:3])
-            title += f" — ‖∂L/∂h₁‖ / ‖∂L/∂h_T‖ = {shown}"
-        self.dh.getPlotItem().setTitle(title, color="#222", size="10pt")
+        shown = ", ".join(f"{k} {_fmt(v)}" for k, v in self.ratios.items())
+        self.caption.setText(
+            f"Epoch {newest}: how much of the loss's gradient reaches the first step, "
+            f"‖∂L/∂h₁‖ / ‖∂L/∂h_T‖ = {shown}. Tiny ratios (1e-10 and below) mean the layer "
+            "cannot learn from early inputs: it forgets. Older epochs are drawn fainter."
+        )
 
     def refresh(self) -> None:
         self.dh.refresh()

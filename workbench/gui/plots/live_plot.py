@@ -109,7 +109,13 @@ class LivePlot(pg.PlotWidget):
     """A titled plot holding any number of live curves, keyed by a string."""
 
     def __init__(
-        self, title: str, x_label: str = "step", y_label: str = "", parent=None, log_y: bool = False
+        self,
+        title: str,
+        x_label: str = "step",
+        y_label: str = "",
+        parent=None,
+        log_y: bool = False,
+        legend_corner: str = "top",
     ) -> None:
         super().__init__(parent=parent, background="w", axisItems={"bottom": IntegerAxis("bottom")})
         self.title = title
@@ -132,8 +138,11 @@ class LivePlot(pg.PlotWidget):
         for axis in ("left", "bottom"):
             item.getAxis(axis).setTextPen("#333")
             item.getAxis(axis).setPen("#888")
-        self._legend = item.addLegend(offset=(-8, 8), labelTextColor="#222", labelTextSize="8pt")
+        offset = (-8, 8) if legend_corner == "top" else (-8, -8)
+        self._legend = item.addLegend(offset=offset, labelTextColor="#222", labelTextSize="8pt")
         self._legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        self._legend.hide()  # shown once two named curves can be told apart
+        self.x_hint: float | None = None  # e.g. the planned steps: the x axis spans the whole run
         self.setMinimumSize(220, 150)
         view = item.getViewBox()
         view.disableAutoRange()
@@ -174,12 +183,14 @@ class LivePlot(pg.PlotWidget):
         item.setClipToView(True)
         curve = LiveCurve(item, name or key, self.log_y)
         self.curves[key] = curve
+        self._update_legend()
         return curve
 
     def remove_curve(self, key: str) -> None:
         curve = self.curves.pop(key, None)
         if curve is not None:
             self.getPlotItem().removeItem(curve.item)
+            self._update_legend()
             self._range = None  # may shrink now
             if self._follow:
                 self._follow_data()
@@ -201,13 +212,31 @@ class LivePlot(pg.PlotWidget):
             self._follow_data()
         return changed
 
+    def _update_legend(self) -> None:
+        named = [c for c in self.curves.values() if c.item.name()]
+        self._legend.setVisible(len(named) > 1)
+
+    def set_x_hint(self, x_max: float | None) -> None:
+        """Include ``x_max`` in the x range (the planned end of the run)."""
+        if x_max != self.x_hint:
+            self.x_hint = x_max
+            self._range = None
+            if self._follow:
+                self._follow_data()
+
     def _follow_data(self) -> None:
         bounds = Bounds()
         for curve in self.curves.values():
             bounds.merge(curve.bounds)
         if bounds.empty:
             return
-        target = (x_range(bounds.x0, bounds.x1), y_range(bounds.y0, bounds.y1))
+        if self.x_hint and bounds.x1 <= self.x_hint:  # the whole planned run, fixed
+            pad = max(0.5, 0.01 * (self.x_hint - bounds.x0))
+            xr = (min(bounds.x0, 1.0) - pad, self.x_hint + pad)
+        else:
+            xr = x_range(bounds.x0, bounds.x1)
+        non_negative = bounds.y0 >= 0 and not self.log_y
+        target = (xr, y_range(bounds.y0, bounds.y1, non_negative))
         if target != self._range:
             self._range = target
             self.getPlotItem().getViewBox().setRange(

@@ -24,8 +24,8 @@ class LossPlot(QWidget):
     ) -> None:
         super().__init__(parent)
         self.plot = LivePlot(title, "step", "loss")
-        self.raw: LiveCurve = self.plot.add_curve(RAW, LIVE, "loss", alpha=110, z=1)
-        self.smooth: LiveCurve = self.plot.add_curve(SMOOTH, LIVE_SMOOTH, "smoothed", z=2)
+        self.raw: LiveCurve = self.plot.add_curve(RAW, LIVE, "this run", alpha=110, z=1)
+        self.smooth: LiveCurve = self.plot.add_curve(SMOOTH, LIVE_SMOOTH, "this run, smoothed", z=2)
         self._state = EmaState()
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 999)

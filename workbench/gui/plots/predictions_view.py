@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QStackedWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from workbench.gui.plots.confusion import ConfusionView
 from workbench.gui.plots.live_plot import LivePlot
@@ -31,10 +31,11 @@ class RegressionPlot(pg.PlotWidget):
             item.getAxis(axis).setTextPen("#333")
             item.getAxis(axis).setPen("#888")
         self.diagonal = item.plot(pen=pg.mkPen("#888", width=1, style=Qt.PenStyle.DashLine))
+        self.caption = ""
         self.points = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(0, 114, 178, 110))
         item.addItem(self.points)
 
-    def set_view(self, view: Any, caption: str) -> None:
+    def set_view(self, view: Any) -> None:
         true = np.asarray(view.true, dtype=np.float64)[:, 0]
         pred = np.asarray(view.predicted, dtype=np.float64)[:, 0]
         self.points.setData(true, pred)
@@ -43,23 +44,29 @@ class RegressionPlot(pg.PlotWidget):
         self.diagonal.setData([lo, hi], [lo, hi])
         name = view.target_names[0] if view.target_names else "target"
         mse = float(np.mean((true - pred) ** 2)) if true.size else float("nan")
+        mean_mse = float(np.var(true)) if true.size else float("nan")
         item = self.getPlotItem()
         item.setLabel("bottom", f"true {name}")
         item.setLabel("left", f"predicted {name}")
-        item.setTitle(
-            f"Validation: predicted vs true {name} — MSE {mse:.4g} · {caption}",
-            color="#222",
-            size="10pt",
+        item.setTitle(f"Predicted vs true {name} (validation)", color="#222", size="10pt")
+        self.caption = (
+            f"Validation MSE {mse:.4g} on {true.size:,} sequences; always predicting the mean "
+            f"would score {mean_mse:.4g}. On the dashed diagonal the model is exactly right"
         )
 
 
-class PredictionsView(QStackedWidget):
+class PredictionsView(QWidget):
+    """A caption line (the numbers, in words) above one page per task."""
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.caption = QLabel("")
+        self.caption.setWordWrap(True)
+        self.caption.setStyleSheet("color: #444;")
         self.message = QLabel(WAITING)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
-        self.forecast = LivePlot("Validation forecast (original units)", "window", "")
+        self.forecast = LivePlot("Validation forecast", "window", "")
         self.forecast.add_curve("true", "#222222", "target", width=1.5)
         self.forecast.add_curve("one_step", "#0072B2", "one-step (teacher-forced)")
         self.forecast.add_curve(
@@ -68,45 +75,69 @@ class PredictionsView(QStackedWidget):
         self.regression = RegressionPlot()
         self.confusion = ConfusionView()
         self.sampler = LMSampler()
+        self.stack = QStackedWidget()
         for page in (self.message, self.forecast, self.regression, self.confusion, self.sampler):
-            self.addWidget(page)
+            self.stack.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.stack, 1)
         self.latest: Any = None
+
+    def currentWidget(self) -> QWidget:  # noqa: N802 - mirrors QStackedWidget
+        return self.stack.currentWidget()
+
+    def _show(self, page: QWidget, caption: str = "") -> None:
+        self.caption.setText(caption)
+        self.caption.setVisible(bool(caption))
+        self.stack.setCurrentWidget(page)
 
     def reset(self, task: str | None = None) -> None:
         self.latest = None
         self.sampler.button.setEnabled(False)
         if task == "language_model":
-            self.setCurrentWidget(self.sampler)
             self.sampler.show_sample("", "", WAITING)
+            self._show(self.sampler)
         else:
             self.message.setText(WAITING)
-            self.setCurrentWidget(self.message)
+            self._show(self.message)
 
     def set_event(self, event: Any) -> None:
         self.latest = event
-        caption = f"epoch {event.epoch}, step {event.step:,}"
+        when = f"epoch {event.epoch}, step {event.step:,}"
         if event.classification is not None:
-            self.confusion.set_view(event.classification, caption)
-            self.setCurrentWidget(self.confusion)
+            view = event.classification
+            self.confusion.set_view(view)
+            n = int(np.asarray(view.confusion).sum())
+            self._show(
+                self.confusion,
+                f"Validation accuracy {100 * view.accuracy:.1f}% on {n:,} sequences ({when}). "
+                "Rows: the true class; columns: what the model said; colour: share of the row.",
+            )
         elif event.forecast is not None:
-            self._show_forecast(event.forecast, caption)
-            self.setCurrentWidget(self.forecast)
+            self._show_forecast(event.forecast)
+            note = f" — {event.forecast.note}" if event.forecast.note else ""
+            self._show(
+                self.forecast,
+                f"Validation series in original units ({when}). One-step: each prediction sees "
+                f"the real past; rollout: predictions are fed back as inputs{note}.",
+            )
         elif event.regression is not None:
-            self.regression.set_view(event.regression, caption)
-            self.setCurrentWidget(self.regression)
+            self.regression.set_view(event.regression)
+            self._show(self.regression, f"{self.regression.caption} ({when}).")
         elif event.task == "language_model":
             self.sampler.show_sample(
                 event.prime,
                 event.sample,
-                f"Sampled at the end of {caption}, temperature {event.temperature:g}",
+                f"Sampled at the end of {when}, temperature {event.temperature:g}",
             )
             self.sampler.button.setEnabled(bool(event.weights))
-            self.setCurrentWidget(self.sampler)
+            self._show(self.sampler)
         else:
             self.message.setText(event.note or "No prediction view for this task.")
-            self.setCurrentWidget(self.message)
+            self._show(self.message)
 
-    def _show_forecast(self, view: Any, caption: str) -> None:
+    def _show_forecast(self, view: Any) -> None:
         n = len(view.true)
         x = np.arange(1, n + 1, dtype=np.float64)
         self.forecast.curves["true"].set_data(x, np.asarray(view.true)[:, 0])
@@ -117,11 +148,6 @@ class PredictionsView(QStackedWidget):
             np.asarray(rollout)[:, 0] if rollout is not None else [],
         )
         name = view.target_names[0] if view.target_names else "target"
-        note = f" ({view.note})" if view.note else ""
-        self.forecast.getPlotItem().setTitle(
-            f"Validation forecast of {name}, original units — {caption}{note}",
-            color="#222",
-            size="10pt",
-        )
+        self.forecast.getPlotItem().setTitle(f"Forecast of {name}", color="#222", size="10pt")
         self.forecast.getPlotItem().setLabel("left", name)
         self.forecast.refresh()

@@ -65,19 +65,28 @@ def nice_ceil(value: float) -> float:
 
 
 def x_range(x0: float, x1: float) -> tuple[float, float]:
-    """From the first x to the next nice number past the last (counts: steps, epochs)."""
+    """Counts (steps, epochs): from half a unit before the first to the next nice number (or
+    just past the last when that is close), so markers at the ends are not cut."""
     if x1 - x0 < 1:
-        return x0 - 0.5, x0 + 0.5 if x1 <= x0 else x1 + 0.5
+        return x0 - 0.5, x1 + 0.5
     hi = nice_ceil(x1) if x1 > 0 else x1
-    return x0, hi
+    if x1 - x0 < 20:  # a few epochs: no empty space to the right
+        hi = x1
+    pad = max(0.5, 0.01 * (hi - x0))
+    return x0 - pad, hi + pad
 
 
-def y_range(y0: float, y1: float) -> tuple[float, float]:
-    """[y0, y1] padded by 3% and widened to its own 1-2-5 grid, so it changes only in steps."""
+def y_range(y0: float, y1: float, non_negative: bool = False) -> tuple[float, float]:
+    """[y0, y1] padded by 3% and widened to a fine 1-2-5 grid of its own span, so it changes
+    only in steps; ``non_negative`` data (losses) never gets a range below zero."""
     span = y1 - y0
     if span <= 1e-12 * max(1.0, abs(y0)):
         pad = abs(y0) * 0.1 or 1.0
-        return y0 - pad, y1 + pad
-    q = nice_step(span)
-    lo, hi = y0 - 0.03 * span, y1 + 0.03 * span
-    return math.floor(lo / q) * q, math.ceil(hi / q) * q
+        lo, hi = y0 - pad, y1 + pad
+    else:
+        q = nice_step(span, 20)
+        lo = math.floor((y0 - 0.03 * span) / q) * q
+        hi = math.ceil((y1 + 0.03 * span) / q) * q
+    if non_negative and lo < 0 <= y0:
+        lo = 0.0 if y0 > 0 or hi <= 0 else -0.03 * (hi - lo)
+    return lo, hi

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
-from workbench.gui.plots.colors import run_color
+from workbench.gui.plots.colors import LIVE, run_color
 from workbench.gui.plots.run_history import RunRow, format_duration, list_project_runs
 
 KEY = Qt.ItemDataRole.UserRole
@@ -40,22 +40,25 @@ class RunsList(QTreeWidget):
         self, project_name: str, root: Path | None = None, live_key: str | None = None
     ) -> None:
         """Re-read the run store; keeps ticks of runs that are still there."""
-        self.set_rows(list_project_runs(project_name, root), live_key)
+        self.set_rows(list_project_runs(project_name, root), live_key, project_name)
 
-    def set_rows(self, rows: list[RunRow], live_key: str | None = None) -> None:
+    def set_rows(
+        self, rows: list[RunRow], live_key: str | None = None, project_name: str = ""
+    ) -> None:
         checked = set(self.checked_keys())
         self._loading = True
         try:
             self.clear()
             for row in rows:
-                item = QTreeWidgetItem(
-                    [row.name, row.status, row.best, format_duration(row.duration_s)]
-                )
+                label = short_label(row.name, project_name)
+                duration = format_duration(row.duration_s)
+                item = QTreeWidgetItem([label, row.status, row.best, duration])
                 item.setData(0, KEY, row.key)
-                color = QColor(run_color(row.key))
-                item.setForeground(0, QBrush(color))
-                item.setToolTip(0, row.key)
-                if row.key == live_key:
+                live = row.key == live_key
+                item.setForeground(0, QBrush(QColor(LIVE if live else run_color(row.key))))
+                item.setToolTip(0, f"{row.name}\n{row.key}")
+                if live:
+                    item.setText(0, f"{label} (this run)")
                     item.setText(1, "running")
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
                 else:
@@ -76,4 +79,25 @@ class RunsList(QTreeWidget):
             return
         key = item.data(0, KEY)
         checked = item.checkState(0) == Qt.CheckState.Checked
-        self.toggled.emit(key, item.text(0), run_color(key), checked)
+        self.toggled.emit(key, f"run {item.text(0)}", run_color(key), checked)
+
+
+def short_label(name: str, project_name: str) -> str:
+    """``seed-lstm-20261127-140455`` → ``11-27 14:04:55`` (the project is known here)."""
+    stem = (
+        name[len(project_name) + 1 :]
+        if project_name and name.startswith(project_name + "-")
+        else name
+    )
+    parts = stem.split("-")
+    if (
+        len(parts) >= 2
+        and len(parts[0]) == 8
+        and len(parts[1]) == 6
+        and (parts[0] + parts[1]).isdigit()
+    ):
+        date, clock = parts[0], parts[1]
+        extra = "-".join(parts[2:])
+        text = f"{date[4:6]}-{date[6:8]} {clock[:2]}:{clock[2:4]}:{clock[4:]}"
+        return f"{text} #{extra}" if extra else text
+    return stem
