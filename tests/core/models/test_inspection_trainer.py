@@ -8,6 +8,7 @@ import torch
 
 from workbench.core.layer_specs import GRUSpec, LSTMSpec, RNNSpec
 from workbench.core.models.inspection import ProbeSnapshot
+from workbench.core.models.predictions import ClassificationView, ForecastView, SampleView
 from workbench.core.models.probe import Probe
 from workbench.core.spec import DataSpec, HeadSpec, InputSpec, ModelSpec, ProjectSpec, TrainSpec
 from workbench.core.training import Trainer
@@ -63,6 +64,17 @@ def test_probe_publishes_snapshots_during_a_real_run(name, tmp_path):
     # pooling only sees its first step: that is the true picture, not a bug).
     forward = [lf for lf in flow.layers if lf.direction == 0]
     assert forward and all(np.isfinite(lf.dh).all() and (lf.dh > 0).all() for lf in forward)
+    predictions = with_flow[-1].predictions
+    expected = {
+        "classification": ClassificationView,
+        "tagging": type(None),
+        "forecasting": ForecastView,
+    }
+    assert isinstance(predictions, expected[spec.data.task])
+    if isinstance(predictions, ClassificationView):
+        assert predictions.confusion.sum() == len(trainer.data.val)
+    if isinstance(predictions, ForecastView):
+        assert predictions.one_step.shape == predictions.rollout.shape == predictions.true.shape
     last = got[-1]
     n_layers = layer.num_layers * (2 if layer.bidirectional else 1)
     assert len(last.blocks) == len(last.gate_health) == len(last.trajectory) == n_layers
@@ -92,3 +104,4 @@ def test_language_model_probe_carries_its_characters(tmp_path):
     assert snap.inputs.shape == (2, 16) and len(snap.tokens) == 2
     assert "".join(snap.tokens[0]) == trainer.data.decode(snap.inputs[0])
     assert snap.blocks[0].hidden.shape == (2, 16, 8)
+    assert isinstance(snap.predictions, SampleView) and len(snap.predictions.text) >= 200

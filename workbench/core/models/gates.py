@@ -122,10 +122,6 @@ def previous_hidden(
     return shifted
 
 
-def _linear(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
-    return F.linear(x, w, b)
-
-
 def lstm_cell_states(
     i: torch.Tensor, f: torch.Tensor, g: torch.Tensor, direction: int, lengths: torch.Tensor | None
 ) -> torch.Tensor:
@@ -157,8 +153,8 @@ def recompute_direction(
     """Gates (and LSTM cell state) of one direction, from its input ``x`` and fused output ``out``."""
     w = layer_weights(rnn, layer, direction)
     h_prev = previous_hidden(out, direction, lengths)
-    gi = _linear(x, w["w_ih"], w["b_ih"])  # all steps at once
-    gh = _linear(h_prev, w["w_hh"], w["b_hh"])
+    gi = F.linear(x, w["w_ih"], w["b_ih"])  # all steps at once
+    gh = F.linear(h_prev, w["w_hh"], w["b_hh"])
     if kind == "lstm":
         i, f, g, o = (gi + gh).chunk(4, dim=-1)
         i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -80,6 +81,8 @@ class ProbeSnapshot:
     grad_flow: GradFlow | None = None  # computed less often (each epoch end)
     has_grad_flow: bool = False
     tokens: list[list[str]] | None = None  # token input: the probe's tokens, for text views
+    #: ClassificationView / ForecastView / RegressionView / SampleView (predictions.py), with grad_flow
+    predictions: Any = None
     elapsed_s: float = 0.0  # what computing this snapshot cost
     name: str = "inspection"
     kind: str = "probe"  # an event for the training event bus

@@ -163,3 +163,59 @@ def forecast_view(
             model, x, feedback, _feature_scaler(data), data.targets_to_original_units, n_t
         )
     return ForecastView(names, true, one_step, result, note)
+
+
+@dataclass
+class RegressionView:
+    """Prediction vs target per sequence (first ``limit`` validation sequences), original units."""
+
+    target_names: list[str]
+    true: np.ndarray  # [N, K]
+    predicted: np.ndarray  # [N, K]
+
+
+@dataclass
+class SampleView:
+    """A language model's sampled continuation of a prime text."""
+
+    prime: str
+    text: str
+    temperature: float
+
+
+def prediction_view(
+    model: torch.nn.Module, data: Any, split: str = "val", limit: int = 2000, **options
+):
+    """The prediction view that fits ``data.task`` (None for tasks without one, e.g. tagging).
+
+    ``options`` for language models: ``prime`` (text), ``n_tokens``, ``temperature``, ``seed``.
+    """
+    part = data.split(split)
+    if len(part) == 0:
+        return None
+    if data.task == "classification":
+        sub = type("Part", (), {})()
+        sub.x, sub.y = part.x[:limit], part.y[:limit]
+        sub.lengths = None if part.lengths is None else part.lengths[:limit]
+        return classification_view(
+            model, sub, data.class_names or [str(i) for i in range(data.output_size)]
+        )
+    if data.task == "forecasting":
+        return forecast_view(model, data, split, max_steps=min(limit, 200))
+    if data.task == "regression":
+        x = part.x[:limit]
+        lengths = None if part.lengths is None else part.lengths[:limit]
+        pred = data.targets_to_original_units(predict(model, x, lengths))
+        return RegressionView(
+            list(data.target_names), data.targets_to_original_units(part.y[:limit]), pred
+        )
+    if data.task == "language_model":
+        from workbench.core.models.sampling import sample_text
+
+        prime = options.get("prime") or data.decode(part.x[:40])
+        temperature = float(options.get("temperature", 0.8))
+        text = sample_text(
+            model, data, prime, options.get("n_tokens", 200), temperature, options.get("seed")
+        )
+        return SampleView(prime, text, temperature)
+    return None

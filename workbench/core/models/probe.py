@@ -3,8 +3,9 @@
 Throttling keeps training fast: a snapshot is taken at most ``max_per_s`` times a second *and*
 never more often than its own cost allows within ``budget`` (the share of wall time the probe may
 use): after a snapshot that took ``c`` seconds the next waits ``max(1/max_per_s, c/budget)``.
-Gradient flow (a backward pass through an unrolled copy of the layers) runs at epoch ends, under
-the same budget rule (the first epoch always gets one).
+Gradient flow (a backward pass through an unrolled copy of the layers) and the prediction views
+(confusion matrix, forecasts, a sampled text) run at epoch ends, under the same budget rule (the
+first epoch always gets them).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import torch
 
 from workbench.core.models.gradflow import LossFn, gradient_flow, per_step_targets, task_loss
 from workbench.core.models.inspection import ProbeSnapshot, make_snapshot
+from workbench.core.models.predictions import prediction_view
 
 
 def probe_batch(split: Any, n: int = 4, seq_len: int = 100):
@@ -71,6 +73,8 @@ class Probe:
         budget: float = 0.02,
         every_n_steps: int = 1,
         grad_flow: bool = True,
+        data: Any = None,
+        temperature: float = 0.8,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.x, self.y, self.lengths = x, y, lengths
@@ -82,6 +86,11 @@ class Probe:
         self.every_n_steps = max(1, every_n_steps)
         self.want_grad_flow = grad_flow and y is not None
         self.clock = clock
+        #: PreparedData for the prediction views (epoch ends); None: no predictions
+        self.data = data
+        #: Sampling temperature of the language-model view; the GUI may set it at any time.
+        self.temperature = temperature
+        self.seed = 0
         self.tokens: list[list[str]] | None = None  # filled by from_data for token inputs
         self.latest: ProbeSnapshot | None = None
         self.last_grad_flow = None
@@ -103,6 +112,7 @@ class Probe:
             part = data.train
         x, y, lengths = probe_batch(part, n, seq_len)
         kwargs.setdefault("task", data.task)
+        kwargs.setdefault("data", data)
         probe = cls(x, y, lengths, **kwargs)
         vocab = getattr(data, "vocab", None)
         if vocab is not None and not x.is_floating_point():
@@ -145,6 +155,11 @@ class Probe:
             self.last_grad_flow = flow
         snap = make_snapshot(model, x, self.lengths, step=step, epoch=epoch, grad_flow=flow)
         snap.tokens = self.tokens
+        if with_grad_flow and self.data is not None:
+            self.seed += 1  # a fresh sample each time, reproducible per run
+            snap.predictions = prediction_view(
+                model, self.data, temperature=self.temperature, seed=self.seed
+            )
         snap.elapsed_s = self.clock() - start
         self.cost_s += snap.elapsed_s
         self.count += 1
