@@ -81,3 +81,24 @@ def test_close_remembers_geometry_and_leaves_nothing_running(qtbot, started):
     from workbench.gui.worker import active_workers
 
     assert active_workers() == []
+
+
+def test_a_view_that_fails_to_build_does_not_stop_start_up(qtbot, monkeypatch, capsys):
+    import workbench.gui.panels.training as training
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug in the training view")
+
+    monkeypatch.setattr(training, "TrainingPanel", broken)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.open_project("example:seed-lstm")
+    with qtbot.waitSignal(window.startup_finished, timeout=60000):
+        window.show()
+    qtbot.waitUntil(lambda: not window.data_panel.is_loading(), timeout=60000)
+    assert window.training_panel is None
+    assert "simulated bug" in " ".join(window.startup_errors)
+    assert "failed to load" in window._training_placeholder.text()
+    assert "simulated bug" in capsys.readouterr().err
+    assert window.model_panel.isEnabled()  # the rest works
+    window.close()

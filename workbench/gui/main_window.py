@@ -9,6 +9,8 @@ looking at the window.
 from __future__ import annotations
 
 import json
+import sys
+import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -65,6 +67,7 @@ class MainWindow(QMainWindow):
         self._parts_ready = False
         self._devices_ready = False
         self._device_job = None
+        self.startup_errors: list[str] = []
         self._exposed = False
         self.device_text = "CPU"
         self.setWindowTitle(APP_NAME)
@@ -125,9 +128,26 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.data_panel.start_loading()
-        self.data_panel.preview.ensure_plot()
-        self._add_training_panel()
-        self._add_inspect_panel()
+        # Each part is optional: one that fails to build must not take the others down.
+        for name, build in (
+            ("preview plot", self.data_panel.preview.ensure_plot),
+            ("training view", self._add_training_panel),
+            ("inspect view", self._add_inspect_panel),
+        ):
+            try:
+                build()
+            except Exception:  # a bug in that part: report it, keep the window usable
+                details = traceback.format_exc()
+                sys.stderr.write(f"workbench: the {name} failed to load:\n{details}")
+                self.startup_errors.append(f"{name}: {details.strip().splitlines()[-1]}")
+        if self.training_panel is None and "training view" in " ".join(self.startup_errors):
+            self._training_placeholder.setText(
+                "The training view failed to load (details on stderr)."
+            )
+        if self.startup_errors:
+            self.statusBar().showMessage(
+                "Some views failed to load: " + "; ".join(self.startup_errors)
+            )
         self._parts_ready = True
         self._maybe_finished()
 
