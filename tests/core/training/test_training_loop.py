@@ -233,3 +233,16 @@ def test_epoch_record_is_on_disk_when_the_epoch_event_arrives(tmp_path):
     trainer.run()
     assert [len(f) for f in found] == [1, 2]
     assert found[0][0]["train_loss"] > 0
+
+
+def test_batched_sync_path_gives_the_same_events(tmp_path, monkeypatch):
+    """The GPU path (losses synced every SYNC_EVERY steps), exercised on the CPU."""
+    spec = project()
+    _, ref, ref_steps, ref_epochs, _ = run(spec, run_dir=tmp_path / "a")
+    monkeypatch.setattr(Trainer, "sync_cpu_each_step", False)
+    monkeypatch.setattr(Trainer, "SYNC_EVERY", 4)
+    trainer, result, steps, epochs, events = run(spec, run_dir=tmp_path / "b")
+    assert steps == ref_steps
+    assert [e.step for e in events if e.kind == "step"] == list(range(1, len(steps) + 1))
+    assert epochs == ref_epochs
+    assert result.metrics["val_loss"] == ref.metrics["val_loss"]

@@ -27,7 +27,9 @@ class LoopMixin:
     def _train(self: Any) -> tuple[str, str, str]:
         st, tr = self.state, self.spec.train
         self._pending = []
-        self._sync_each = self.device.type == "cpu"
+        self._sync_each = (
+            self.SYNC_EVERY <= 1 if self.device.type != "cpu" else self.sync_cpu_each_step
+        )
         self._last_save = time.perf_counter()
         self._win_t0, self._win_samples = time.perf_counter(), 0
         set_lr(self.optimizer, self.schedule.at(st.step, st.epoch))

@@ -52,6 +52,9 @@ class Trainer(LoopMixin):
     checkpoint_every_s = 600.0
     #: Steps between host syncs on GPUs / MPS (on the CPU every step is synced for free).
     SYNC_EVERY = 25
+    #: The CPU syncs every step (free there, and divergence is caught before the step is
+    #: taken); False makes the CPU take the GPU's batched path (tests use this).
+    sync_cpu_each_step = True
     #: Steps between measurements of the gradient norm when clipping is off.
     GRAD_NORM_EVERY = 10
 
