@@ -6,6 +6,7 @@ import json
 import math
 
 import pytest
+from PySide6.QtCore import Qt
 
 from workbench.core.project import load_project
 from workbench.core.runs import RunDir
@@ -88,9 +89,19 @@ def test_live_full_run_updates_plots(qtbot, make_panel):
     assert "Epoch 2/2" in panel.progress_label.text()
     assert panel.progress.value() == panel.progress.maximum()
     assert not worker_mod.active_workers()
-    # the run is listed, with its status and best metric
-    names = [panel.runs.topLevelItem(i).text(0) for i in range(panel.runs.topLevelItemCount())]
-    assert result.run_dir.name in names
+    # the run is listed, with its status and best metric; ticking it overlays its curves
+    items = [panel.runs.topLevelItem(i) for i in range(panel.runs.topLevelItemCount())]
+    (item,) = [it for it in items if it.data(0, Qt.ItemDataRole.UserRole) == str(result.run_dir)]
+    assert item.text(1) == "completed"
+    assert item.text(2).startswith("val_accuracy ")
+    item.setCheckState(0, Qt.CheckState.Checked)
+    key = f"run:{result.run_dir}:"
+    overlay = panel.dashboard.loss.plot.curves[key + "loss"]
+    assert len(overlay) == result.steps
+    assert overlay.series.y.tolist() == pytest.approx(logged)
+    assert len(panel.dashboard.epoch_loss.curves[key + "val_loss"]) == 2
+    item.setCheckState(0, Qt.CheckState.Unchecked)
+    assert key + "loss" not in panel.dashboard.loss.plot.curves
 
 
 def test_live_step_pause_resume_stop(qtbot, make_panel):
