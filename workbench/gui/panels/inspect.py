@@ -275,7 +275,9 @@ class InspectPanel(QWidget):
         elif tab == "Trajectory":
             i = self.controls.layer_index() % len(self.snapshot.trajectory)
             name = self.controls.layer.itemText(i)
-            self.trajectory.set_trajectory(self.snapshot.trajectory[i], self.snapshot.lengths, name)
+            seq = self.controls.sequence.value() - 1
+            traj = self.snapshot.trajectory[i]
+            self.trajectory.set_trajectory(traj, self.snapshot.lengths, name, highlight=seq)
 
     def selected_values(self) -> tuple[np.ndarray, ColorScale, str]:
         """``[T, H]`` values of the chosen layer / quantity / probe sequence and their scale."""
@@ -321,7 +323,7 @@ class InspectPanel(QWidget):
         text = self._is_text()
         if text and self.text_view.isHidden():
             total = max(self.activations.height(), 400)
-            self.activations.setSizes([int(total * 0.62), int(total * 0.38)])
+            self.activations.setSizes([int(total * 0.7), int(total * 0.3)])
         self.text_view.setVisible(text)
         if text:
             self.heatmap.set_inputs(None, length)

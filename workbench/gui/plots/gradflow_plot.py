@@ -117,4 +117,6 @@ def _positive(values: np.ndarray) -> np.ndarray:
 
 
 def _fmt(value: float) -> str:
+    if value == 0:
+        return "≈ 0 (below float precision)"
     return f"{value:.1e}" if np.isfinite(value) else "n/a"

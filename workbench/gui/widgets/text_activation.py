@@ -43,6 +43,7 @@ class TextActivationView(QTextEdit):
         self.setReadOnly(True)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSizeF(max(font.pointSizeF(), 10.0) * 1.25)  # colours need room to read
         self.setFont(font)
         self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
         self.tokens: list[str] = []
