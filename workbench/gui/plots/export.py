@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from workbench.core.project import atomic_write_bytes
@@ -21,10 +20,25 @@ def export_png(widget: QWidget, path: str | Path) -> None:
         raise OSError(f"could not write {path}")
 
 
-def export_svg(plot_item: pg.PlotItem, path: str | Path) -> None:
-    from pyqtgraph.exporters import SVGExporter
+def export_svg(widget: QWidget, path: str | Path, title: str = "") -> None:
+    """The widget as vector graphics. (pyqtgraph's own SVGExporter cannot parse the path data
+    Qt 6.11 writes, so Qt's QSvgGenerator renders the widget directly.)"""
+    from PySide6.QtCore import QRect, QSize
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
 
-    SVGExporter(plot_item).export(str(path))
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(QSize(widget.width(), widget.height()))
+    generator.setViewBox(QRect(0, 0, widget.width(), widget.height()))
+    generator.setTitle(title)
+    painter = QPainter()
+    if not painter.begin(generator):
+        raise OSError(f"could not write {path}")
+    try:
+        widget.render(painter)
+    finally:
+        painter.end()
 
 
 def export_csv(series: Iterable[tuple[str, np.ndarray, np.ndarray]], path: str | Path) -> None:

@@ -35,6 +35,7 @@ class LiveCurve:
         self.series = GrowingSeries()
         self.levels = MinMaxLevels()
         self.block = 1  # the block size now shown (1 = raw points)
+        self._window: tuple[float, float] | None = None  # x span handed over when zoomed in
         self._dirty = False
 
     def __len__(self) -> int:
@@ -64,30 +65,49 @@ class LiveCurve:
             return False
         self._dirty = False
         x, y = self.series.x, self.series.y
+        self._window = None
         if len(x) > RAW_LIMIT:
             self.levels.update(x, y)
-            self.block = self.levels.pick(self._visible_points(), BLOCK_BUDGET)
+            span, visible = self._view_span()
+            self.block = self.levels.pick(visible, BLOCK_BUDGET)
             x, y = self.levels.view(self.block, x, y)
+            if span is not None:  # zoomed in: hand over the view and one view-width each side
+                lo, hi = span
+                width = hi - lo
+                a, b = np.searchsorted(x, lo - width), np.searchsorted(x, hi + width)
+                x, y = x[max(0, a - 1) : b + 1], y[max(0, a - 1) : b + 1]
+                self._window = (lo - width, hi + width)
         else:
             self.block = 1
         self.item.setData(x, y)
         return True
 
-    def _visible_points(self) -> int:
+    def _view_span(self) -> tuple[tuple[float, float] | None, int]:
+        """(the x span shown when it is less than all the data, else None; raw points in view)."""
         view = self.item.getViewBox()
         x = self.series.x
-        if view is None:
-            return len(x)
+        if view is None or len(x) == 0:
+            return None, len(x)
         lo, hi = view.viewRange()[0]
-        return int(np.searchsorted(x, hi) - np.searchsorted(x, lo))
+        if lo <= x[0] and hi >= x[-1]:
+            return None, len(x)
+        return (lo, hi), int(np.searchsorted(x, hi) - np.searchsorted(x, lo))
 
     def on_view_changed(self) -> None:
-        """Zoom/pan: switch to a finer or coarser envelope when the visible span needs it."""
-        if len(self.series) > RAW_LIMIT:
-            block = self.levels.pick(self._visible_points(), BLOCK_BUDGET)
-            if block != self.block:
-                self._dirty = True
-                self.refresh()
+        """Zoom/pan: a finer or coarser envelope, or a new window, when the view needs one."""
+        if len(self.series) <= RAW_LIMIT:
+            return
+        span, visible = self._view_span()
+        block = self.levels.pick(visible, BLOCK_BUDGET)
+        window = self._window
+        inside = (
+            span is None
+            if window is None
+            else span is not None and window[0] <= span[0] and span[1] <= window[1]
+        )
+        if block != self.block or not inside:
+            self._dirty = True
+            self.refresh()
 
 
 class IntegerAxis(pg.AxisItem):
@@ -267,7 +287,7 @@ class LivePlot(pg.PlotWidget):
         if fmt == "png":
             export_png(self, path)
         elif fmt == "svg":
-            export_svg(self.getPlotItem(), path)
+            export_svg(self, path, self.title)
         elif fmt == "csv":
             export_csv(
                 ((c.name, c.series.x, c.series.y) for c in self.curves.values() if len(c)), path
