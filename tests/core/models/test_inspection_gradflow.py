@@ -122,3 +122,20 @@ def test_tagging_and_language_model_losses():
     flow = gradient_flow(tag, xs, y, task_loss("tagging"), lengths)
     assert np.isnan(flow.layers[0].dh_per_sequence[0, 3:]).all()
     assert np.isfinite(flow.layers[0].dh).all()
+
+
+def test_float64_shows_gradients_below_float32_range():
+    torch.manual_seed(0)
+    spec = ModelSpec(
+        input=InputSpec(n_features=3), layers=[RNNSpec(hidden_size=6)], head=HeadSpec(output_size=1)
+    )
+    model = build_model(spec)  # float32, as trained
+    with torch.no_grad():
+        model.blocks[0].rnn.weight_hh_l0.mul_(0.05)  # each step shrinks the gradient ~20x
+    x, y = torch.randn(2, 50, 3), torch.randn(2, 1)
+    wide = gradient_flow(model, x, y, task_loss("regression")).layers[0]
+    narrow = gradient_flow(model, x, y, task_loss("regression"), float64=False).layers[0]
+    assert narrow.dh[0] == 0.0  # underflowed in float32
+    assert 0.0 < wide.dh[0] < 1e-40
+    assert wide.dh[-1] == pytest.approx(narrow.dh[-1], rel=1e-5)
+    assert next(model.parameters()).dtype == torch.float32  # the model itself is untouched

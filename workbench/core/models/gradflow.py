@@ -9,6 +9,7 @@ block's input, through the fused kernels, is the cheap companion.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -206,12 +207,19 @@ def gradient_flow(
     y: torch.Tensor,
     loss_fn: LossFn,
     lengths: torch.Tensor | None = None,
+    float64: bool = True,
 ) -> GradFlow:
     """``||dL/dh_t||`` (total, unrolled) per layer and ``||dL/dx_t||`` (fused) on the probe.
 
     Parameter ``.grad`` fields are left untouched (only ``torch.autograd.grad`` is used), and the
-    model runs in eval mode (no dropout) and returns to its previous mode.
+    model runs in eval mode (no dropout) and returns to its previous mode. With ``float64`` (the
+    default) a double-precision copy of the model is used: a vanishing gradient easily falls
+    below float32's ~1e-45 within 100 steps, and the log-scale view should show how far.
     """
+    if float64 and next(model.parameters()).dtype != torch.float64:
+        model = copy.deepcopy(model).double()
+        x = x.double() if x.is_floating_point() else x
+        y = y.double() if y.is_floating_point() else y
     was_training = model.training
     model.eval()
     try:
