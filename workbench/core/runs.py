@@ -178,7 +178,7 @@ class RunDir:
 
     def write_status(self, status: str, **fields: Any) -> None:
         record = {"status": status, **fields, "updated": datetime.now(UTC).isoformat()}
-        atomic_write_bytes(self.status_file, (_dumps(record) + "\n").encode("utf-8"))
+        replace_file(self.status_file, (_dumps(record) + "\n").encode("utf-8"))
 
     def read_status(self) -> dict[str, Any]:
         return _read_json(self.status_file)
@@ -188,6 +188,19 @@ class RunDir:
 
     def read_metrics(self, kind: str | None = None) -> list[dict[str, Any]]:
         return read_metrics(self.metrics_file, kind)
+
+
+def replace_file(path: Path, payload: bytes) -> None:
+    """Atomic for readers (temp file + ``os.replace``) but without an fsync: for small files
+    rewritten often, like the status, where a stall on a busy disk costs more than it saves."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        if tmp.exists():
+            tmp.unlink()
+        raise
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -59,6 +59,9 @@ def full_checkpoint(trainer: Any) -> tuple[dict[str, torch.Tensor], dict[str, An
     tensors.update(state_tensors)
     meta = {
         "kind": "last",
+        "epoch": st.epoch,  # so a link of this file as best.safetensors says what it holds
+        "metric": trainer.monitor.metric,
+        "value": st.last_metrics.get(trainer.monitor.metric),
         "position": st.to_meta(),
         "optimizer": opt_meta,
         "schedule": trainer.schedule.state_dict(),
@@ -81,8 +84,3 @@ def restore_checkpoint(
     st.load_meta(meta.get("position", {}))
     st.data_state = ck.rng_from_flat(tensors, trainer.device)
     st.lm_state = ck.state_from_flat(tensors, meta.get("lm_state"), trainer.device)
-
-
-def weights_checkpoint(trainer: Any, epoch: int, metric: str, value: float) -> tuple[dict, dict]:
-    tensors = {f"model.{k}": v for k, v in trainer.model.state_dict().items()}
-    return tensors, {"kind": "best", "epoch": epoch, "metric": metric, "value": value}

@@ -40,7 +40,6 @@ from workbench.core.training.state import (
     TrainState,
     full_checkpoint,
     restore_checkpoint,
-    weights_checkpoint,
 )
 from workbench.core.training.tasks import TaskLogic, lm_metrics
 
@@ -300,12 +299,11 @@ class Trainer(LoopMixin):
             set_lr(self.optimizer, self.schedule.at(st.step, st.epoch))
         metrics["lr"] = self.optimizer.param_groups[0]["lr"]
         st.last_metrics = metrics
-        if improved and tr.keep_best:
-            value = metrics[self.monitor.metric]
-            tensors, meta = weights_checkpoint(self, st.epoch, self.monitor.metric, value)
-            ck.save_checkpoint(self._rundir.best_checkpoint, tensors, meta)
-            self.events.publish(CheckpointEvent(str(self._rundir.best_checkpoint), best=True))
         self._save_last()
+        if improved and tr.keep_best:
+            # The epoch-end checkpoint *is* the best state: link it rather than write it again.
+            ck.link_or_copy(self._rundir.last_checkpoint, self._rundir.best_checkpoint)
+            self.events.publish(CheckpointEvent(str(self._rundir.best_checkpoint), best=True))
         self._log.write({"type": "epoch", "epoch": st.epoch, "step": st.step, **metrics})
         self._log.flush()  # on disk before anyone hears of the epoch
         self._write_status()
