@@ -80,7 +80,7 @@ def main(project: str | None = None) -> int:
         _probe(window, probe, app)
     from pathlib import Path
 
-    from workbench.gui.main_window import is_project_file
+    from workbench.gui.projects import is_project_file
 
     if project and Path(project).is_file() and not is_project_file(Path(project)):
         # `workbench data.csv` (e.g. from the desktop's "Open with"): the example, fed that data

@@ -8,53 +8,36 @@ looking at the window.
 
 from __future__ import annotations
 
-import json
 import sys
 import traceback
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
-from workbench.core.errors import SpecError, WorkbenchError
-from workbench.core.spec import ProjectSpec
+from workbench.core.errors import WorkbenchError
 from workbench.gui import menus
 from workbench.gui.document import ProjectDocument
 from workbench.gui.panels.data import DataPanel
-from workbench.gui.panels.model import ModelPanel
-from workbench.gui.panels.train_settings import TrainSettingsPanel
-from workbench.gui.settings import add_recent_file, app_settings, last_folder, set_last_folder
+from workbench.gui.projects import APP_NAME, ProjectActions
+from workbench.gui.settings import app_settings
 
-APP_NAME = "Sequence Workbench"
-PROJECT_FILTER = "Workbench projects (*.json);;All files (*)"
+if TYPE_CHECKING:  # built after the first paint; imported then
+    from workbench.gui.panels.model import ModelPanel
+    from workbench.gui.panels.train_settings import TrainSettingsPanel
+
 TAB_TITLES = ("1  Data", "2  Model", "3  Training", "4  Inspect")
 
 
-def error_text(exc: WorkbenchError) -> tuple[str, str]:
-    """(headline, details) for a dialog: a spec error lists every problem on its own line."""
-    if isinstance(exc, SpecError):
-        count = len(exc.problems)
-        where = f"{Path(exc.source).name}: " if exc.source else ""
-        head = f"{where}{count} problem{'s' if count != 1 else ''} in this project file"
-        return head, "\n".join(f"• {p}" for p in exc.problems)
-    return exc.message, exc.hint
-
-
-def show_problem(parent: QWidget, title: str, exc: WorkbenchError) -> None:
-    head, details = error_text(exc)
-    QMessageBox.critical(parent, title, f"{head}\n\n{details}".strip())
-
-
-class MainWindow(QMainWindow):
+class MainWindow(ProjectActions, QMainWindow):
     first_exposed = Signal()
     startup_finished = Signal()
 
@@ -75,10 +58,14 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
 
         self.data_panel = DataPanel(self.document, deferred=True)
-        self.model_panel = ModelPanel(self.document)
-        self.train_settings = TrainSettingsPanel(self.document)
+        # The Model and Training tabs are built on first use or right after the first paint
+        # (whichever comes first): the Data tab is what the window opens on.
+        self._model_panel: ModelPanel | None = None
+        self._train_settings: TrainSettingsPanel | None = None
+        self.model_host = _host("Loading the model editor…")
+        self.settings_host = _host("Loading the training settings…")
         self.training_host = QSplitter(Qt.Orientation.Horizontal)
-        self.training_host.addWidget(self.train_settings)
+        self.training_host.addWidget(self.settings_host)
         self._training_placeholder = QLabel("Loading the training view…")
         self._training_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.training_host.addWidget(self._training_placeholder)
@@ -88,7 +75,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         for widget, title in zip(
-            (self.data_panel, self.model_panel, self.training_host, self.inspect_host), TAB_TITLES
+            (self.data_panel, self.model_host, self.training_host, self.inspect_host), TAB_TITLES
         ):
             self.tabs.addTab(widget, title)
         self.setCentralWidget(self.tabs)
@@ -98,8 +85,39 @@ class MainWindow(QMainWindow):
         self.document.modified_changed.connect(lambda _m: self._update_title())
         self.document.spec_replaced.connect(self._update_title)
         self.data_panel.loading_changed.connect(self._on_loading)
+        self.tabs.currentChanged.connect(self._build_tab)
         self._restore_geometry()
         self._on_changed()
+
+    # ---- panels built on demand -----------------------------------------------------------
+    @property
+    def model_panel(self) -> ModelPanel:
+        if self._model_panel is None:
+            from workbench.gui.panels.model import ModelPanel
+
+            self._model_panel = ModelPanel(self.document)
+            _fill(self.model_host, self._model_panel)
+        return self._model_panel
+
+    @property
+    def train_settings(self) -> TrainSettingsPanel:
+        if self._train_settings is None:
+            from workbench.gui.panels.train_settings import TrainSettingsPanel
+
+            self._train_settings = TrainSettingsPanel(self.document)
+            if self.training_panel is not None and hasattr(
+                self.training_panel, "set_settings_widget"
+            ):
+                self.training_panel.set_settings_widget(self._train_settings)
+            else:
+                _fill(self.settings_host, self._train_settings)
+        return self._train_settings
+
+    def _build_tab(self, index: int) -> None:
+        if index == 1:
+            self.model_panel  # noqa: B018 - builds it
+        elif index == 2:
+            self.train_settings  # noqa: B018 - builds it
 
     # ---- start-up -------------------------------------------------------------------------
     def event(self, event) -> bool:  # noqa: D401 - Qt override
@@ -127,6 +145,8 @@ class MainWindow(QMainWindow):
             name="workbench-device-probe",
             parent=self,
         )
+        self.model_panel  # noqa: B018 - builds the tabs left for after the first paint
+        self.train_settings  # noqa: B018
         self.data_panel.start_loading()
         # Each part is optional: one that fails to build must not take the others down.
         for name, build in (
@@ -171,6 +191,7 @@ class MainWindow(QMainWindow):
         if hasattr(panel, "set_settings_widget"):
             # The settings sit in the panel's left column, above its list of runs.
             panel.set_settings_widget(self.train_settings)
+            self.settings_host.hide()
         self.training_host.addWidget(panel)
         panel.run_state_changed.connect(self._on_run_state)
         menus.add_run_actions(self, panel)
@@ -200,109 +221,6 @@ class MainWindow(QMainWindow):
         self.status_threads.setText(f"torch threads: {found['threads']}")
         self._devices_ready = True
         self._maybe_finished()
-
-    # ---- projects -------------------------------------------------------------------------
-    def maybe_save(self) -> bool:
-        """Ask about unsaved changes; False when the user cancelled."""
-        if not self.document.modified:
-            return True
-        answer = QMessageBox.question(
-            self,
-            "Unsaved changes",
-            f"Save the changes to {self.document.display_name}?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
-
-    def _busy_training(self) -> bool:
-        if self.training_panel is not None and self.training_panel.is_running():
-            QMessageBox.information(self, APP_NAME, "Stop the training run first.")
-            return True
-        return False
-
-    def new_project(self) -> None:
-        if self._busy_training() or not self.maybe_save():
-            return
-        self.document.replace(ProjectSpec())
-
-    def open_project(self, ref: str | Path | None = None) -> bool:
-        """Open a project file or ``example:NAME``; a bad file leaves the current one open."""
-        if self._busy_training():
-            return False
-        if ref is None:
-            path, _ = QFileDialog.getOpenFileName(
-                self, "Open project", last_folder(), PROJECT_FILTER
-            )
-            if not path:
-                return False
-            ref = path
-        if not self.maybe_save():
-            return False
-        try:
-            self.document.open(ref)
-        except WorkbenchError as exc:
-            show_problem(self, "Cannot open the project", exc)
-            return False
-        if not str(ref).startswith("example:"):
-            add_recent_file(ref)
-            menus.refresh_recent(self)
-        self.tabs.setCurrentIndex(0)
-        return True
-
-    def save(self) -> bool:
-        if self.document.path is None:
-            return self.save_as()
-        return self._save_to(self.document.path)
-
-    def save_as(self) -> bool:
-        start = str(Path(last_folder()) / f"{self.document.spec.name or 'project'}.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Save project as", start, PROJECT_FILTER)
-        if not path:
-            return False
-        if not path.lower().endswith(".json"):
-            path += ".json"
-        return self._save_to(Path(path))
-
-    def _save_to(self, path: Path) -> bool:
-        try:
-            saved = self.document.save(path)
-        except WorkbenchError as exc:
-            show_problem(self, "Cannot save the project", exc)
-            return False
-        except OSError as exc:
-            QMessageBox.critical(self, "Cannot save the project", f"{path}: {exc.strerror or exc}")
-            return False
-        add_recent_file(saved)
-        menus.refresh_recent(self)
-        self.statusBar().showMessage(f"Saved {saved}", 4000)
-        return True
-
-    # ---- drag and drop ----------------------------------------------------------------------
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
-        urls = event.mimeData().urls()
-        if urls and urls[0].isLocalFile() and not self.document.read_only:
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
-        urls = event.mimeData().urls()
-        if not urls or not urls[0].isLocalFile():
-            return
-        event.acceptProposedAction()
-        self.open_dropped(Path(urls[0].toLocalFile()))
-
-    def open_dropped(self, path: Path) -> None:
-        """A project file opens as the project; anything else becomes the data source."""
-        set_last_folder(path)
-        if is_project_file(path):
-            self.open_project(path)
-        else:
-            self.data_panel.open_data_file(path)
-            self.tabs.setCurrentIndex(0)
 
     # ---- status -------------------------------------------------------------------------------
     def _update_title(self) -> None:
@@ -372,6 +290,26 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
 
+def _host(text: str) -> QWidget:
+    """A tab's place-holder until its panel is built."""
+    host = QWidget()
+    layout = QVBoxLayout(host)
+    layout.setContentsMargins(0, 0, 0, 0)
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    layout.addWidget(label)
+    return host
+
+
+def _fill(host: QWidget, panel: QWidget) -> None:
+    layout = host.layout()
+    while layout.count():
+        item = layout.takeAt(0)
+        if item.widget() is not None:
+            item.widget().deleteLater()
+    layout.addWidget(panel)
+
+
 def probe_devices() -> dict:
     """Runs on a background thread: importing torch takes seconds."""
     import torch
@@ -383,14 +321,3 @@ def probe_devices() -> dict:
     except WorkbenchError:
         auto = "CPU"
     return {"devices": available_devices(), "auto": auto, "threads": torch.get_num_threads()}
-
-
-def is_project_file(path: Path) -> bool:
-    """A JSON file that looks like a serialized ProjectSpec (has model and train sections)."""
-    if path.suffix.lower() != ".json":
-        return False
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return True  # let Open report what is wrong with it
-    return isinstance(data, dict) and ("model" in data or "train" in data or "data" in data)
