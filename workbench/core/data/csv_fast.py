@@ -72,7 +72,9 @@ def _numpy_chunks(path: Path, dialect: Dialect, n_cols: int) -> Iterator[tuple[n
                 first = False
             # Bytes straight to the C parser (no decode): a bad byte fails the number parse
             # and the careful path names it.
-            array = np.loadtxt(io.BytesIO(block), delimiter=dialect.delimiter, dtype=np.float32, ndmin=2)
+            array = np.loadtxt(
+                io.BytesIO(block), delimiter=dialect.delimiter, dtype=np.float32, ndmin=2
+            )
             if array.size and array.shape[1] != n_cols:
                 raise ValueError("column count changed")
             yield array.reshape(-1, n_cols), {}

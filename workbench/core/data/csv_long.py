@@ -8,6 +8,7 @@ column when there is one, else kept in file order; sequences keep the order they
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from workbench.core.data import csv_columns as cols
 from workbench.core.data.csv_table import Table, first_missing, read_table
 from workbench.core.data.raw import RawSequences
 from workbench.core.errors import DataError
+
+if TYPE_CHECKING:
+    from workbench.core.spec import DataSpec
 
 
 def _order_key(table: Table, name: str) -> np.ndarray:
@@ -25,7 +29,7 @@ def _order_key(table: Table, name: str) -> np.ndarray:
     return np.unique(col.astype(str), return_inverse=True)[1]
 
 
-def _from_table(table: Table, spec, where: str) -> RawSequences:
+def _from_table(table: Table, spec: DataSpec, where: str) -> RawSequences:
     if not spec.id_column:
         raise DataError(f"{where}: a long CSV needs the sequence id column", "set id_column")
     id_col = cols.find(table, spec.id_column, "id", where)
@@ -96,7 +100,9 @@ def _from_table(table: Table, spec, where: str) -> RawSequences:
     return raw
 
 
-def read_long_csv(path: Path, spec, where: str, test_path: Path | None = None) -> RawSequences:
+def read_long_csv(
+    path: Path, spec: DataSpec, where: str, test_path: Path | None = None
+) -> RawSequences:
     raw = _from_table(read_table(path, spec, where), spec, where)
     if test_path is not None:
         raw.test = _from_table(read_table(test_path, spec, str(test_path)), spec, str(test_path))

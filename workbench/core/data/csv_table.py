@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +29,9 @@ from workbench.core.data.csv_sniff import (
 )
 from workbench.core.data.raw import Preview
 from workbench.core.errors import DataError
+
+if TYPE_CHECKING:
+    from workbench.core.spec import DataSpec
 
 SAMPLE_BYTES = 1 << 16
 SAMPLE_LINES = 200
@@ -131,7 +135,7 @@ def _numeric_by_sample(rows: list[list[str]], n: int, decimal: str) -> list[bool
     return kinds
 
 
-def read_table(path: Path, spec, where: str) -> Table:
+def read_table(path: Path, spec: DataSpec, where: str) -> Table:
     """Typed columns of a CSV/TSV file; raises ``DataError`` naming the line and column."""
     if path.stat().st_size == 0:
         raise DataError(f"{where}: the file is empty", "choose a file with data rows")

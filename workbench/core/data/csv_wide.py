@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,9 +18,12 @@ from workbench.core.data.csv_table import first_missing, read_table
 from workbench.core.data.raw import RawSeries
 from workbench.core.errors import DataError
 
+if TYPE_CHECKING:
+    from workbench.core.spec import DataSpec
+
 
 def read_wide_csv(
-    path: Path, spec, where: str, progress: Callable[[float], None] | None = None
+    path: Path, spec: DataSpec, where: str, progress: Callable[[float], None] | None = None
 ) -> RawSeries:
     table = read_table(path, spec, where)
     if progress:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.core.data.builtin import builtin_task, generate
 from workbench.core.data.prepared import DataSummary, PreparedData
@@ -16,6 +17,10 @@ from workbench.core.data.sources import Source, detect_format, resolve, test_par
 from workbench.core.errors import DataError
 
 #: The task a format suggests when none was chosen (the CLI and the GUI use it).
+
+if TYPE_CHECKING:
+    from workbench.core.spec import DataSpec
+
 NATURAL_TASK = {
     "wide_csv": "forecasting",
     "long_csv": "classification",
@@ -26,7 +31,7 @@ NATURAL_TASK = {
 }
 
 
-def natural_task(spec, base_dir: Path | None = None) -> str:
+def natural_task(spec: DataSpec, base_dir: Path | None = None) -> str:
     """The task that fits the spec's source best (e.g. 'forecasting' for a wide CSV)."""
     source = resolve(spec.source, base_dir)
     if source.builtin is not None:
@@ -34,7 +39,7 @@ def natural_task(spec, base_dir: Path | None = None) -> str:
     return NATURAL_TASK.get(detect_format(spec, source), spec.task)
 
 
-def _read(spec, source: Source, fmt: str, base_dir: Path | None, progress) -> Raw:
+def _read(spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progress) -> Raw:
     if fmt == "builtin":
         assert source.builtin is not None
         natural = builtin_task(source.builtin)
@@ -76,7 +81,7 @@ def _read(spec, source: Source, fmt: str, base_dir: Path | None, progress) -> Ra
 
 
 def load_data(
-    spec, base_dir: Path | None = None, progress: Callable[[float], None] | None = None
+    spec: DataSpec, base_dir: Path | None = None, progress: Callable[[float], None] | None = None
 ) -> PreparedData:
     """Read ``spec.source`` and prepare train/val/test tensors; raises ``DataError``."""
     report = progress or (lambda fraction: None)
@@ -106,6 +111,6 @@ def load_data(
     return data
 
 
-def inspect_data(spec, base_dir: Path | None = None) -> DataSummary:
+def inspect_data(spec: DataSpec, base_dir: Path | None = None) -> DataSummary:
     """What the loader sees in ``spec.source`` (format, sizes, classes, splits, a preview)."""
     return load_data(spec, base_dir).summary

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from workbench.core.data.raw import Preview, RawSequences, RawSeries, count_missing
 from workbench.core.errors import DataError
+
+if TYPE_CHECKING:
+    from workbench.core.spec import DataSpec
 
 MMAP_BYTES = 64 << 20
 
@@ -35,7 +39,7 @@ def _load_npy(path: Path, where: str) -> np.ndarray:
         raise DataError(f"{where}: not a valid .npy file ({exc})") from None
 
 
-def _load_npz(path: Path, spec, where: str) -> tuple[np.ndarray, np.ndarray | None]:
+def _load_npz(path: Path, spec: DataSpec, where: str) -> tuple[np.ndarray, np.ndarray | None]:
     try:
         archive = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
@@ -64,7 +68,7 @@ def _load_npz(path: Path, spec, where: str) -> tuple[np.ndarray, np.ndarray | No
     return x, y
 
 
-def _labels_npy(path: Path, spec, where: str) -> np.ndarray | None:
+def _labels_npy(path: Path, spec: DataSpec, where: str) -> np.ndarray | None:
     candidates = []
     if spec.y_key.endswith(".npy"):
         candidates.append(path.parent / spec.y_key)
@@ -84,7 +88,7 @@ def _check_numeric(arr: np.ndarray, what: str, where: str) -> None:
         )
 
 
-def _as_series(x: np.ndarray, spec, where: str) -> RawSeries:
+def _as_series(x: np.ndarray, spec: DataSpec, where: str) -> RawSeries:
     if x.ndim == 1:
         x = x[:, None]
     values = np.asarray(x, dtype=np.float32)
@@ -152,7 +156,7 @@ def _as_sequences(x: np.ndarray, y: np.ndarray | None, where: str) -> RawSequenc
 
 
 def read_numpy(
-    path: Path, spec, where: str, test_path: Path | None = None
+    path: Path, spec: DataSpec, where: str, test_path: Path | None = None
 ) -> RawSequences | RawSeries:
     if path.suffix.lower() == ".npz":
         x, y = _load_npz(path, spec, where)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import torch
 
@@ -12,6 +14,9 @@ from workbench.core.data.prepared import DataSummary, PreparedData, SequenceSpli
 from workbench.core.data.raw import RawSequences
 from workbench.core.data.splits import ordered_split, random_split, require_train
 from workbench.core.errors import DataError
+
+if TYPE_CHECKING:
+    from workbench.core.spec import DataSpec
 
 SEQUENCE_TASKS = ("classification", "regression", "tagging")
 
@@ -62,7 +67,9 @@ def _combine(raw: RawSequences) -> tuple[RawSequences, int]:
     return combined, raw.n
 
 
-def _split(raw: RawSequences, n_main: int, spec, where: str) -> tuple[list[np.ndarray], str]:
+def _split(
+    raw: RawSequences, n_main: int, spec: DataSpec, where: str
+) -> tuple[list[np.ndarray], str]:
     sp = spec.split
     has_test = n_main < raw.n
     kind = sp.kind
@@ -79,7 +86,9 @@ def _split(raw: RawSequences, n_main: int, spec, where: str) -> tuple[list[np.nd
     return list(random_split(raw.n, sp.val_fraction, sp.test_fraction, sp.seed)), "random"
 
 
-def prepare_sequences(raw: RawSequences, spec, where: str, fmt: str, source: str) -> PreparedData:
+def prepare_sequences(
+    raw: RawSequences, spec: DataSpec, where: str, fmt: str, source: str
+) -> PreparedData:
     task = spec.task
     if task not in SEQUENCE_TASKS:
         hint = (

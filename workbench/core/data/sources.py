@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.core.errors import DataError
 from workbench.core.resources import data_dir
+
+if TYPE_CHECKING:
+    from workbench.core.spec import DataSpec
 
 BUILTIN_PREFIX = "builtin:"
 RESOURCE_PREFIX = "resource:"
@@ -62,7 +66,7 @@ def check_file(path: Path, label: str) -> None:
         raise DataError(f"{label}: is a folder, not a data file", "choose a file inside it")
 
 
-def detect_format(spec, source: Source) -> str:
+def detect_format(spec: DataSpec, source: Source) -> str:
     if source.builtin is not None:
         return "builtin"
     if spec.format not in ("auto", "builtin"):
@@ -82,7 +86,7 @@ def detect_format(spec, source: Source) -> str:
     )
 
 
-def test_partner(spec, source: Source, base_dir: Path | None) -> Path | None:
+def test_partner(spec: DataSpec, source: Source, base_dir: Path | None) -> Path | None:
     """The file with the test part: ``spec.test_source``, or the _TEST beside a _TRAIN file."""
     if spec.test_source:
         return resolve(spec.test_source, base_dir).path

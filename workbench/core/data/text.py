@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -17,6 +18,9 @@ from workbench.core.data.prepared import DataSummary, PreparedData, SequenceSpli
 from workbench.core.data.raw import Preview, RawText
 from workbench.core.data.splits import ordered_split, require_train
 from workbench.core.errors import DataError
+
+if TYPE_CHECKING:
+    from workbench.core.spec import DataSpec
 
 UNK = "<unk>"
 _WORD = re.compile(r"\w+|[^\w\s]|\n")
@@ -52,7 +56,7 @@ def tokenize(text: str, level: str) -> list[str] | np.ndarray:
     return _WORD.findall(text)
 
 
-def prepare_text(raw: RawText, spec, where: str, fmt: str, source: str) -> PreparedData:
+def prepare_text(raw: RawText, spec: DataSpec, where: str, fmt: str, source: str) -> PreparedData:
     if spec.task != "language_model":
         raise DataError(
             f"{where}: a text corpus is for task 'language_model' (got {spec.task!r})",

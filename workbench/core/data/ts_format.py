@@ -9,12 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from workbench.core.data.raw import Preview, RawSequences
 from workbench.core.data.text import decode_utf8
 from workbench.core.errors import DataError
+
+if TYPE_CHECKING:
+    from workbench.core.spec import DataSpec
 
 _BOOL = {"true": True, "false": False}
 _TUPLE = re.compile(r"\(([^()]*)\)")
@@ -232,7 +236,7 @@ def parse_ts(text: str, where: str) -> RawSequences:
     return raw
 
 
-def read_ts(path: Path, spec, where: str, test_path: Path | None = None) -> RawSequences:
+def read_ts(path: Path, spec: DataSpec, where: str, test_path: Path | None = None) -> RawSequences:
     if path.stat().st_size == 0:
         raise DataError(f"{where}: the file is empty", _HINT)
     raw = parse_ts(decode_utf8(path.read_bytes(), where), where)

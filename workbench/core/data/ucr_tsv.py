@@ -6,12 +6,16 @@ values (tab-separated; commas are accepted too). Trailing ``NaN`` cells pad shor
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from workbench.core.data.raw import Preview, RawSequences
 from workbench.core.data.text import decode_utf8
 from workbench.core.errors import DataError
+
+if TYPE_CHECKING:
+    from workbench.core.spec import DataSpec
 
 
 def parse_ucr(text: str, where: str, delimiter: str | None) -> RawSequences:
@@ -64,7 +68,9 @@ def parse_ucr(text: str, where: str, delimiter: str | None) -> RawSequences:
     )
 
 
-def read_ucr_tsv(path: Path, spec, where: str, test_path: Path | None = None) -> RawSequences:
+def read_ucr_tsv(
+    path: Path, spec: DataSpec, where: str, test_path: Path | None = None
+) -> RawSequences:
     raw = parse_ucr(decode_utf8(path.read_bytes(), where), where, spec.delimiter)
     if test_path is not None:
         raw.test = parse_ucr(

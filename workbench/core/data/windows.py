@@ -7,6 +7,8 @@ each part, so no window's inputs or targets ever cross a split. Windows are stri
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import torch
 from numpy.lib.stride_tricks import sliding_window_view
@@ -17,6 +19,9 @@ from workbench.core.data.prepared import DataSummary, PreparedData, SequenceSpli
 from workbench.core.data.raw import RawSeries
 from workbench.core.data.splits import chronological_bounds, random_split, require_train
 from workbench.core.errors import DataError
+
+if TYPE_CHECKING:
+    from workbench.core.spec import DataSpec
 
 SERIES_TASKS = ("forecasting", "regression")
 
@@ -69,7 +74,9 @@ def _cut(
     return x, np.ascontiguousarray(y, dtype=np.float32)
 
 
-def prepare_series(raw: RawSeries, spec, where: str, fmt: str, source: str) -> PreparedData:
+def prepare_series(
+    raw: RawSeries, spec: DataSpec, where: str, fmt: str, source: str
+) -> PreparedData:
     task = spec.task
     if task not in SERIES_TASKS:
         raise DataError(
