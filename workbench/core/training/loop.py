@@ -144,16 +144,7 @@ class LoopMixin:
         self.events.publish(
             StepEvent(step, epoch, value, lr, gnorm, rate, step / self._planned_steps)
         )
-        self._log.write(
-            {
-                "type": "step",
-                "step": step,
-                "epoch": epoch,
-                "loss": value,
-                "lr": lr,
-                "grad_norm": gnorm,
-            }
-        )
+        self._log.write_step(step, epoch, value, lr, gnorm)
 
     def _flush_pending(self: Any) -> tuple[str, str, str] | None:
         """GPU path: sync the buffered step losses at once, publish them, check for divergence."""

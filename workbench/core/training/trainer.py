@@ -54,8 +54,9 @@ class Trainer(LoopMixin):
     #: The CPU syncs every step (free there, and divergence is caught before the step is
     #: taken); False makes the CPU take the GPU's batched path (tests use this).
     sync_cpu_each_step = True
-    #: Steps between measurements of the gradient norm when clipping is off.
-    GRAD_NORM_EVERY = 10
+    #: Steps between measurements of the gradient norm when clipping is off (~70 µs each on
+    #: a small CPU model; clipping by norm measures it every step anyway).
+    GRAD_NORM_EVERY = 25
 
     def __init__(
         self,
