@@ -291,3 +291,39 @@ def test_large_file_with_a_bad_cell_deep_inside(tmp_path, monkeypatch, parser):
         )
     )
     assert len(d.train) == 60000 - 4 and float(d.train.x[-1, -1, 1]) == 59998 * 0.5
+
+
+def test_fast_and_careful_paths_agree_on_text_columns(tmp_path, monkeypatch):
+    from workbench.core.data import csv_table
+
+    rng = np.random.default_rng(5)
+    n = 40000
+    ids = rng.integers(0, 2000, size=n)
+    lines = ["id;when;x;y;label"] + [  # decimal commas, written below by replacing points
+        f"s{ids[i]};2021-{i % 12 + 1:02d};{rng.normal():.5f};{'' if i == 777 else f'{i % 7}.5'};"
+        f"{'AB'[ids[i] % 2]}"
+        for i in range(n)
+    ]
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(lines).replace(".", ",") + "\n")
+    assert path.stat().st_size > csv_table.FAST_PATH_BYTES
+    spec = DataSpec(
+        source=str(path),
+        id_column="id",
+        target_columns=["label"],
+        ignore_columns=["when"],
+        missing="interpolate",
+        normalization="none",
+    )
+    results = {}
+    for parser in ("auto", "careful"):
+        monkeypatch.setattr(csv_table, "PARSER", parser)
+        results[parser] = load_data(spec)
+    a, b = results["auto"], results["careful"]
+    assert a.summary.missing_values == b.summary.missing_values == 1
+    assert a.class_names == b.class_names == ["A", "B"]
+    for name in ("train", "val", "test"):
+        assert torch.equal(a.split(name).x, b.split(name).x)
+        assert torch.equal(a.split(name).y, b.split(name).y)
+        assert torch.equal(a.split(name).lengths, b.split(name).lengths)
+    assert float(a.train.x[..., 1].max()) == 6.5  # decimal commas were read as decimals

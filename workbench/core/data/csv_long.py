@@ -45,6 +45,7 @@ def _from_table(table: Table, spec: DataSpec, where: str) -> RawSequences:
         features = [cols.find(table, n, "feature", where) for n in spec.feature_columns]
     else:
         features = [n for n in table.names if n not in taken and table.is_numeric(n)]
+    left_out = [n for n in table.names if n not in taken and n not in features]
     if not features:
         raise DataError(f"{where}: no feature columns", "set feature_columns")
     x_flat = np.stack([cols.numeric(table, n, "feature", where) for n in features], axis=1)
