@@ -6,7 +6,11 @@ start-up (preview plot, training panel, torch and the device list loaded). The b
 process that imports PySide6.QtWidgets and paints an empty QMainWindow — the floor for any
 Qt app on this machine. Runs alternate so both see the same machine load.
 
-    python benchmarks/startup.py [--runs 5]
+    python benchmarks/startup.py [--runs 5] [--no-bytecode]
+
+Like an installed package (pip byte-compiles on install), the child processes may write and
+use ``__pycache__``; ``--no-bytecode`` keeps ``PYTHONDONTWRITEBYTECODE`` if it is set, which
+makes every start compile the workbench's modules again.
 """
 
 from __future__ import annotations
@@ -53,8 +57,11 @@ def _run(cmd: list[str], probe: Path, env: dict[str, str]) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-bytecode", action="store_true", help="keep PYTHONDONTWRITEBYTECODE")
     args = parser.parse_args()
     env = dict(os.environ)
+    if not args.no_bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory() as tmp:
         probe = Path(tmp) / "probe.json"
@@ -70,7 +77,9 @@ def main() -> int:
             app_visible.append(times["visible"])
             app_ready.append(times.get("ready", float("nan")))
     med = statistics.median
-    print(f"runs: {args.runs} each, alternating; medians (min–max)")
+    bytecode = "no .pyc (compiled at every start)" if args.no_bytecode else ".pyc cached"
+    print(f"runs: {args.runs} each, alternating; {bytecode}; load {os.getloadavg()[0]:.1f}")
+    print("medians (min–max), seconds from spawn:")
     print(
         f"bare PySide6 window visible : {med(base_visible):.3f} s "
         f"({min(base_visible):.3f}–{max(base_visible):.3f})"

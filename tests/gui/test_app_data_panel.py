@@ -121,3 +121,19 @@ def test_builtin_sources_switch_task_and_head(qtbot, panel):
     assert doc.spec.model.head.kind == "sequence"
     assert doc.spec.model.head.output_size == doc.prepared.output_size
     assert doc.data_summary.series is not None
+
+
+def test_options_are_read_only_while_training(qtbot, panel, tmp_path):
+    doc = panel._doc
+    doc.replace(ProjectSpec(), base_dir=tmp_path)
+    write_csv(tmp_path / "weather.csv")
+    panel.open_data_file(tmp_path / "weather.csv")
+    wait_loaded(qtbot, panel)
+    doc.set_read_only(True)  # what the training panel does while a run uses the spec
+    assert not panel.window_form.editor("window").isEnabled()
+    assert not panel.split_form.editor("val_fraction").isEnabled()
+    assert not panel.columns.role_box("temp").isEnabled()
+    assert not panel.source_edit.isEnabled()
+    doc.set_read_only(False)
+    assert panel.window_form.editor("window").isEnabled()
+    assert panel.columns.role_box("temp").isEnabled()

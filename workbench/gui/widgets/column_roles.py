@@ -71,6 +71,7 @@ class ColumnRoles(QTableWidget):
         )
         self.setMinimumHeight(120)
         document.changed.connect(self.refresh)
+        document.read_only_changed.connect(self.refresh)
 
     def set_columns(self, columns: list[str]) -> None:
         columns = [str(c) for c in columns]

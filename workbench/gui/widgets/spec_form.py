@@ -119,6 +119,8 @@ class SpecForm(QWidget):
             self._errors[name] = error
         self._layout.addRow(self._form_error)
         document.changed.connect(self.refresh)
+        if hasattr(document, "read_only_changed"):
+            document.read_only_changed.connect(self.refresh)
         self.refresh()
 
     # ---- public ---------------------------------------------------------------------------
