@@ -150,7 +150,7 @@ class InspectPanel(QWidget):
 
     def _on_sampling_settings(self) -> None:
         sampler = self.predictions.sampler
-        self.hook.sampling.temperature = float(sampler.temperature.value())
+        self.hook.set_temperature(sampler.temperature.value())
         self.hook.sampling.prime = sampler.prime_edit.text()
         self.hook.sampling.n_tokens = int(sampler.length.value())
 

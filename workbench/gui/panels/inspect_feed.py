@@ -1,26 +1,21 @@
-"""What the Inspect panel asks of a training run, computed on the training thread.
+"""What the Inspect panel asks of a training run, run on the training thread.
 
 Nothing here touches Qt: ``attach_inspection`` runs on the worker thread right after the trainer
-is built. It attaches the core ``Probe`` (hidden states, gates, gradient flow) and a
-``PredictionsCallback`` that, at epoch ends, publishes what needs the live model — confusion
-matrix, forecasts, predicted vs true values, a sampled text continuation — as NumPy arrays. All
-events have ``kind == "probe"`` so the training panel forwards them through ``probe_received``
-(newest per ``name``): ``"inspection"`` (ProbeSnapshot), ``"context"`` and ``"predictions"``.
+is built and attaches the core ``Probe`` (hidden states, gates, gradient flow, and at epoch ends
+the prediction views: confusion matrix, forecasts, predicted vs true, a sampled text). Its
+``ProbePublisher`` republishes the epoch-end parts as events of their own, because the training
+panel forwards only the newest event of each ``name`` per drain tick: ``"inspection"``
+(ProbeSnapshot), ``"context"``, ``"gradflow"`` and ``"predictions"``, all with ``kind == "probe"``.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-#: Share of the training wall time prediction views may use (rollouts and sampling are serial).
-PREDICTION_BUDGET = 0.05
-MAX_EVAL_SEQUENCES = 2000
-MAX_FORECAST_STEPS = 200
-SAMPLE_TOKENS = 240
+SAMPLE_TOKENS = 200
 
 
 @dataclass(frozen=True)
@@ -36,8 +31,8 @@ class ProbeOptions:
 
 @dataclass
 class SamplingSettings:
-    """Language-model sampling settings, changed on the GUI thread and read at epoch ends
-    (plain attribute reads and writes: atomic under the GIL)."""
+    """Language-model sampling settings of the panel; the temperature also reaches the running
+    probe (``Probe.temperature``: a plain attribute write, atomic under the GIL)."""
 
     temperature: float = 0.8
     n_tokens: int = SAMPLE_TOKENS
@@ -63,20 +58,13 @@ class InspectContext:
 
 
 @dataclass
-class RegressionView:
-    target_names: list[str]
-    true: np.ndarray  # [N, K] original units
-    predicted: np.ndarray  # [N, K]
-
-
-@dataclass
 class PredictionsEvent:
     step: int
     epoch: int
     task: str
     classification: Any = None  # workbench.core.models.predictions.ClassificationView
     forecast: Any = None  # ForecastView
-    regression: RegressionView | None = None
+    regression: Any = None  # RegressionView
     sample: str = ""  # LM continuation sampled at this epoch's end
     prime: str = ""
     temperature: float = 1.0
@@ -113,87 +101,31 @@ class ProbePublisher:
         if snapshot.has_grad_flow and snapshot.grad_flow is not None:
             self.flows.append((snapshot.epoch, snapshot.step, snapshot.grad_flow))
             self.trainer.events.publish(GradFlowHistory(list(self.flows), snapshot.step))
+        view = getattr(snapshot, "predictions", None)
+        if view is not None:
+            self.trainer.events.publish(predictions_event(self.trainer, snapshot, view))
         self.trainer.events.publish(snapshot)
 
 
-def default_prime(data: Any, n_tokens: int = 40) -> str:
-    """The start of the validation (else training) text: a prime the model has not trained on."""
-    part = data.val if len(data.val) else data.train
-    return data.decode(part.x[:n_tokens])
-
-
-class PredictionsCallback:
-    """Epoch-end prediction views; throttled to ``PREDICTION_BUDGET`` of the wall time."""
-
-    def __init__(self, sampling: SamplingSettings | None = None) -> None:
-        self.sampling = sampling or SamplingSettings()
-        self._next_at = float("-inf")
-        self._step = 0
-        self._epoch = 0
-        self._published_step = -1
-
-    def on_step_end(self, trainer: Any, info: Any) -> None:
-        self._step, self._epoch = info.step, info.epoch
-
-    def on_epoch_end(self, trainer: Any, metrics: dict | None = None) -> None:
-        if time.perf_counter() >= self._next_at:
-            self._emit(trainer)
-
-    def on_train_end(self, trainer: Any, result: Any) -> None:
-        if self._published_step != self._step:  # stopped mid-epoch: show where it ended
-            self._emit(trainer)
-
-    def _emit(self, trainer: Any) -> None:
-        start = time.perf_counter()
-        event = compute_predictions(trainer.model, trainer.data, self.sampling)
-        event.step, event.epoch = self._step, self._epoch
-        event.elapsed_s = time.perf_counter() - start
-        self._next_at = time.perf_counter() + event.elapsed_s / PREDICTION_BUDGET
-        self._published_step = self._step
-        trainer.events.publish(event)
-
-
-def compute_predictions(model: Any, data: Any, sampling: SamplingSettings) -> PredictionsEvent:
-    """The prediction view of ``data.task`` for ``model`` now (NumPy only in the result)."""
+def predictions_event(trainer: Any, snapshot: Any, view: Any) -> PredictionsEvent:
+    """The core's prediction view as an event; a language model also gets a CPU copy of its
+    weights, so the panel's Sample button never touches the live model."""
     from workbench.core.models import predictions as P
 
-    event = PredictionsEvent(0, 0, data.task)
-    part = data.val if len(data.val) else data.train
-    if data.task == "classification":
-        event.classification = P.classification_view(
-            model, _head(part, MAX_EVAL_SEQUENCES), list(data.class_names or [])
-        )
-    elif data.task == "forecasting":
-        event.forecast = P.forecast_view(
-            model, data, "val" if len(data.val) else "train", MAX_FORECAST_STEPS
-        )
-    elif data.task == "regression":
-        sub = _head(part, MAX_EVAL_SEQUENCES)
-        predicted = data.targets_to_original_units(P.predict(model, sub.x, sub.lengths))
-        true = data.targets_to_original_units(sub.y)
-        event.regression = RegressionView(list(data.target_names), true, predicted)
-    elif data.task == "language_model":
-        from workbench.core.models.sampling import sample_text
-
-        prime = sampling.prime or default_prime(data)
-        temperature = float(sampling.temperature)
-        event.prime, event.temperature = prime, temperature
-        event.sample = sample_text(model, data, prime, int(sampling.n_tokens), temperature, seed=0)
+    event = PredictionsEvent(snapshot.step, snapshot.epoch, trainer.data.task)
+    if isinstance(view, P.ClassificationView):
+        event.classification = view
+    elif isinstance(view, P.ForecastView):
+        event.forecast = view
+    elif isinstance(view, P.RegressionView):
+        event.regression = view
+    elif isinstance(view, P.SampleView):
+        event.prime, event.sample, event.temperature = view.prime, view.text, view.temperature
         event.weights = {
-            k: v.detach().to("cpu", copy=True).numpy() for k, v in model.state_dict().items()
+            k: v.detach().to("cpu", copy=True).numpy()
+            for k, v in trainer.model.state_dict().items()
         }
-    else:
-        event.note = "Per-step predictions (tagging) are scored in the training metrics."
     return event
-
-
-def _head(split: Any, n: int) -> Any:
-    from workbench.core.data.prepared import SequenceSplit
-
-    if len(split) <= n:
-        return split
-    cut = lambda t: None if t is None else t[:n]  # noqa: E731
-    return SequenceSplit(cut(split.x), cut(split.y), cut(split.lengths), cut(split.mask))
 
 
 def make_context(trainer: Any, options: ProbeOptions, error: str = "") -> InspectContext:
@@ -231,6 +163,8 @@ def attach_inspection(
         return None
     try:
         extra = {} if options.budget is None else {"budget": options.budget}
+        if sampling is not None:
+            extra["temperature"] = sampling.temperature
         probe = Probe.attach(
             trainer,
             n=options.n,
@@ -239,7 +173,6 @@ def attach_inspection(
             publish=ProbePublisher(trainer),
             **extra,
         )
-        trainer.add_callback(PredictionsCallback(sampling))
     except Exception as exc:  # noqa: BLE001 - inspection must never stop training
         trainer.events.publish(make_context(trainer, options, f"{type(exc).__name__}: {exc}"))
         return None
@@ -286,3 +219,9 @@ class InspectionHook:
 
     def __call__(self, trainer: Any) -> None:
         self.probe = attach_inspection(trainer, self.options, self.sampling)
+
+    def set_temperature(self, temperature: float) -> None:
+        """From the GUI thread: the next epoch-end sample of a running probe uses it too."""
+        self.sampling.temperature = float(temperature)
+        if self.probe is not None:
+            self.probe.temperature = float(temperature)
