@@ -96,6 +96,7 @@ def _from_table(table: Table, spec: DataSpec, where: str) -> RawSequences:
         origins=origins,
         missing_count=count,
         first_missing=first,
+        notes=[f"text columns left out: {', '.join(left_out)}"] if left_out else [],
     )
     raw.preview = table.preview
     return raw
