@@ -48,7 +48,7 @@ def test_probe_publishes_snapshots_during_a_real_run(name, tmp_path):
         train=TrainSpec(batch_size=16, epochs=2, device="cpu", seed=1),
     )
     trainer = Trainer(spec, run_dir=tmp_path / "run")
-    probe = Probe.attach(trainer, n=3, budget=1.0, max_per_s=1000.0)  # no throttling in the test
+    probe = Probe.attach(trainer, n=3, budget=1e6, max_per_s=1e6)  # no throttling in the test
     got: list[ProbeSnapshot] = []
     trainer.events.subscribe(lambda e: got.append(e) if e.kind == "probe" else None)
     result = trainer.run()
@@ -97,7 +97,7 @@ def test_language_model_probe_carries_its_characters(tmp_path):
         train=TrainSpec(batch_size=4, epochs=1, device="cpu"),
     )
     trainer = Trainer(spec, run_dir=tmp_path / "run")
-    probe = Probe.attach(trainer, n=2)
+    probe = Probe.attach(trainer, n=2, budget=1e6)
     trainer.run()
     snap = probe.latest
     assert snap is not None and snap.has_grad_flow

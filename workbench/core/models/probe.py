@@ -1,8 +1,9 @@
 """``Probe``: a training callback that publishes inspection snapshots of a few probe sequences.
 
-Throttling keeps training fast: a snapshot is taken at most ``max_per_s`` times a second *and*
-never more often than its own cost allows within ``budget`` (the share of wall time the probe may
-use): after a snapshot that took ``c`` seconds the next waits ``max(1/max_per_s, c/budget)``.
+Throttling keeps training fast: a snapshot is taken at most ``max_per_s`` times a second, and
+only while the probe's total time stays within ``budget`` (the share of the wall time since
+training began that the probe may use; the next view is expected to cost what the last one of
+its kind did). So the overhead stays near ``budget`` however slow the model or small the batch.
 Gradient flow (a backward pass through an unrolled copy of the layers) and the prediction views
 (confusion matrix, forecasts, a sampled text) run at epoch ends, under the same budget rule (the
 first epoch always gets them).
@@ -95,9 +96,13 @@ class Probe:
         self.latest: ProbeSnapshot | None = None
         self.last_grad_flow = None
         self.count = 0
-        self.cost_s = 0.0  # total time spent in snapshots
+        self.cost_s = 0.0  # time spent in views after warm-up (held within the budget)
         self._next_at = float("-inf")
-        self._next_grad_at = float("-inf")
+        self._t0: float | None = None  # first hook call: the budget counts from here
+        self._snap_cost = 0.0  # last cost of each kind of view: the next one is expected to match
+        self._grad_cost = 0.0
+        self._warm: set[str] = set()
+        self.warmup_s = 0.0  # the first view of each kind (not counted against the budget)
         self._device_x: torch.Tensor | None = None
         self._device_y: torch.Tensor | None = None
         self._step, self._epoch = 0, 0  # last seen in on_step_end
@@ -161,7 +166,6 @@ class Probe:
                 model, self.data, temperature=self.temperature, seed=self.seed
             )
         snap.elapsed_s = self.clock() - start
-        self.cost_s += snap.elapsed_s
         self.count += 1
         self.latest = snap
         return snap
@@ -181,24 +185,36 @@ class Probe:
         self._step, self._epoch = step, int(getattr(info, "epoch", 0))
         if step % self.every_n_steps:
             return
-        if self.clock() < self._next_at:
+        now = self.clock()
+        if self._t0 is None:
+            self._t0 = now
+        if now < self._next_at or not self._affordable(now, self._snap_cost):
             return
         self._emit(trainer, step, self._epoch, with_grad_flow=False)
 
     def on_epoch_end(self, trainer: Any, metrics: dict[str, float] | None = None) -> None:
         now = self.clock()
-        grad = self.want_grad_flow and now >= self._next_grad_at
-        if not grad and now < self._next_at:
+        if self._t0 is None:
+            self._t0 = now
+        grad = self.want_grad_flow and self._affordable(now, self._grad_cost)
+        if not grad and (now < self._next_at or not self._affordable(now, self._snap_cost)):
             return
         self._emit(trainer, self._step, self._epoch, with_grad_flow=grad)
 
+    def _affordable(self, now: float, expected: float) -> bool:
+        """Would a view costing ``expected`` keep the probe's total time within the budget?"""
+        return self.cost_s + expected <= self.budget * (now - self._t0)
+
     def _emit(self, trainer: Any, step: int, epoch: int, with_grad_flow: bool) -> None:
         snap = self.snapshot(_model_of(trainer), step, epoch, with_grad_flow)
-        end = self.clock()
-        wait = max(1.0 / self.max_per_s, snap.elapsed_s / self.budget)
-        self._next_at = end + wait
-        if with_grad_flow:
-            self._next_grad_at = end + snap.elapsed_s / self.budget
+        kind = "grad" if with_grad_flow else "snap"
+        if kind in self._warm:
+            self.cost_s += snap.elapsed_s
+            setattr(self, f"_{kind}_cost", snap.elapsed_s)
+        else:  # the first of each kind pays one-off warm-up costs: not a fair estimate
+            self._warm.add(kind)
+            self.warmup_s += snap.elapsed_s
+        self._next_at = self.clock() + 1.0 / self.max_per_s
         publish = self.publish
         if publish is None:
             events = getattr(trainer, "events", None)
