@@ -43,7 +43,7 @@ def install_hooks() -> None:
     """``sys.excepthook`` and ``threading.excepthook`` → an error dialog on the GUI thread."""
     from workbench.gui.worker import install_exception_hooks
 
-    install_exception_hooks(show_error)
+    install_exception_hooks(lambda info: show_error(info))
 
 
 def _probe(window: Any, path: str, app: Any) -> None:
