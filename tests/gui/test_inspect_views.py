@@ -181,6 +181,9 @@ def test_text_probe_colours_characters_by_the_chosen_unit(panel):
     panel.on_probe(_context(task="language_model", vocab=vocab))
     panel.on_probe(snap)
     assert panel.controls.unit.isVisibleTo(panel) and panel.controls.unit.maximum() == 4
+    # the text starts coloured by the unit that varies most over the first sequence
+    spread = np.nanstd(snap.blocks[0].hidden[0], axis=0)
+    assert panel.controls.unit.value() == int(np.argmax(spread))
     panel.controls.unit.setValue(3)
     _select(panel, 0, "hidden", sequence=2)
     view = panel.text_view

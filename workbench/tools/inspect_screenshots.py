@@ -42,7 +42,7 @@ def _seed(spec: Any) -> None:
 EXAMPLES: dict[str, tuple] = {
     "adding-lstm": (_adding, 16, {"quantity": "cell_state"}, VIEWS),
     "adding-rnn": (_adding, 16, {}, ("gradient-flow", "activations")),
-    "char-lm": (_char, 3, {"unit": 5}, VIEWS),
+    "char-lm": (_char, 3, {}, VIEWS),
     "seed-lstm": (_seed, 3, {"quantity": "forget"}, VIEWS),
 }
 

@@ -75,6 +75,7 @@ class InspectPanel(QWidget):
         self.context: InspectContext | None = None
         self.snapshot: Any = None
         self.snapshots_received = 0
+        self.snapshots_received_run = 0  # since the current run started
         self._bounds: dict[tuple, float] = {}  # sticky colour bounds of unbounded quantities
         self._flows_seen: set[tuple[int, int]] = set()  # (epoch, step) of gradient flows shown
         self._run_state = "idle"
@@ -168,6 +169,7 @@ class InspectPanel(QWidget):
         self.snapshot = None
         self._bounds.clear()
         self._flows_seen.clear()
+        self.snapshots_received_run = 0
         self.gate_health.clear()
         self.grad_flow.clear()
         self.predictions.reset()
@@ -210,7 +212,11 @@ class InspectPanel(QWidget):
             int(event.inputs.shape[0]),
             units,
         )
-        self.controls.set_text_probe(self._is_text())
+        text = self._is_text()
+        self.controls.set_text_probe(text)
+        if text and self.snapshots_received_run == 0:
+            self._pick_lively_unit()
+        self.snapshots_received_run += 1
         self.stack.setCurrentIndex(1)
         self.status.setText(
             f"Step {event.step:,} · epoch {event.epoch} · probe: {len(event.lengths)} sequences"
@@ -218,6 +224,14 @@ class InspectPanel(QWidget):
         )
         if self.isVisible():
             self.render()
+
+    def _pick_lively_unit(self) -> None:
+        """Colour the text by the unit that varies most over the first probe sequence: a unit
+        that changes with the characters makes a more telling picture than a flat one."""
+        view = self.snapshot.blocks[self.controls.layer_index() % len(self.snapshot.blocks)]
+        with np.errstate(all="ignore"):
+            spread = np.nan_to_num(np.nanstd(view.hidden[0], axis=0))
+        self.controls.unit.setValue(int(np.argmax(spread)))
 
     def _add_grad_flow(self, flow: Any, epoch: int, step: int) -> None:
         if (epoch, step) in self._flows_seen:
