@@ -38,6 +38,7 @@ from workbench.gui.document import ProjectDocument
 from workbench.gui.widgets.data_options import DataOptions
 from workbench.gui.widgets.data_preview import DataPreview
 from workbench.gui.widgets.spec_form import ERROR_STYLE
+from workbench.gui.widgets.spec_form import _label as label_of
 
 BUILTIN_SOURCES = ("builtin:seed", "builtin:adding", "builtin:copy", "builtin:sine")
 DATA_FILTER = "Data files (*.csv *.tsv *.tab *.txt *.text *.md *.npy *.npz *.ts);;All files (*)"
@@ -134,7 +135,7 @@ class DataPanel(QWidget):
         ):
             setattr(self, name, getattr(self.options, name))
         self.forms = self.options.forms
-        scroll = QScrollArea()
+        scroll = self.options_scroll = QScrollArea()
         scroll.setWidget(self.options)
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(340)
@@ -319,14 +320,13 @@ class DataPanel(QWidget):
             return
         if getattr(info, "kind", "") == "_Superseded":
             return
-        message = info.message + (f" ({info.hint})" if info.hint else "")
+        message = info.message + (f" — {info.hint}" if info.hint else "")
         if getattr(info, "kind", "") not in ("DataError", "WorkbenchError", "SpecError"):
             message = f"{message}\n(an internal error: please report it)"
         self._loaded_key = None
         self._doc.prepared = None
         self._doc.data_summary = None
         self.preview.clear(f"The data could not be loaded:\n{message}")
-        self.status.setText("")
         self._show_error(message)
         self.load_failed.emit(message)
         if self._announce_error:
@@ -337,7 +337,17 @@ class DataPanel(QWidget):
     def _show_error(self, message: str) -> None:
         self.last_error = message
         self.source_error.hide()
-        if message and not self.options.show_loader_error(message):
+        self.status.setStyleSheet(ERROR_STYLE if message else "")
+        if not message:
+            return
+        if self.options.show_loader_error(message):
+            field = self.error_field()
+            name = label_of(field)
+            self.status.setText(f"⚠ The data could not be loaded: see the option “{name}” below.")
+            editor = next(f._editors[field] for f in self.forms.values() if field in f._editors)
+            self.options_scroll.ensureWidgetVisible(editor, 50, 80)
+        else:
+            self.status.setText("")
             self.source_error.setText(f"⚠ {message}")
             self.source_error.show()
 

@@ -69,7 +69,6 @@ class ColumnRoles(QTableWidget):
             "What each column is. auto: the loader decides (targets from the task, "
             "the rest are features)."
         )
-        self.setMinimumHeight(120)
         document.changed.connect(self.refresh)
         document.read_only_changed.connect(self.refresh)
 
@@ -88,6 +87,9 @@ class ColumnRoles(QTableWidget):
                 lambda _i, c=column, box=combo: self._set_role(c, box.currentText())
             )
             self.setCellWidget(i, 1, combo)
+        # As tall as its rows (up to ten), so the groups below stay in view.
+        rows = sum(self.rowHeight(i) for i in range(min(len(columns), 10)))
+        self.setFixedHeight(rows + self.horizontalHeader().height() + 2 * self.frameWidth() + 2)
         self.refresh()
 
     def columns(self) -> list[str]:

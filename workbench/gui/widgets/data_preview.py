@@ -39,6 +39,7 @@ class DataPreview(QWidget):
         self._plot_layout.setContentsMargins(0, 0, 0, 0)
         self.plot_caption = QLabel("Loading the plot…")
         self.plot_caption.setWordWrap(True)
+        self.plot_caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._plot_layout.addWidget(self.plot_caption)
         self.plot: Any = None
         self.rows = QTableWidget()
@@ -60,6 +61,14 @@ class DataPreview(QWidget):
         self.splitter.setStretchFactor(1, 2)
         layout.addWidget(self.splitter)
         self._summary: Any = None
+        self._sized = False
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._sized:  # the plot gets the larger share at first; the user may drag
+            self._sized = True
+            height = max(self.height(), 400)
+            self.splitter.setSizes([int(height * 0.55), int(height * 0.45)])
 
     # ---- plot (created lazily) -------------------------------------------------------------
     def ensure_plot(self) -> None:
@@ -86,6 +95,7 @@ class DataPreview(QWidget):
         self.plot_caption.setText(message)
         if self.plot is not None:
             self.plot.clear()
+            self.plot.hide()  # no empty axes where the data would be
 
     def show_summary(self, summary: Any) -> None:
         self._summary = summary
@@ -111,6 +121,7 @@ class DataPreview(QWidget):
 
         plot = self.plot
         plot.clear()
+        plot.show()
         legend = plot.plotItem.legend
         if legend is not None:
             legend.clear()
@@ -123,7 +134,13 @@ class DataPreview(QWidget):
                 series = series[:, None]
             x = np.arange(series.shape[0], dtype=np.float64)
             names = list(summary.series_names) or [f"column {i}" for i in range(series.shape[1])]
-            self._shade_splits(summary, len(x))
+            shown = series[:, : min(series.shape[1], _MAX_CURVES)]
+            finite = np.isfinite(shown).any()
+            top = float(np.nanmax(shown)) if finite else 1.0
+            bottom = float(np.nanmin(shown)) if finite else 0.0
+            # Head room above the curves for the split labels.
+            plot.setYRange(bottom, top + 0.2 * max(top - bottom, 1e-9), padding=0.02)
+            self._shade_splits(summary, len(x), top)
             for j in range(min(series.shape[1], _MAX_CURVES)):
                 pen = pg.mkPen(_CURVE_COLORS[j % len(_CURVE_COLORS)], width=1)
                 plot.plot(x, series[:, j], pen=pen, name=names[j] if j < len(names) else None)
@@ -135,8 +152,8 @@ class DataPreview(QWidget):
                 )
                 first.setZValue(-5)
                 plot.addItem(first)
-                label = pg.TextItem("first window", color="#0d47a1", anchor=(0, 0))
-                label.setPos(0, float(np.nanmax(series[:, 0])) if series.size else 0)
+                label = pg.TextItem("← first window", color="#0d47a1", anchor=(0, 0))
+                label.setPos(window, top)
                 plot.addItem(label)
             plot.setLabel("bottom", "time step")
             self.plot_caption.setText(
@@ -165,7 +182,7 @@ class DataPreview(QWidget):
             f"{summary.n_sequences:,} in all, split {split_text}."
         )
 
-    def _shade_splits(self, summary: Any, length: int) -> None:
+    def _shade_splits(self, summary: Any, length: int, top: float) -> None:
         import pyqtgraph as pg
 
         bounds = list(summary.split_bounds or [])
@@ -182,6 +199,7 @@ class DataPreview(QWidget):
             for line in region.lines:
                 line.setPen(pg.mkPen(None))
             self.plot.addItem(region)
+            # Labels above the curves, so they never hide the data.
             text = pg.TextItem(name, color=_SPLIT_COLORS[name][:3], anchor=(0.5, 1))
-            text.setPos((start + end) / 2, 0)
+            text.setPos((start + end) / 2, top)
             self.plot.addItem(text)
