@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--epochs", type=int, default=4, help="epochs of the short real run")
+    parser.add_argument(
+        "--inspect", action="store_true", help="also every Inspect view (inspect-*.png)"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     out: Path = args.outdir
@@ -103,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     # 4. Inspect
     tabs.setCurrentIndex(3)
     _save(window, out / "inspect.png", app)
+    if args.inspect:  # every Inspect view mid-training on real examples (minutes)
+        from workbench.tools.inspect_screenshots import render_inspect
+
+        render_inspect(app, window, out)
 
     doc.undo_stack.setClean()
     window.close()
