@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # Fresh settings and run folders: the images must not show the runs or recent files of
+    # whoever made them (set the variables to use your own).
+    scratch = tempfile.mkdtemp(prefix="workbench-screenshots-")
+    os.environ.setdefault("WORKBENCH_SETTINGS_DIR", scratch)
+    os.environ.setdefault("WORKBENCH_RUNS_DIR", str(Path(scratch) / "runs"))
     out: Path = args.outdir
     out.mkdir(parents=True, exist_ok=True)
 
