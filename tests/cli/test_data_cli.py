@@ -111,3 +111,18 @@ def test_missing_file_and_bad_option(tmp_path):
     assert result.returncode == 2 and "validation + test fractions" in result.stderr
     result = _run("builtin:seed", "--window", "many")
     assert result.returncode == 2 and result.stderr.startswith("error: ")
+
+
+def test_inspect_needs_no_torch():
+    code = (
+        "import sys\n"
+        "from workbench.core.data import inspect_data\n"
+        "from workbench.core.spec import DataSpec\n"
+        "s = inspect_data(DataSpec(source='resource:airline-passengers.csv', task='forecasting'))\n"
+        "assert s.series.shape[0] == 144\n"
+        "assert 'torch' not in sys.modules, 'inspect imported torch'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr

@@ -123,3 +123,25 @@ def test_task_mismatch_and_unknown_builtin_are_data_errors():
         load_data(_spec("nope", "classification"))
     with pytest.raises(DataError, match="unknown parameter 'lenght'"):
         load_data(_spec("adding", "regression", builtin={"lenght": 5}))
+
+
+@pytest.mark.parametrize(
+    ("source", "task"),
+    [
+        ("builtin:seed", "classification"),
+        ("builtin:sine", "forecasting"),
+        ("resource:shakespeare.txt", "language_model"),
+    ],
+)
+def test_inspect_sees_what_load_builds(source, task):
+    from workbench.core.data import inspect_data
+
+    spec = DataSpec(source=source, task=task, builtin={"length": 300} if "sine" in source else {})
+    summary = inspect_data(spec)
+    loaded = load_data(spec)
+    assert summary.to_dict() == loaded.summary.to_dict()
+    assert summary.split_sizes == {
+        "train": len(loaded.train),
+        "val": len(loaded.val),
+        "test": len(loaded.test),
+    }

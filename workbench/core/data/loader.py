@@ -80,10 +80,12 @@ def _read(spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progr
     raise DataError(f"{where}: unknown format {fmt!r}")
 
 
-def load_data(
-    spec: DataSpec, base_dir: Path | None = None, progress: Callable[[float], None] | None = None
-) -> PreparedData:
-    """Read ``spec.source`` and prepare train/val/test tensors; raises ``DataError``."""
+def _load(
+    spec: DataSpec,
+    base_dir: Path | None,
+    progress: Callable[[float], None] | None,
+    summary_only: bool,
+) -> PreparedData | DataSummary:
     report = progress or (lambda fraction: None)
     report(0.0)
     source = resolve(spec.source, base_dir)
@@ -94,23 +96,39 @@ def load_data(
         raise DataError(f"{source.label}: too large to load into memory") from None
     report(0.8)
     where = source.label
+    args = (spec, where, fmt, spec.source, summary_only)
     if isinstance(raw, RawText):
         from workbench.core.data.text import prepare_text
 
-        data = prepare_text(raw, spec, where, fmt, spec.source)
+        data = prepare_text(raw, *args)
     elif isinstance(raw, RawSeries):
         from workbench.core.data.windows import prepare_series
 
-        data = prepare_series(raw, spec, where, fmt, spec.source)
+        data = prepare_series(raw, *args)
     else:
         assert isinstance(raw, RawSequences)
         from workbench.core.data.prepare_sequences import prepare_sequences
 
-        data = prepare_sequences(raw, spec, where, fmt, spec.source)
+        data = prepare_sequences(raw, *args)
     report(1.0)
     return data
 
 
+def load_data(
+    spec: DataSpec, base_dir: Path | None = None, progress: Callable[[float], None] | None = None
+) -> PreparedData:
+    """Read ``spec.source`` and prepare train/val/test tensors; raises ``DataError``."""
+    data = _load(spec, base_dir, progress, summary_only=False)
+    assert isinstance(data, PreparedData)
+    return data
+
+
 def inspect_data(spec: DataSpec, base_dir: Path | None = None) -> DataSummary:
-    """What the loader sees in ``spec.source`` (format, sizes, classes, splits, a preview)."""
-    return load_data(spec, base_dir).summary
+    """What the loader sees in ``spec.source`` (format, sizes, classes, splits, a preview).
+
+    The same reading, checks and splits as ``load_data``, minus building tensors (torch is
+    not even imported), so a bad file fails exactly as it would in training.
+    """
+    summary = _load(spec, base_dir, None, summary_only=True)
+    assert isinstance(summary, DataSummary)
+    return summary

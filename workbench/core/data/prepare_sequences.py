@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from workbench.core.data import labels as lab
 from workbench.core.data import normalize as norm
@@ -87,8 +86,8 @@ def _split(
 
 
 def prepare_sequences(
-    raw: RawSequences, spec: DataSpec, where: str, fmt: str, source: str
-) -> PreparedData:
+    raw: RawSequences, spec: DataSpec, where: str, fmt: str, source: str, summary_only: bool = False
+) -> PreparedData | DataSummary:
     task = spec.task
     if task not in SEQUENCE_TASKS:
         hint = (
@@ -168,17 +167,6 @@ def prepare_sequences(
     stats = norm.make_stats(method, feat_stats, target_stats)
 
     ragged = bool((lengths < steps).any())
-    y_dtype = torch.float32 if task == "regression" else torch.int64
-
-    def make(idx: np.ndarray) -> SequenceSplit:
-        return SequenceSplit(
-            x=torch.from_numpy(np.ascontiguousarray(x_scaled[idx])),
-            y=as_tensor(y_scaled[idx], y_dtype),
-            lengths=as_tensor(lengths[idx].astype(np.int64), torch.int64) if ragged else None,
-            mask=as_tensor(mask[idx], torch.bool) if mask is not None else None,
-        )
-
-    splits = [make(p) for p in parts]
     if task == "classification":
         output_size = len(class_names or [])
         counts = np.bincount(y, minlength=output_size)
@@ -225,6 +213,21 @@ def prepare_sequences(
         ],
         notes=list(dict.fromkeys(raw.notes)),
     )
+    if summary_only:
+        return summary
+    import torch  # only now: a summary alone needs no tensors
+
+    y_dtype = torch.float32 if task == "regression" else torch.int64
+
+    def make(idx: np.ndarray) -> SequenceSplit:
+        return SequenceSplit(
+            x=torch.from_numpy(np.ascontiguousarray(x_scaled[idx])),
+            y=as_tensor(y_scaled[idx], y_dtype),
+            lengths=as_tensor(lengths[idx].astype(np.int64), torch.int64) if ragged else None,
+            mask=as_tensor(mask[idx], torch.bool) if mask is not None else None,
+        )
+
+    splits = [make(p) for p in parts]
     return PreparedData(
         task=task,
         train=splits[0],

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from workbench.core.data.prepared import DataSummary, PreparedData, SequenceSplit
 from workbench.core.data.raw import Preview, RawText
@@ -56,7 +55,9 @@ def tokenize(text: str, level: str) -> list[str] | np.ndarray:
     return _WORD.findall(text)
 
 
-def prepare_text(raw: RawText, spec: DataSpec, where: str, fmt: str, source: str) -> PreparedData:
+def prepare_text(
+    raw: RawText, spec: DataSpec, where: str, fmt: str, source: str, summary_only: bool = False
+) -> PreparedData | DataSummary:
     if spec.task != "language_model":
         raise DataError(
             f"{where}: a text corpus is for task 'language_model' (got {spec.task!r})",
@@ -88,9 +89,7 @@ def prepare_text(raw: RawText, spec: DataSpec, where: str, fmt: str, source: str
         index = {w: i for i, w in enumerate(vocab)}
         ids = np.fromiter((index.get(w, 0) for w in tokens), dtype=np.int64, count=n)
         joiner = " "
-    stream = torch.from_numpy(ids)
     bounds = [(0, n_train), (n_train, n_train + len(val)), (n_train + len(val), n)]
-    splits = [SequenceSplit(x=stream[a:b].clone()) for a, b in bounds]
     unk_rate = float((ids[n_train:] == 0).mean()) if n > n_train else 0.0
     notes = [f"{unk_rate:.2%} of validation/test tokens are <unk>"] if unk_rate else []
     sizes = {"train": n_train, "val": len(val), "test": len(test)}
@@ -115,6 +114,12 @@ def prepare_text(raw: RawText, spec: DataSpec, where: str, fmt: str, source: str
         preview_rows=raw.preview.rows,
         notes=notes + raw.notes,
     )
+    if summary_only:
+        return summary
+    import torch
+
+    stream = torch.from_numpy(ids)
+    splits = [SequenceSplit(x=stream[a:b].clone()) for a, b in bounds]
     return PreparedData(
         task="language_model",
         train=splits[0],

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from numpy.lib.stride_tricks import sliding_window_view
 
 from workbench.core.data import normalize as norm
@@ -75,8 +74,8 @@ def _cut(
 
 
 def prepare_series(
-    raw: RawSeries, spec: DataSpec, where: str, fmt: str, source: str
-) -> PreparedData:
+    raw: RawSeries, spec: DataSpec, where: str, fmt: str, source: str, summary_only: bool = False
+) -> PreparedData | DataSummary:
     task = spec.task
     if task not in SERIES_TASKS:
         raise DataError(
@@ -127,10 +126,6 @@ def prepare_series(
         split_kind = "random (overlapping windows share steps across splits)"
     require_train(len(parts[0][0]), where, "windows")
 
-    def make(x: np.ndarray, y: np.ndarray) -> SequenceSplit:
-        return SequenceSplit(x=torch.from_numpy(x), y=torch.from_numpy(y))
-
-    splits = [make(x, y) for x, y in parts]
     output_size = horizon * len(target_names) if task == "forecasting" else len(target_names)
     used = list(dict.fromkeys(raw.feature_idx + raw.target_idx))
     n_windows = sum(len(p[0]) for p in parts)
@@ -161,6 +156,14 @@ def prepare_series(
         horizon=horizon if task == "forecasting" else 0,
         notes=list(dict.fromkeys(notes)),
     )
+    if summary_only:
+        return summary
+    import torch
+
+    def make(x: np.ndarray, y: np.ndarray) -> SequenceSplit:
+        return SequenceSplit(x=torch.from_numpy(x), y=torch.from_numpy(y))
+
+    splits = [make(x, y) for x, y in parts]
     return PreparedData(
         task=task,
         train=splits[0],
