@@ -17,10 +17,12 @@ and Lightning's per-step losses equal the raw loop's to 5 decimals.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import torch
@@ -35,7 +37,21 @@ from workbench.core.training import Trainer
 from workbench.core.training.setup import sync_spec_to_data
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
+warnings.filterwarnings("ignore")  # Lightning's tips and batch-size guesses
 WARMUP = 2  # char-LM steps left out of the timing
+
+
+def clock() -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process): on a shared machine the CPU time of a
+    single-threaded run (--threads 1) is far steadier than the wall clock."""
+    return time.perf_counter(), time.process_time()
+
+
+def rates(samples: float, start: tuple[float, float], end: tuple[float, float]) -> dict:
+    return {
+        "samples_per_s": samples / (end[0] - start[0]),
+        "cpu_samples_per_s": samples / max(end[1] - start[1], 1e-9),
+    }
 
 
 # ---- workloads -------------------------------------------------------------------------------
@@ -80,7 +96,7 @@ def raw_loop(spec: ProjectSpec, data, lm: bool) -> dict:
     opt = torch.optim.Adam(model.parameters(), lr=tr.optimizer.lr)
     gen = torch.Generator().manual_seed(tr.seed)
     losses, stamps = [], []
-    t0 = time.perf_counter()
+    t0 = clock()
     if lm:
         state = None
         for x, y in lm_batches(data.train.x, tr.batch_size, spec.data.seq_len):
@@ -90,7 +106,7 @@ def raw_loop(spec: ProjectSpec, data, lm: bool) -> dict:
             loss.backward()
             opt.step()
             losses.append(loss.item())
-            stamps.append(time.perf_counter())
+            stamps.append(clock())
             if len(losses) == tr.max_steps:
                 break
         return _lm_result(losses, stamps, tr.batch_size)
@@ -110,14 +126,12 @@ def raw_loop(spec: ProjectSpec, data, lm: bool) -> dict:
                 out, _ = model(x, lengths)
                 total += F.cross_entropy(out, y, reduction="sum").item()
                 correct += int((out.argmax(-1) == y).sum())
-    elapsed = time.perf_counter() - t0
-    return {"samples_per_s": tr.epochs * len(data.train) / elapsed, "losses": losses}
+    return {**rates(tr.epochs * len(data.train), t0, clock()), "losses": losses}
 
 
 def _lm_result(losses: list[float], stamps: list[float], batch: int) -> dict:
     timed = len(stamps) - WARMUP
-    rate = timed * batch / (stamps[-1] - stamps[WARMUP - 1]) if timed > 0 else float("nan")
-    return {"samples_per_s": rate, "losses": losses}
+    return {**rates(timed * batch, stamps[WARMUP - 1], stamps[-1]), "losses": losses}
 
 
 def engine(spec: ProjectSpec, data, lm: bool) -> dict:
@@ -127,11 +141,11 @@ def engine(spec: ProjectSpec, data, lm: bool) -> dict:
     def listen(event) -> None:
         if event.kind == "step":
             losses.append(event.loss)
-            stamps.append(time.perf_counter())
+            stamps.append(clock())
         elif event.kind == "status" and event.status == "running" and "t0" not in marks:
-            marks["t0"] = time.perf_counter()
+            marks["t0"] = clock()
         elif event.kind == "epoch":
-            marks["end"] = time.perf_counter()
+            marks["end"] = clock()
 
     with tempfile.TemporaryDirectory() as tmp:
         trainer = Trainer(spec, None, run_dir=Path(tmp) / "run", device="cpu")
@@ -139,12 +153,17 @@ def engine(spec: ProjectSpec, data, lm: bool) -> dict:
         trainer.run()
     if lm:
         return _lm_result(losses, stamps, spec.train.batch_size)
-    elapsed = marks["end"] - marks["t0"]
-    return {"samples_per_s": spec.train.epochs * len(data.train) / elapsed, "losses": losses}
+    return {
+        **rates(spec.train.epochs * len(data.train), marks["t0"], marks["end"]),
+        "losses": losses,
+    }
 
 
 def lightning(spec: ProjectSpec, data, lm: bool) -> dict:
     import pytorch_lightning as pl
+
+    logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
+    logging.getLogger("lightning_fabric").setLevel(logging.ERROR)
 
     tr = spec.train
     torch.manual_seed(tr.seed)
@@ -191,13 +210,13 @@ def lightning(spec: ProjectSpec, data, lm: bool) -> dict:
 
     class Clock(pl.Callback):
         def on_train_start(self, *_):
-            marks["t0"] = time.perf_counter()
+            marks["t0"] = clock()
 
         def on_train_batch_end(self, *_):
-            stamps.append(time.perf_counter())
+            stamps.append(clock())
 
         def on_train_end(self, *_):
-            marks["end"] = time.perf_counter()
+            marks["end"] = clock()
 
     trainer = pl.Trainer(
         max_epochs=1 if lm else tr.epochs,
@@ -216,8 +235,7 @@ def lightning(spec: ProjectSpec, data, lm: bool) -> dict:
     losses = [float(v) for v in losses]
     if lm:
         return _lm_result(losses, stamps, tr.batch_size)
-    elapsed = marks["end"] - marks["t0"]
-    return {"samples_per_s": tr.epochs * len(data.train) / elapsed, "losses": losses}
+    return {**rates(tr.epochs * len(data.train), marks["t0"], marks["end"]), "losses": losses}
 
 
 def keras_fit(spec: ProjectSpec, data, lm: bool) -> dict:
@@ -264,13 +282,13 @@ def keras_fit(spec: ProjectSpec, data, lm: bool) -> dict:
 
     class Clock(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
-            marks["t0"] = time.perf_counter()
+            marks["t0"] = clock()
 
         def on_train_batch_end(self, batch, logs=None):
-            stamps.append(time.perf_counter())
+            stamps.append(clock())
 
         def on_train_end(self, logs=None):
-            marks["end"] = time.perf_counter()
+            marks["end"] = clock()
 
     model.fit(
         x,
@@ -284,8 +302,7 @@ def keras_fit(spec: ProjectSpec, data, lm: bool) -> dict:
     )
     if lm:
         return _lm_result([float("nan")] * len(stamps), stamps, tr.batch_size)
-    elapsed = marks["end"] - marks["t0"]
-    return {"samples_per_s": tr.epochs * len(x) / elapsed, "losses": []}
+    return {**rates(tr.epochs * len(x), marks["t0"], marks["end"]), "losses": []}
 
 
 def available_peers() -> dict:
@@ -307,33 +324,43 @@ def available_peers() -> dict:
 
 # ---- driver ----------------------------------------------------------------------------------
 def bench(name: str, spec: ProjectSpec, data, lm: bool, repeats: int, contenders: dict) -> None:
-    rates: dict[str, list[float]] = {k: [] for k in contenders}
-    losses: dict[str, list[float]] = {}
+    runs: dict[str, list[dict]] = {k: [] for k in contenders}
     order = list(contenders)
     for r in range(repeats):
         for key in order[r % len(order) :] + order[: r % len(order)]:  # interleaved, rotated
             out = contenders[key](spec.copy(), data, lm)
-            rates[key].append(out["samples_per_s"])
-            losses.setdefault(key, out["losses"])
+            runs[key].append(out)
             print(
-                f"  [{name}] repeat {r + 1} {key:<9} {out['samples_per_s']:9.1f} samples/s",
+                f"  [{name}] repeat {r + 1} {key:<9} {out['samples_per_s']:9.1f} samples/s "
+                f"(CPU time: {out['cpu_samples_per_s']:9.1f})",
                 flush=True,
             )
-    base = statistics.median(rates["raw"])
     print(
-        f"\n{name}: median of {repeats} interleaved repeats (torch {torch.__version__}, "
-        f"{torch.get_num_threads()} threads)"
+        f"\n{name}: {repeats} interleaved repeats, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} thread(s); ratio = median over repeats of contender / raw "
+        f"of the same repeat"
     )
-    print(f"  {'contender':<10} {'samples/s':>10} {'ratio':>7}  losses vs raw")
+    print(
+        f"  {'contender':<10} {'samples/s':>10} {'ratio':>7} {'CPU-time ratio':>15}  losses vs raw"
+    )
+    raw = runs["raw"]
     for key in contenders:
-        rate = statistics.median(rates[key])
+        mine = runs[key]
+        wall = statistics.median(o["samples_per_s"] for o in mine)
+        ratio = statistics.median(
+            o["samples_per_s"] / b["samples_per_s"] for o, b in zip(mine, raw)
+        )
+        cpu = statistics.median(
+            o["cpu_samples_per_s"] / b["cpu_samples_per_s"] for o, b in zip(mine, raw)
+        )
         parity = ""
-        ref, mine = losses["raw"], losses.get(key, [])
-        if key != "raw" and mine and mine[0] == mine[0]:  # Keras has its own init: no parity
-            n = min(len(ref), len(mine))
-            diff = max(abs(a - b) for a, b in zip(ref[:n], mine[:n]))
-            parity = f"max |Δ| {diff:.2e} over {n} steps ({'equal' if diff < 5e-6 else 'DIFFERENT'} to 5 decimals)"
-        print(f"  {key:<10} {rate:10.1f} {rate / base:6.3f}x  {parity}")
+        ref, got = raw[0]["losses"], mine[0]["losses"]
+        if key != "raw" and got and got[0] == got[0]:  # Keras has its own init: no parity
+            n = min(len(ref), len(got))
+            diff = max(abs(a - b) for a, b in zip(ref[:n], got[:n]))
+            same = "equal" if diff < 5e-6 else "DIFFERENT"
+            parity = f"max |Δ| {diff:.1e} over {n} steps ({same} to 5 decimals)"
+        print(f"  {key:<10} {wall:10.1f} {ratio:6.3f}x {cpu:14.3f}x  {parity}")
     print()
 
 
@@ -345,9 +372,12 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=12, help="char-LM steps per repeat")
     parser.add_argument("--quick", action="store_true", help="2 repeats, 2 epochs, 8 steps")
     parser.add_argument("--no-peers", action="store_true", help="raw loop and engine only")
+    parser.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     args = parser.parse_args()
     if args.quick:
         args.repeats, args.epochs, args.steps = 2, 2, 8
+    if args.threads:
+        torch.set_num_threads(args.threads)
     contenders = {"raw": raw_loop, "engine": engine}
     if not args.no_peers:
         contenders.update(available_peers())
