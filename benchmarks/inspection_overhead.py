@@ -89,21 +89,22 @@ class _Timer:
         self.steps = result.steps
 
 
-def _run(name: str, steps: int, probe: bool) -> tuple[float, int]:
-    """(steps per second, snapshots taken) of one run."""
+def _run(name: str, steps: int, probe: bool) -> tuple[float, int, float]:
+    """(steps per second, snapshots taken, share of the run's time spent in the probe)."""
     with tempfile.TemporaryDirectory() as run_dir:
         trainer = Trainer(_project(name, steps), run_dir=run_dir)
         trainer.prepare()
         timer = _Timer()
         trainer.add_callback(timer)
-        taken = 0
+        taken, share = 0, 0.0
         if probe:
             p = Probe.attach(trainer)
             trainer.events.subscribe(lambda e: None)  # a cheap subscriber, as the GUI buffer is
         trainer.run()
         if probe:
             taken = p.count
-        return timer.steps / timer.seconds, taken
+            share = (p.cost_s + p.warmup_s) / timer.seconds
+        return timer.steps / timer.seconds, taken, share
 
 
 def main() -> None:
@@ -117,19 +118,21 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     for name in args.config or ["adding-lstm", "seed-lstm"]:
         _run(name, 20, True)  # warm-up (allocator, oneDNN kernels)
-        plain, probed, counts = [], [], []
+        plain, probed, counts, shares = [], [], [], []
         for r in range(args.repeats):
             order = (False, True) if r % 2 == 0 else (True, False)
             for with_probe in order:
-                rate, taken = _run(name, args.steps, with_probe)
+                rate, taken, share = _run(name, args.steps, with_probe)
                 (probed if with_probe else plain).append(rate)
                 if with_probe:
                     counts.append(taken)
+                    shares.append(share)
         a, b = statistics.median(plain), statistics.median(probed)
         print(
             f"{name}: without probe {a:8.1f} steps/s | with probe {b:8.1f} steps/s | "
             f"ratio {b / a:.3f} (median of {args.repeats}, {args.steps} steps each; "
-            f"{statistics.median(counts):.0f} snapshots per run)"
+            f"{statistics.median(counts):.0f} snapshots per run, "
+            f"{100 * statistics.median(shares):.1f} % of the run inside the probe)"
         )
         print(f"  per-repeat ratios: {', '.join(f'{q / p:.3f}' for p, q in zip(plain, probed))}")
 
