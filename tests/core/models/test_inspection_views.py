@@ -173,3 +173,5 @@ def test_probe_batch_from_splits():
     x, y, lengths = probe_batch(split, n=3)
     assert x.shape == (3, 6, 2) and lengths.tolist() == [4, 6, 5]
     assert (y[0, 4:] == -100).all() and (y[1] >= 0).all()
+    x, y, lengths = probe_batch(split, indices=[3, 0])
+    assert torch.equal(x, split.x[[3, 0]]) and lengths.tolist() == [9, 4]

@@ -5,8 +5,8 @@ only while the probe's total time stays within ``budget`` (the share of the wall
 training began that the probe may use; the next view is expected to cost what the last one of
 its kind did). So the overhead stays near ``budget`` however slow the model or small the batch.
 Gradient flow (a backward pass through an unrolled copy of the layers) and the prediction views
-(confusion matrix, forecasts, a sampled text) run at epoch ends, under the same budget rule (the
-first epoch always gets them).
+(confusion matrix, forecasts, a sampled text) run at epoch ends, under the same budget rule
+(the first time as soon as the probe is within budget; warm-up views are not counted).
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from workbench.core.models.inspection import ProbeSnapshot, make_snapshot
 from workbench.core.models.predictions import prediction_view
 
 
-def probe_batch(split: Any, n: int = 4, seq_len: int = 100):
-    """The first ``n`` sequences of a ``SequenceSplit`` as ``(x, y, lengths)`` (CPU tensors).
+def probe_batch(split: Any, n: int = 4, seq_len: int = 100, indices: list[int] | None = None):
+    """``n`` sequences of a ``SequenceSplit`` as ``(x, y, lengths)`` (CPU tensors).
 
+    ``indices`` picks the sequences (default: the first ``n``).
     A language-model token stream gives ``n`` consecutive chunks of ``seq_len`` tokens and
     their next-token targets. Padding beyond the longest probe sequence is trimmed.
     """
@@ -36,12 +37,12 @@ def probe_batch(split: Any, n: int = 4, seq_len: int = 100):
         xs = x[: count * size].reshape(count, size)
         ys = x[1 : count * size + 1].reshape(count, size)
         return xs, ys, None
-    n = min(n, x.shape[0])
-    x = x[:n]
-    y = None if split.y is None else split.y[:n]
-    lengths = None if split.lengths is None else split.lengths[:n]
+    pick = torch.as_tensor(indices if indices is not None else range(min(n, x.shape[0])))
+    x = x[pick]
+    y = None if split.y is None else split.y[pick]
+    lengths = None if split.lengths is None else split.lengths[pick]
     if y is not None and y.dim() == 2 and not y.is_floating_point():  # tags: hide unmasked steps
-        mask = None if getattr(split, "mask", None) is None else split.mask[:n]
+        mask = None if getattr(split, "mask", None) is None else split.mask[pick]
         y = per_step_targets(y, mask, lengths)
     if lengths is not None:
         longest = int(lengths.max())
@@ -109,13 +110,19 @@ class Probe:
 
     @classmethod
     def from_data(
-        cls, data: Any, n: int = 4, split: str = "val", seq_len: int = 100, **kwargs
+        cls,
+        data: Any,
+        n: int = 4,
+        split: str = "val",
+        seq_len: int = 100,
+        indices: list[int] | None = None,
+        **kwargs,
     ) -> Probe:
-        """A probe on the first ``n`` sequences of ``data``'s ``split`` (train when that is empty)."""
+        """A probe on ``n`` sequences (or ``indices``) of ``data``'s ``split`` (train when empty)."""
         part = data.split(split)
         if len(part) == 0:
             part = data.train
-        x, y, lengths = probe_batch(part, n, seq_len)
+        x, y, lengths = probe_batch(part, n, seq_len, indices)
         kwargs.setdefault("task", data.task)
         kwargs.setdefault("data", data)
         probe = cls(x, y, lengths, **kwargs)
