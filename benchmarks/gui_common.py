@@ -39,20 +39,24 @@ class Heartbeat:
 
         self.interval = interval_ms / 1000.0
         self.late: list[float] = []
+        self.cpu: list[float] = []  # GUI-thread CPU time used between two beats
         self._last: float | None = None
+        self._last_cpu = 0.0
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._beat)
 
     def _beat(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         if self._last is not None:
             self.late.append(max(0.0, now - self._last - self.interval))
-        self._last = now
+            self.cpu.append(cpu - self._last_cpu)
+        self._last, self._last_cpu = now, cpu
 
     def start(self) -> None:
         self.late.clear()
+        self.cpu.clear()
         self._last = None
         self.timer.start()
 
@@ -63,11 +67,14 @@ class Heartbeat:
         if not self.late:
             return {"n": 0, "p50_ms": float("nan"), "p99_ms": float("nan"), "max_ms": float("nan")}
         ms = sorted(x * 1000 for x in self.late)
+        cpu = sorted(x * 1000 for x in self.cpu)
         return {
             "n": len(ms),
             "p50_ms": statistics.median(ms),
             "p99_ms": ms[min(len(ms) - 1, int(0.99 * len(ms)))],
             "max_ms": ms[-1],
+            "cpu_p99_ms": cpu[min(len(cpu) - 1, int(0.99 * len(cpu)))],
+            "cpu_max_ms": cpu[-1],
         }
 
 
@@ -183,10 +190,13 @@ def set_gui_threads() -> int:
 
 
 def fmt_beat(b: dict[str, float]) -> str:
-    return (
+    text = (
         f"heartbeat late p50 {b['p50_ms']:5.1f} ms  p99 {b['p99_ms']:5.1f} ms  "
         f"max {b['max_ms']:6.1f} ms  ({b['n']} beats)"
     )
+    if "cpu_p99_ms" in b:  # how much of a gap was the GUI thread's own work
+        text += f"  GUI CPU per gap p99 {b['cpu_p99_ms']:4.1f} max {b['cpu_max_ms']:5.1f} ms"
+    return text
 
 
 def set_switch_interval(value_ms: float | None) -> None:

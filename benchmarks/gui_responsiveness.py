@@ -5,6 +5,8 @@ For each example (seed-lstm, char-lm) the TrainingPanel trains in a shown window
 platform, software rendering: the plots really are drawn) for ``--seconds``, then Stop is
 pressed; the heartbeat runs from the first plotted step until the worker thread has ended. The
 stop → thread-joined time is printed too (target <= 1 s). An idle heartbeat is the baseline.
+"GUI CPU per gap" is the GUI thread's own CPU time between two beats: when a beat is late by far
+more than that, the thread was waiting (for the GIL, or for a CPU on a busy machine).
 
     python benchmarks/gui_responsiveness.py [--seconds 20] [--examples seed-lstm char-lm]
 """

@@ -217,3 +217,27 @@ def test_live_train_blocked_with_reason(qtbot, make_panel):
     assert panel.train() is False
     panel.set_train_blocked(None)
     assert panel.train_action.isEnabled()
+
+
+def test_live_window_close_mid_run_stops_training(qtbot, monkeypatch):
+    """The real window: closing it while training asks, stops, joins; three times over."""
+    from workbench.gui.main_window import MainWindow
+
+    monkeypatch.setattr(training_mod, "ask_stop", lambda parent: True)
+    for _ in range(3):
+        window = MainWindow()
+        qtbot.addWidget(window)
+        spec, base = tiny_spec(epochs=50)
+        window.document.replace(spec, None, base)
+        with qtbot.waitSignal(window.startup_finished, timeout=TIMEOUT_MS):
+            window.show()
+        panel = window.training_panel
+        qtbot.waitUntil(lambda p=panel: p.train_action.isEnabled(), timeout=TIMEOUT_MS)
+        panel.train_action.trigger()
+        qtbot.waitUntil(lambda p=panel: p.dashboard.point_counts()["loss"] >= 2, timeout=TIMEOUT_MS)
+        assert window.document.read_only
+        assert window.close()
+        assert not window.isVisible()
+        assert panel.state == "stopped" and not panel.is_running()
+        assert not worker_mod.active_workers()
+        assert RunDir(panel.result.run_dir).last_checkpoint.is_file()

@@ -1,8 +1,9 @@
 """Background work for the GUI: the ONLY module that creates threads or moves objects between them.
 
 Pattern (after Orange's ``concurrent.py`` and superqt's workers): a job ``QObject`` is moved to a
-``QThread``; ``thread.started → job.run``; ``job.finished → thread.quit``; ``thread.finished →
-job.deleteLater`` and our clean-up. A module-level registry keeps a reference to every running
+``QThread``; ``thread.started → job.run``; ``job.finished → thread.quit``; ``thread.finished →``
+our clean-up, which waits for the thread and deletes job and thread on the GUI thread (the
+``deleteLater`` step, done by their one owner: see ``_cleanup``). A module-level registry keeps a reference to every running
 worker (so Python never collects a running ``QThread``) and lets tests find leaks.
 
 The training job never touches widgets: the engine's events are appended to an ``EventBuffer``
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from shiboken6 import Shiboken
 
 _ACTIVE: set[_ThreadedJob] = set()
 
@@ -68,7 +70,10 @@ class _Job(QObject):
 
     def __init__(self, fn: Callable[[], Any]) -> None:
         super().__init__()
-        self._fn = fn
+        self._fn: Callable[[], Any] | None = fn
+
+    def release(self) -> None:
+        self._fn = None  # breaks the cycle job → fn → worker → job
 
     @Slot()
     def run(self) -> None:
@@ -79,6 +84,11 @@ class _Job(QObject):
         else:
             self.done.emit(result)
         finally:
+            # Back to the GUI thread (only the object's own thread may move it): it is deleted
+            # there, once the thread has ended (see _ThreadedJob._cleanup).
+            app = QCoreApplication.instance()
+            if app is not None:
+                self.moveToThread(app.thread())
             self.finished.emit()
 
 
@@ -120,8 +130,7 @@ class _ThreadedJob(QObject):
         # Direct: quit() is thread-safe, and a queued call would wait for the GUI thread,
         # which may be the one blocked in join().
         self._job.finished.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
-        self._thread.finished.connect(self._job.deleteLater)
-        self._thread.finished.connect(self._on_thread_finished)
+        self._thread.finished.connect(self._on_thread_finished)  # → quit → deleteLater
         self._started = False
         self._ended = False
 
@@ -169,10 +178,18 @@ class _ThreadedJob(QObject):
             return
         self._ended = True
         _ACTIVE.discard(self)
-        thread, self._thread, self._job = self._thread, None, None
+        thread, job, self._thread, self._job = self._thread, self._job, None, None
         if thread is not None:
             thread.wait()  # finished was emitted from the thread: let it return from run()
-            thread.deleteLater()
+        # The "deleteLater" step, done at once and by one owner. Python owns both objects; had
+        # Qt's deleteLater also run (on the worker thread, as it finishes) the two deletions
+        # raced and crashed ("shared QObject was deleted directly", bus errors), and leaving it
+        # to the garbage collector could delete them from whatever thread runs a collection.
+        for obj in (job, thread):
+            if obj is not None and Shiboken.isValid(obj):
+                if isinstance(obj, _Job):
+                    obj.release()
+                Shiboken.delete(obj)
         self.finished.emit()
 
 

@@ -448,7 +448,8 @@ class TrainingPanel(QWidget):
         self.last_run_dir = run_dir
         if status == "failed":
             _mark_failed(run_dir, self.last_error)
-        self.worker = None
+        # Dropped at the next run, not now: this slot runs inside the worker's own signal.
+        self._finished_worker, self.worker = worker, None
         self._set_state(status)
         self.status_label.setText(_final_text(status, self.result, self.last_error))
         self._run_key = None
