@@ -344,7 +344,7 @@ class DataPanel(QWidget):
             field = self.error_field()
             name = label_of(field)
             self.status.setText(f"⚠ The data could not be loaded: see the option “{name}” below.")
-            editor = next(f._editors[field] for f in self.forms.values() if field in f._editors)
+            editor = next(f.editor(field) for f in self.forms.values() if f.has_field(field))
             self.options_scroll.ensureWidgetVisible(editor, 50, 80)
         else:
             self.status.setText("")

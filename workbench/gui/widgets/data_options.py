@@ -94,14 +94,14 @@ class DataOptions(QWidget):
             self.split_form.show_external_error("val_fraction", message)
             return True
         for form in self.forms.values():
-            if field in form._editors:
+            if form.has_field(field):
                 form.show_external_error(field, message)
                 return True
         return False
 
     def error_field(self, message: str) -> str:
         for form in self.forms.values():
-            for name in form._editors:
+            for name in form.field_names():
                 if form.error_text(name) == message:
                     return name
         return ""

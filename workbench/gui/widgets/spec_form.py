@@ -127,6 +127,12 @@ class SpecForm(QWidget):
     def editor(self, name: str) -> QWidget:
         return self._editors[name]
 
+    def has_field(self, name: str) -> bool:
+        return name in self._editors
+
+    def field_names(self) -> list[str]:
+        return list(self._editors)
+
     def error_text(self, name: str) -> str:
         return self._errors[name].text()
 
