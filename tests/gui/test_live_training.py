@@ -95,6 +95,7 @@ def test_live_full_run_updates_plots(qtbot, make_panel):
     assert item.text(1) == "completed"
     assert item.text(2).startswith("val_accuracy ")
     item.setCheckState(0, Qt.CheckState.Checked)
+    assert panel.wait_for_overlays()  # the log is read on a background thread
     key = f"run:{result.run_dir}:"
     overlay = panel.dashboard.loss.plot.curves[key + "loss"]
     assert len(overlay) == result.steps

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from workbench.gui.plots.dashboard import TrainingDashboard
 from workbench.gui.plots.run_history import load_run_curves
 from workbench.gui.plots.runs_list import RunsList
-from workbench.gui.worker import ErrorInfo, TrainingWorker
+from workbench.gui.worker import ErrorInfo, TrainingWorker, run_in_thread
 
 DRAIN_MS = 33  # <= 30 Hz
 PROGRESS_EVERY_S = 0.2
@@ -103,6 +103,7 @@ class TrainingPanel(QWidget):
         self._blocked: str | None = None
         self._error_shown = False
         self._run_key: str | None = None
+        self._loading_runs: dict[str, Any] = {}  # run key → background job reading its log
         self.last_run_dir = None  # the folder of the latest run (once the engine made it)
         self.closed_within_s: float | None = None  # how long the last shutdown's stop+join took
         self._reset_progress()
@@ -291,6 +292,7 @@ class TrainingPanel(QWidget):
 
     def shutdown(self) -> None:
         """Stop without asking and wait until the thread is gone (window closing, tests)."""
+        self.wait_for_overlays()
         if self.is_running():
             t0 = time.perf_counter()
             self.stop()
@@ -461,10 +463,27 @@ class TrainingPanel(QWidget):
 
     def _on_run_toggled(self, key: str, label: str, color: str, checked: bool) -> None:
         if not checked:
+            self._loading_runs.pop(key, None)
             self.dashboard.hide_run(key)
             return
-        steps, epochs = load_run_curves(key)
-        self.dashboard.show_run(key, label, color, steps, epochs)
+
+        def show(curves, key=key) -> None:
+            self._loading_runs.pop(key, None)
+            if key in self.runs.checked_keys():  # still ticked
+                self.dashboard.show_run(key, label, color, *curves)
+
+        def failed(info: ErrorInfo, key=key) -> None:
+            self._loading_runs.pop(key, None)
+            self.status_label.setText(f"Could not read that run: {info.message}")
+
+        # A long run's log has a million lines: parse it off the GUI thread.
+        self._loading_runs[key] = run_in_thread(
+            lambda: load_run_curves(key), show, failed, name="workbench-run-curves"
+        )
+
+    def wait_for_overlays(self, timeout_s: float = 10.0) -> bool:
+        """Block until ticked runs have been read (tests, screenshots, closing)."""
+        return all(job.join(timeout_s) for job in list(self._loading_runs.values()))
 
 
 def _mark_failed(run_dir, info: ErrorInfo | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +57,36 @@ def best_metric(epochs: list[dict[str, float]]) -> str:
     return ""
 
 
+_EPOCHS_CACHE: dict[Path, tuple[tuple[int, int], list[dict[str, float]]]] = {}
+
+
+def epoch_records(metrics_file: Path) -> list[dict[str, float]]:
+    """The epoch metrics of a run's log. Only epoch lines are parsed (a long run has a million
+    step lines), and a log that has not changed since the last call is not read again."""
+    try:
+        stat = metrics_file.stat()
+    except OSError:
+        return []
+    key = (stat.st_mtime_ns, stat.st_size)
+    cached = _EPOCHS_CACHE.get(metrics_file)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    found = []
+    try:
+        with open(metrics_file, "rb") as handle:
+            for line in handle:
+                # {"type": "epoch", ... — a cheap test before parsing; half a line is skipped
+                if b'"epoch"' in line[:20] and line.endswith(b"\n"):
+                    try:
+                        found.append(_epoch_metrics(json.loads(line)))
+                    except ValueError:
+                        continue
+    except OSError:
+        return []
+    _EPOCHS_CACHE[metrics_file] = (key, found)
+    return found
+
+
 def list_project_runs(project_name: str, root: Path | None = None) -> list[RunRow]:
     """This project's runs, newest first (every run when the name is empty)."""
     rows = []
@@ -71,7 +102,7 @@ def list_project_runs(project_name: str, root: Path | None = None) -> list[RunRo
                 duration = max(0.0, (updated - created).total_seconds())
             except TypeError:  # naive vs aware timestamps
                 duration = None
-        epochs = [_epoch_metrics(r) for r in run.read_metrics("epoch")]
+        epochs = epoch_records(run.metrics_file)
         rows.append(
             RunRow(str(info.path), info.path.name, info.status, best_metric(epochs), duration)
         )
