@@ -137,3 +137,30 @@ def test_options_are_read_only_while_training(qtbot, panel, tmp_path):
     doc.set_read_only(False)
     assert panel.window_form.editor("window").isEnabled()
     assert panel.columns.role_box("temp").isEnabled()
+
+
+def test_large_file_loads_while_the_event_loop_keeps_running(qtbot, panel, tmp_path):
+    from PySide6.QtCore import QTimer
+
+    doc = panel._doc
+    doc.replace(ProjectSpec(), base_dir=tmp_path)
+    wait_loaded(qtbot, panel)
+    big = tmp_path / "big.csv"
+    lines = ["a,b,c"] + [f"{i},{(i * 7) % 13 * 0.5},{(i * 3) % 11}" for i in range(200_000)]
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ticks = []
+    seen_bar = []
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(
+        lambda: (ticks.append(1), seen_bar.append(not panel.progress.isHidden()))
+    )
+    heartbeat.start()
+    try:
+        panel.open_data_file(big)
+        wait_loaded(qtbot, panel)
+    finally:
+        heartbeat.stop()
+    assert panel.last_error == "" and doc.data_summary.series.shape[0] == 200_000
+    assert len(ticks) >= 2 and any(seen_bar)  # the GUI thread ran, with the bar showing
+    assert panel.progress.isHidden()

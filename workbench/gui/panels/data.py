@@ -103,10 +103,15 @@ class DataPanel(QWidget):
         self.builtin_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.builtin_button.setMenu(self._builtin_menu())
         self.progress = QProgressBar()
-        self.progress.setRange(0, 0)  # busy: the loader reports only coarse progress
-        self.progress.setMaximumWidth(120)
-        self.progress.setTextVisible(False)
+        self.progress.setObjectName("data_progress")
+        self.progress.setMaximumWidth(140)
         self.progress.hide()
+        # The loader reports progress on its thread; the GUI reads the latest value 10×/s.
+        self._fraction = 0.0
+        self._poll = QTimer(self)
+        self._poll.setObjectName("data_progress_poll")
+        self._poll.setInterval(100)
+        self._poll.timeout.connect(self._show_progress)
         self.status = QLabel()
         self.status.setObjectName("data_status")
         source_row = QHBoxLayout()
@@ -261,9 +266,10 @@ class DataPanel(QWidget):
         spec = copy.deepcopy(self._doc.spec.data)
         base = self._doc.base_dir
 
-        def progress(_fraction: float) -> None:
+        def progress(fraction: float) -> None:
             if generation != self._generation or self._closing:
                 raise _Superseded()
+            self._fraction = float(fraction)  # a float store: atomic, read by _show_progress
 
         def load() -> Any:
             from workbench.core.data import load_data
@@ -360,7 +366,20 @@ class DataPanel(QWidget):
     def _show_groups(self) -> None:
         self.options.show_groups(self._doc.data_summary)
 
+    def _show_progress(self) -> None:
+        if self._fraction <= 0.0:
+            self.progress.setRange(0, 0)  # busy until the loader says how far it is
+        else:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(int(100 * min(self._fraction, 1.0)))
+
     def _set_busy(self, busy: bool, text: str = "") -> None:
+        self._fraction = 0.0
+        if busy:
+            self._show_progress()
+            self._poll.start()
+        else:
+            self._poll.stop()
         self.progress.setVisible(busy)
         if busy:
             self.status.setText(text)
@@ -377,6 +396,7 @@ class DataPanel(QWidget):
         """Stop the debounce and wait for a running load (at window close)."""
         self._closing = True
         self._debounce.stop()
+        self._poll.stop()
         self._generation += 1
         job, self._job = self._job, None
         if job is not None:
