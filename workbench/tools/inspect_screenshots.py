@@ -21,10 +21,12 @@ VIEWS = ("activations", "gate-health", "gradient-flow", "trajectory", "predictio
 
 
 def _adding(spec: Any) -> None:
-    # as in the vanishing-gradient test: the LSTM solves the task within ~15 epochs
-    spec.data.builtin.update(n_samples=4000)
-    spec.train.optimizer.lr = 0.01
-    spec.train.epochs = 20
+    # measured: with these settings the LSTM "clicks" after ~2,000 steps (epoch 10; validation
+    # MSE 0.17 -> 0.007) while the tanh RNN never does
+    spec.data.builtin.update(n_samples=10000)
+    spec.train.batch_size = 32
+    spec.train.optimizer.lr = 0.003
+    spec.train.epochs = 14
 
 
 def _char(spec: Any) -> None:
@@ -40,8 +42,8 @@ def _seed(spec: Any) -> None:
 
 #: example -> (spec tweak, epochs of gradient flow to wait for, view settings, tabs to save)
 EXAMPLES: dict[str, tuple] = {
-    "adding-lstm": (_adding, 16, {"quantity": "cell_state"}, VIEWS),
-    "adding-rnn": (_adding, 16, {}, ("gradient-flow", "activations")),
+    "adding-lstm": (_adding, 12, {"quantity": "cell_state"}, VIEWS),
+    "adding-rnn": (_adding, 5, {}, ("gradient-flow", "activations")),
     "char-lm": (_char, 3, {}, VIEWS),
     "seed-lstm": (_seed, 3, {"quantity": "forget"}, VIEWS),
 }
@@ -73,7 +75,7 @@ def shoot_example(app, window, name: str, out: Path, timeout_s: float = 600) -> 
     window.document.edit("Shorter run for screenshots", tweak)
     training, inspect = window.training_panel, window.inspect_panel
     # a livelier probe than the default 2% budget, so the pictures fill within minutes
-    inspect.hook.options = ProbeOptions(n=4, split="val", budget=0.3)
+    inspect.hook.options = ProbeOptions(n=4, split="val", budget=0.1)
     window.tabs.setCurrentIndex(3)
     import torch
 

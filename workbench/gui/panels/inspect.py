@@ -333,6 +333,8 @@ class InspectPanel(QWidget):
         values, scale, title = self.selected_values()
         seq = min(self.controls.sequence.value() - 1, snap.inputs.shape[0] - 1)
         length = int(snap.lengths[seq])
+        if length < values.shape[0]:
+            title += f" · grey: padding after step {length}"
         self.heatmap.set_values(values, scale, title)
         text = self._is_text()
         if text and self.text_view.isHidden():

@@ -8,6 +8,7 @@ so padding never looks like activity.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,8 +100,6 @@ class ActivationHeatmap(pg.GraphicsLayoutWidget):
         self.unit_line.setZValue(10)
         self.unit_line.hide()
         self.heat_plot.addItem(self.unit_line)
-        self._legend = self.input_plot.addLegend(offset=(-4, 2), labelTextSize="8pt")
-        self._legend.setBrush(pg.mkBrush(255, 255, 255, 190))
         self._curves: list[pg.PlotDataItem] = []
         self._names: list[str] = []
         self.ci.layout.setRowStretchFactor(0, 1)
@@ -148,20 +147,23 @@ class ActivationHeatmap(pg.GraphicsLayoutWidget):
         if names != self._names:
             for curve in self._curves:
                 self.input_plot.removeItem(curve)
-            self._legend.clear()
             self._curves = [
-                self.input_plot.plot(pen=pg.mkPen(PALETTE[i % len(PALETTE)], width=1), name=n)
-                for i, n in enumerate(names)
+                self.input_plot.plot(pen=pg.mkPen(PALETTE[i % len(PALETTE)], width=1))
+                for i in range(len(names))
             ]
             self._names = names
-            self._legend.setVisible(shown <= 4)  # many features: the legend would hide the curves
         x = np.arange(1, steps + 1, dtype=np.float64)
         for i, curve in enumerate(self._curves):
             y = inputs[:, i].copy()
             y[length:] = np.nan
             curve.setData(x, y, connect="finite")
-        title = "input" if feats <= shown else f"input (first {shown} of {feats} features)"
-        self.input_plot.setTitle(title, color="#555", size="9pt")
+        # The legend is the title, in the curves' colours: it never covers a curve.
+        keys = "&nbsp;&nbsp;".join(
+            f'<span style="color:{PALETTE[i % len(PALETTE)]}">━ {html.escape(n)}</span>'
+            for i, n in enumerate(names)
+        )
+        more = "" if feats <= shown else f" (first {shown} of {feats} features)"
+        self.input_plot.setTitle(f"input{more}:&nbsp;&nbsp;{keys}", color="#555", size="9pt")
 
     def show_unit(self, unit: int | None) -> None:
         """Mark the unit whose activation colours the text view (None hides the marker)."""

@@ -59,7 +59,7 @@ class TrajectoryPlot(pg.PlotWidget):
                 color = pg.mkColor(PALETTE[i % len(PALETTE)])
                 strong = highlight is None or i == highlight
                 color.setAlpha(255 if strong else 80)
-                path.setPen(pg.mkPen(color, width=2.0 if highlight == i else 1.2))
+                path.setPen(pg.mkPen(color, width=1.8 if highlight == i else 1.0))
                 path.setZValue(2 if highlight == i else 0)
                 path.show()
             else:

@@ -78,7 +78,8 @@ class InspectControls(QWidget):
         self.quantity = QComboBox()
         self.sequence = QSpinBox()
         self.sequence.setRange(1, 1)
-        self.sequence.setPrefix("sequence ")
+        self.sequence.setSuffix(" of 1")
+        self.sequence.setToolTip("Which probe sequence the heatmap, text and trajectory show")
         self.unit = QSpinBox()
         self.unit.setRange(0, 0)
         self.unit.setPrefix("unit ")
@@ -88,7 +89,7 @@ class InspectControls(QWidget):
         vform = QFormLayout(view)
         vform.addRow("Layer", self.layer)
         vform.addRow("Values", self.quantity)
-        vform.addRow("Probe", self.sequence)
+        vform.addRow("Sequence", self.sequence)
         vform.addRow(self.unit_label, self.unit)
         self.set_text_probe(False)
         for signal in (
@@ -130,6 +131,7 @@ class InspectControls(QWidget):
                 self._kinds = list(kinds)
                 self._fill_quantities()
             self.sequence.setRange(1, max(1, n_sequences))
+            self.sequence.setSuffix(f" of {max(1, n_sequences)}")
             self.unit.setRange(0, max(0, units - 1))
         finally:
             self.blockSignals(False)
