@@ -118,7 +118,8 @@ def test_drag_reorder_is_one_undoable_step(qtbot, panel):
     model = panel.block_list.model()
     # what the list view does on an internal drag: move row 0 below row 2
     assert model.moveRow(model.index(0, 0).parent(), 0, model.index(0, 0).parent(), 3)
-    assert [layer.hidden_size for layer in doc.spec.model.layers] == [8, 16, 64]
+    qtbot.waitUntil(lambda: [la.hidden_size for la in doc.spec.model.layers] == [8, 16, 64])
+    assert doc.undo_stack.count() == 2  # "three blocks", then one "Move block"
     doc.undo_stack.undo()
     assert doc.spec == before
 

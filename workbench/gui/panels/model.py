@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -248,20 +248,22 @@ class ModelPanel(QWidget):
         self.select(j)
 
     def _rows_dragged(self, _parent, start: int, _end: int, _dest, row: int) -> None:
-        # The list already moved the item; mirror it in the spec (rebuilding the list after).
+        # The list already moved the item. Mirror it in the spec once the view has finished
+        # its drop (rebuilding the list inside the view's own signal is not safe).
         target = row - 1 if row > start else row
         if target != start:
-            self._reorder(start, target)
+            QTimer.singleShot(0, self, lambda: self._reorder(start, target))
 
     def _change_type(self) -> None:
         i, kind = self.current_index(), self.type_combo.currentData()
         if i < 0 or kind == self._doc.spec.model.layers[i].type:
             return
         label = LAYER_TYPES[kind].label
-        self._doc.edit(
-            f"Make block {i + 1} {label}",
-            lambda s: s.model.layers.__setitem__(i, convert_layer(s.model.layers[i], kind)),
-        )
+
+        def convert(spec: ProjectSpec) -> None:
+            spec.model.layers[i] = convert_layer(spec.model.layers[i], kind)
+
+        self._doc.edit(f"Make block {i + 1} {label}", convert)
 
     # ---- showing the spec -------------------------------------------------------------------
     def refresh(self) -> None:
