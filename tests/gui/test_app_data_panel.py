@@ -164,3 +164,20 @@ def test_large_file_loads_while_the_event_loop_keeps_running(qtbot, panel, tmp_p
     assert panel.last_error == "" and doc.data_summary.series.shape[0] == 200_000
     assert len(ticks) >= 2 and any(seen_bar)  # the GUI thread ran, with the bar showing
     assert panel.progress.isHidden()
+
+
+def test_text_file_makes_a_token_model_with_a_per_step_head(qtbot, panel, tmp_path):
+    doc = panel._doc
+    doc.replace(ProjectSpec(), base_dir=tmp_path)
+    wait_loaded(qtbot, panel)
+    text = tmp_path / "poem.txt"
+    text.write_text("the quick brown fox jumps over the lazy dog\n" * 200, encoding="utf-8")
+    panel.open_data_file(text)
+    wait_loaded(qtbot, panel)
+    assert panel.last_error == ""
+    model = doc.spec.model
+    assert doc.spec.data.task == "language_model"
+    assert model.input.kind == "tokens" and model.input.vocab_size == len(doc.prepared.vocab)
+    assert model.head.kind == "per_step" and model.head.output_size == doc.prepared.output_size
+    assert doc.problems() == []
+    assert "the quick brown fox" in panel.preview.text_sample.toPlainText()

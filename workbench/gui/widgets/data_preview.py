@@ -42,6 +42,12 @@ class DataPreview(QWidget):
         self.plot_caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._plot_layout.addWidget(self.plot_caption)
         self.plot: Any = None
+        # Shown instead of the plot for data without numbers to draw (text).
+        self.text_sample = QPlainTextEdit()
+        self.text_sample.setObjectName("text_sample")
+        self.text_sample.setReadOnly(True)
+        self.text_sample.hide()
+        self._plot_layout.addWidget(self.text_sample, 1)
         self.rows = QTableWidget()
         self.rows.setObjectName("preview_rows")
         self.rows.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -93,6 +99,7 @@ class DataPreview(QWidget):
         self.rows.setColumnCount(0)
         self.summary_text.setPlainText(message)
         self.plot_caption.setText(message)
+        self.text_sample.hide()
         if self.plot is not None:
             self.plot.clear()
             self.plot.hide()  # no empty axes where the data would be
@@ -122,6 +129,7 @@ class DataPreview(QWidget):
         plot = self.plot
         plot.clear()
         plot.show()
+        self.text_sample.hide()
         legend = plot.plotItem.legend
         if legend is not None:
             legend.clear()
@@ -163,8 +171,12 @@ class DataPreview(QWidget):
             return
         sequences = list(getattr(summary, "preview_series", []) or [])
         if not sequences:
+            plot.hide()
+            lines = [" ".join(str(c) for c in row) for row in summary.preview_rows]
+            self.text_sample.setPlainText("\n".join(lines))
+            self.text_sample.show()
             self.plot_caption.setText(
-                f"Nothing to plot for this data ({summary.format}); splits: {split_text}."
+                f"The start of the data ({summary.format}); splits: {split_text}."
             )
             return
         feature = (summary.feature_names or ["feature 0"])[0]
