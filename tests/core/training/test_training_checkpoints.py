@@ -196,3 +196,28 @@ def test_divergence_stops_at_once_and_keeps_the_last_good_checkpoint(
     assert all(torch.isfinite(v).all() for k, v in tensors.items() if k.startswith("model."))
     status = (tmp_path / "run" / "status.json").read_text()
     assert '"diverged"' in status
+
+
+def test_a_failed_background_write_reaches_the_user(tmp_path, monkeypatch):
+    import workbench.core.training.trainer as trainer_module
+
+    def disk_full(path, payload):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(trainer_module, "atomic_write_bytes", disk_full)
+    spec = ProjectSpec.from_dict(
+        {
+            "data": {"source": "builtin:seed", "builtin": {"n_samples": 64}},
+            "model": {"layers": [{"type": "rnn", "hidden_size": 4}]},
+            "train": {"epochs": 2, "batch_size": 16, "device": "cpu"},
+        }
+    )
+    trainer = Trainer(spec, None, run_dir=tmp_path / "run")
+    errors = []
+    trainer.events.subscribe(lambda e: errors.append(e) if e.kind == "error" else None)
+    with pytest.raises(TrainingError, match="could not write a checkpoint: No space left"):
+        trainer.run()
+    assert errors and "disk space" in errors[0].hint
+    import threading
+
+    assert not [t for t in threading.enumerate() if t.name == "checkpoint-writer"]

@@ -31,13 +31,17 @@ def _plain(t: torch.Tensor) -> torch.Tensor:
     return t.detach().to("cpu").contiguous()
 
 
+def serialize_checkpoint(tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> bytes:
+    """The bytes of a checkpoint file: a snapshot, so the tensors may change afterwards."""
+    header = json.dumps({"format": FORMAT, **meta})
+    return st_save({k: _plain(v) for k, v in tensors.items()}, metadata={META_KEY: header})
+
+
 def save_checkpoint(
     path: str | Path, tensors: dict[str, torch.Tensor], meta: dict[str, Any]
 ) -> None:
     """Write ``tensors`` + JSON ``meta`` atomically (temp file, fsync, ``os.replace``)."""
-    header = json.dumps({"format": FORMAT, **meta})
-    payload = st_save({k: _plain(v) for k, v in tensors.items()}, metadata={META_KEY: header})
-    atomic_write_bytes(path, payload)
+    atomic_write_bytes(path, serialize_checkpoint(tensors, meta))
 
 
 def link_or_copy(src: str | Path, dst: str | Path) -> None:

@@ -79,6 +79,7 @@ class LoopMixin:
         hooks = self._hooks["on_step_end"]
         max_steps = tr.max_steps or 0
         save_every = self.checkpoint_every_s
+        writes_done = self._writer.done
         lm_state = st.lm_state
         group = opt.param_groups[0]  # read per step: the LR may be set by hand between steps
         for x, y, lengths, mask in self._batches():
@@ -121,6 +122,8 @@ class LoopMixin:
                 )
                 for hook in hooks:
                     hook(self, info)
+            if writes_done:
+                self._announce_writes()
             if ctl.pending and self._controls():
                 return self._stopped()
             if max_steps and st.step >= max_steps:

@@ -20,6 +20,7 @@ import torch
 from workbench.core.device import describe_device, resolve_device
 from workbench.core.errors import TrainingError, WorkbenchError
 from workbench.core.models import build_model
+from workbench.core.project import atomic_write_bytes
 from workbench.core.runs import RunDir, default_run_dir
 from workbench.core.spec import ProjectSpec
 from workbench.core.training import checkpoints as ck
@@ -42,6 +43,7 @@ from workbench.core.training.state import (
     restore_checkpoint,
 )
 from workbench.core.training.tasks import TaskLogic, lm_metrics
+from workbench.core.training.writer import CheckpointWriter
 
 __all__ = ["RunResult", "StepInfo", "Trainer"]
 
@@ -85,6 +87,7 @@ class Trainer(LoopMixin):
         self._prepared = False
         self._log = None
         self._rundir: RunDir | None = None
+        self._writer = CheckpointWriter()
 
     @classmethod
     def resume(
@@ -216,6 +219,7 @@ class Trainer(LoopMixin):
             self._set_status("running", f"training on {describe_device(self.device)}")
             outcome, message, hint = self._train()
             result = self._finish(outcome, message, hint)
+            self._writer.close()
             for hook in hooks["on_train_end"]:
                 hook(self, result)
             return result
@@ -226,6 +230,7 @@ class Trainer(LoopMixin):
             self._fail(f"training failed: {type(exc).__name__}: {exc}", "", traceback.format_exc())
             raise
         finally:
+            self._writer.close_quietly()
             if self._log is not None:
                 self._log.close()
 
@@ -303,8 +308,10 @@ class Trainer(LoopMixin):
         self._save_last()
         if improved and tr.keep_best:
             # The epoch-end checkpoint *is* the best state: link it rather than write it again.
-            ck.link_or_copy(self._rundir.last_checkpoint, self._rundir.best_checkpoint)
-            self.events.publish(CheckpointEvent(str(self._rundir.best_checkpoint), best=True))
+            best = self._rundir.best_checkpoint
+            last = self._rundir.last_checkpoint
+            self._writer.submit(ck.link_or_copy, last, best, announce=(str(best), True))
+        self._announce_writes()
         self._log.write({"type": "epoch", "epoch": st.epoch, "step": st.step, **metrics})
         self._log.flush()  # on disk before anyone hears of the epoch
         self._write_status()
@@ -314,18 +321,26 @@ class Trainer(LoopMixin):
         return tr.early_stopping.enabled and self.monitor.exhausted
 
     def _save_last(self) -> None:
+        """Snapshot the resume point now; the writer thread puts the bytes on disk."""
         self._flush_pending()
-        tensors, meta = full_checkpoint(self)
-        ck.save_checkpoint(self._rundir.last_checkpoint, tensors, meta)
+        path = self._rundir.last_checkpoint
+        payload = ck.serialize_checkpoint(*full_checkpoint(self))
+        self._writer.submit(atomic_write_bytes, path, payload, announce=(str(path), False))
         self._last_save = time.perf_counter()
-        self.events.publish(CheckpointEvent(str(self._rundir.last_checkpoint)))
+
+    def _announce_writes(self) -> None:
+        """Checkpoint events for the files the writer finished (sent on the training thread)."""
+        done = self._writer.done
+        while done:
+            path, best = done.pop(0)
+            self.events.publish(CheckpointEvent(path, best=best))
 
     def _finish(self, outcome: str, message: str, hint: str) -> RunResult:
         st = self.state
         status = outcome
         metrics = dict(st.last_metrics)
         if outcome != "diverged":
-            if st.batch or not self._rundir.last_checkpoint.is_file():
+            if st.batch:
                 self._save_last()  # mid-epoch stop / step budget: the resume point
             if st.loss_weight and st.epoch == 0:
                 metrics["train_loss"] = st.loss_sum / st.loss_weight
@@ -335,6 +350,8 @@ class Trainer(LoopMixin):
         metrics["samples_per_s"] = st.total_samples / st.train_time if st.train_time > 0 else 0.0
         if self.monitor.best is not None:
             metrics["best_epoch"] = self.monitor.best_epoch
+        self._writer.wait()  # every checkpoint is on disk before the run reports its end
+        self._announce_writes()
         result = RunResult(status, st.epoch, st.step, metrics, self._rundir.path, message, hint)
         self._log.write({"type": "end", "status": status, "message": message, **metrics})
         self._set_status(status, message + (f" — {hint}" if hint else ""))
@@ -345,6 +362,7 @@ class Trainer(LoopMixin):
         if len(self.splits["test"]) == 0:
             return {}
         best = self._rundir.best_checkpoint
+        self._writer.wait()
         if not (self.spec.train.keep_best and best.is_file()):
             return self.evaluate("test")
         current = {k: v.clone() for k, v in self.model.state_dict().items()}
