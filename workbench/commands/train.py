@@ -7,6 +7,7 @@ Ctrl-C stops after the current batch with a checkpoint (status ``stopped``; cont
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
@@ -68,6 +69,7 @@ def drive(trainer, as_json: bool) -> int:
     """Run ``trainer`` with Ctrl-C handling and print the outcome; the exit code."""
     from workbench.core.errors import TrainingError
 
+    _apply_thread_override()
     progress = None if as_json else Progress(trainer)
     if progress is not None:
         trainer.events.subscribe(progress)
@@ -89,6 +91,16 @@ def drive(trainer, as_json: bool) -> int:
     if result.status == "diverged":
         raise TrainingError(result.message, result.hint)
     return 0
+
+
+def _apply_thread_override() -> None:
+    """``WORKBENCH_TORCH_THREADS=N`` sets torch's intra-op threads (as under the GUI): on a
+    busy machine fewer OpenMP threads than cores avoid barrier spinning."""
+    env = os.environ.get("WORKBENCH_TORCH_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        import torch
+
+        torch.set_num_threads(int(env))
 
 
 def _install_sigint(trainer):
