@@ -173,3 +173,30 @@ def test_live_plot_export_png_svg_csv(qtbot, tmp_path):
         plot.export(tmp_path / "p.bmp")
     menu_texts = [a.text() for a in plot.getPlotItem().getViewBox().menu.actions()]
     assert {"Export PNG…", "Export SVG…", "Export CSV…"} <= set(menu_texts)
+
+
+def test_live_metrics_plot_shows_one_family_at_a_time(qtbot):
+    from workbench.core.training.events import EpochEvent
+    from workbench.gui.plots.dashboard import TrainingDashboard
+
+    dash = TrainingDashboard()
+    qtbot.addWidget(dash)
+    for epoch in (1, 2):
+        metrics = {
+            "train_loss": 2.0 / epoch,
+            "val_loss": 2.1 / epoch,
+            "val_perplexity": 8.0 / epoch,
+        }
+        metrics |= {"val_bpc": 3.0 / epoch, "train_bpc": 2.9 / epoch, "lr": 1e-3}
+        dash.handle([EpochEvent(epoch, metrics)])
+    box, plot = dash.metrics_box, dash.metrics
+    assert box.current == "bpc"  # preferred over perplexity
+    shown = {k for k, c in plot.curves.items() if c.shown}
+    assert shown == {"live:val_bpc", "live:train_bpc"}
+    assert set(dash.epoch_loss.curves) == {"live:train_loss", "live:val_loss"}
+    assert "live:lr" not in plot.curves  # the learning rate has its own plot
+    box.combo.setCurrentText("perplexity")
+    assert {k for k, c in plot.curves.items() if c.shown} == {"live:val_perplexity"}
+    dash.refresh_all()
+    lo, hi = plot.getPlotItem().getViewBox().viewRange()[1]
+    assert lo <= 4.0 and 8.0 <= hi < 10  # the range follows the shown family only

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 from workbench.gui.plots.colors import LIVE
 from workbench.gui.plots.live_plot import LivePlot
 from workbench.gui.plots.loss_plot import LossPlot
+from workbench.gui.plots.metric_family import MetricFamilyBox
 
 STEP_FIELDS = ("lr", "grad_norm", "samples_per_s")
 #: Epoch metrics with a plot of their own (per step) or nothing to compare.
@@ -65,6 +66,7 @@ class TrainingDashboard(QWidget):
         self.loss = LossPlot()
         self.epoch_loss = LivePlot("Loss per epoch", "epoch", "loss")
         self.metrics = LivePlot("Metrics per epoch", "epoch", legend_corner="bottom")
+        self.metrics_box = MetricFamilyBox(self.metrics)
         self.lr = LivePlot("Learning rate", "step", log_y=True)
         self.grad_norm = LivePlot("Gradient norm (before clipping)", "step")
         self.throughput = LivePlot("Throughput", "step", "samples/s")
@@ -80,7 +82,7 @@ class TrainingDashboard(QWidget):
         grid.setSpacing(4)
         grid.addWidget(self.loss, 0, 0)
         grid.addWidget(self.epoch_loss, 0, 1)
-        grid.addWidget(self.metrics, 0, 2)
+        grid.addWidget(self.metrics_box, 0, 2)
         grid.addWidget(self.lr, 1, 0)
         grid.addWidget(self.grad_norm, 1, 1)
         grid.addWidget(self.throughput, 1, 2)
@@ -102,6 +104,7 @@ class TrainingDashboard(QWidget):
     # ---- live run -------------------------------------------------------------------------
     def clear_live(self) -> None:
         self.loss.clear()
+        self.metrics_box.forget([k for k in self.metrics.curves if k.startswith("live:")])
         for plot in (self.epoch_loss, self.metrics):
             plot.clear_curves("live:")
         for field, plot in self.step_plots.items():
@@ -148,6 +151,8 @@ class TrainingDashboard(QWidget):
             key = f"live:{name}"
             if key not in plot.curves:
                 add_metric_curve(plot, key, LIVE, name, name, live=True)
+                if plot is self.metrics:
+                    self.metrics_box.note_curve(key, name)
             plot.curves[key].append(float(epoch), float(value))
 
     def refresh(self, now: float | None = None) -> bool:
@@ -205,10 +210,13 @@ class TrainingDashboard(QWidget):
                 plot = self.epoch_loss if is_loss_metric(name) else self.metrics
                 curve = add_metric_curve(plot, prefix + name, color, name, f"{label} {name}")
                 curve.set_data(ex, values)
+                if plot is self.metrics:
+                    self.metrics_box.note_curve(prefix + name, name)
         self.refresh_all()
 
     def hide_run(self, key: str) -> None:
         prefix = f"run:{key}:"
+        self.metrics_box.forget([k for k in self.metrics.curves if k.startswith(prefix)])
         for plot in (self.loss.plot, self.epoch_loss, self.metrics, *self.step_plots.values()):
             plot.clear_curves(prefix)
 

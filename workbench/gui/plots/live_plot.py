@@ -35,6 +35,7 @@ class LiveCurve:
         self.series = GrowingSeries()
         self.levels = MinMaxLevels()
         self.block = 1  # the block size now shown (1 = raw points)
+        self.shown = True  # False: kept (with its data) but not drawn
         self._window: tuple[float, float] | None = None  # x span handed over when zoomed in
         self._dirty = False
 
@@ -209,11 +210,30 @@ class LivePlot(pg.PlotWidget):
     def remove_curve(self, key: str) -> None:
         curve = self.curves.pop(key, None)
         if curve is not None:
-            self.getPlotItem().removeItem(curve.item)
+            if curve.shown:
+                self.getPlotItem().removeItem(curve.item)
             self._update_legend()
             self._range = None  # may shrink now
             if self._follow:
                 self._follow_data()
+
+    def set_shown(self, key: str, shown: bool) -> None:
+        """Draw the curve or not (its data stays); hidden curves leave the legend too."""
+        curve = self.curves[key]
+        if curve.shown == shown:
+            return
+        curve.shown = shown
+        plot_item = self.getPlotItem()
+        if shown:
+            plot_item.addItem(curve.item)
+            curve.item.setDownsampling(auto=True, method="peak")
+            curve.item.setClipToView(True)
+        else:
+            plot_item.removeItem(curve.item)
+        self._update_legend()
+        self._range = None
+        if self._follow:
+            self._follow_data()
 
     def clear_curves(self, prefix: str = "") -> None:
         for key in [k for k in self.curves if k.startswith(prefix)]:
@@ -233,7 +253,7 @@ class LivePlot(pg.PlotWidget):
         return changed
 
     def _update_legend(self) -> None:
-        named = [c for c in self.curves.values() if c.item.name()]
+        named = [c for c in self.curves.values() if c.item.name() and c.shown]
         self._legend.setVisible(len(named) > 1)
 
     def set_x_hint(self, x_max: float | None) -> None:
@@ -247,7 +267,8 @@ class LivePlot(pg.PlotWidget):
     def _follow_data(self) -> None:
         bounds = Bounds()
         for curve in self.curves.values():
-            bounds.merge(curve.bounds)
+            if curve.shown:
+                bounds.merge(curve.bounds)
         if bounds.empty:
             return
         if self.x_hint and bounds.x1 <= self.x_hint:  # the whole planned run, fixed
