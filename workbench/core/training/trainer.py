@@ -26,6 +26,7 @@ from workbench.core.spec import ProjectSpec
 from workbench.core.training import checkpoints as ck
 from workbench.core.training.callbacks import HOOKS, Monitor, StepInfo
 from workbench.core.training.control import TrainerControl
+from workbench.core.training.evaluation import evaluate_split
 from workbench.core.training.events import (
     CheckpointEvent,
     EpochEvent,
@@ -261,31 +262,18 @@ class Trainer(LoopMixin):
         return itertools.islice(source, st.batch, None) if st.batch else source
 
     # ---- evaluation -----------------------------------------------------------------------
-    @torch.inference_mode()
     def evaluate(self, name: str) -> dict[str, float]:
         """Metrics of the model on split ``name`` (``val`` / ``test``), prefixed with its name."""
-        from workbench.core.data.batching import iterate_batches, lm_batches
-
-        split = self.splits[name]
-        if len(split) == 0:
-            return {}
-        was_training = self.model.training
-        self.model.eval()
-        sums = self.task.new_sums(self.device)
-        bs = self.spec.train.batch_size
-        if self.lm:
-            state = None
-            for x, y in lm_batches(split.x, bs, self.spec.data.seq_len):
-                x, y, _, _ = to_device((x, y, None, None), self.device)
-                out, state = self.model(x, None, state)
-                self.task.add(sums, out, y)
-        else:
-            for batch in iterate_batches(split, max(bs, 256), shuffle=False):
-                x, y, lengths, _ = to_device(batch, self.device)
-                out, _ = self.model(x, lengths)
-                self.task.add(sums, out, y)
-        self.model.train(was_training)
-        return self.task.finish(sums, name)
+        seq_len = self.spec.data.seq_len if self.lm else None
+        return evaluate_split(
+            self.model,
+            self.task,
+            self.splits[name],
+            name,
+            self.spec.train.batch_size,
+            self.device,
+            seq_len,
+        )
 
     # ---- epoch end, checkpoints, finish ---------------------------------------------------
     def _end_epoch(self) -> bool:
