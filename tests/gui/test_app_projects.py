@@ -137,6 +137,14 @@ def test_recent_files_and_drop_open_projects(window, monkeypatch, tmp_path):
     window.open_dropped(csv)
     assert window.document.spec.data.source == "series.csv"  # relative to the project folder
     assert window.document.spec.data.task == "forecasting"
+    from workbench.gui.settings import last_folder
+
+    assert last_folder() == str(tmp_path.resolve())
+    # a recent file that has gone: a dialog, and it leaves the list
+    path.unlink()
+    window.document.undo_stack.setClean()
+    assert not window.open_project(path)
+    assert recent_files() == [] and not window.recent_menu.isEnabled()
 
 
 def _train_cli(path: Path) -> subprocess.CompletedProcess:

@@ -13,7 +13,12 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from workbench.core.errors import SpecError, WorkbenchError
 from workbench.core.spec import ProjectSpec
 from workbench.gui import menus
-from workbench.gui.settings import add_recent_file, last_folder, set_last_folder
+from workbench.gui.settings import (
+    add_recent_file,
+    last_folder,
+    remove_recent_file,
+    set_last_folder,
+)
 
 APP_NAME = "Sequence Workbench"
 PROJECT_FILTER = "Workbench projects (*.json);;All files (*)"
@@ -81,6 +86,9 @@ class ProjectActions:
         try:
             self.document.open(ref)
         except WorkbenchError as exc:
+            if not str(ref).startswith("example:") and not Path(ref).exists():
+                remove_recent_file(ref)  # a file that is gone leaves Open Recent
+                menus.refresh_recent(self)
             show_problem(self, "Cannot open the project", exc)
             return False
         if not str(ref).startswith("example:"):

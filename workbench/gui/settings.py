@@ -38,6 +38,13 @@ def add_recent_file(path: str | os.PathLike) -> list[str]:
     return files
 
 
+def remove_recent_file(path: str | os.PathLike) -> list[str]:
+    text = str(Path(path).resolve())
+    files = [f for f in recent_files() if f not in (text, str(path))]
+    app_settings().setValue("recent_files", files)
+    return files
+
+
 def last_folder() -> str:
     return str(app_settings().value("last_folder", "") or Path.home())
 
