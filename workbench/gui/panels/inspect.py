@@ -38,33 +38,12 @@ from workbench.gui.plots.heatmap import (
 from workbench.gui.plots.predictions_view import PredictionsView
 from workbench.gui.plots.trajectory_plot import TrajectoryPlot
 from workbench.gui.widgets.inspect_controls import QUANTITIES, InspectControls
+from workbench.gui.widgets.inspect_intro import INTRO
 from workbench.gui.widgets.text_activation import TextActivationView
 
 TABS = ("Activations", "Gate health", "Gradient flow", "Trajectory", "Predictions")
 TANH_GATES = ("cell", "new")
 ACTIVE = ("running", "paused", "stopping")
-
-INTRO = """
-<h2>Inside the network, live</h2>
-<p>Press <b>Train</b> (F5) and this tab shows what the recurrent layers do with a few
-<i>probe</i> sequences (by default the first 4 of the validation split), updated a few times a
-second while the model learns:</p>
-<ul>
-<li><b>Activations</b> — every hidden unit over time, under the input it reads; for an LSTM also
-its cell state and its four gates, for a GRU its reset, update and new gates. For text, the
-characters coloured by one unit, to spot units that track quotes, line ends or words.</li>
-<li><b>Gate health</b> — saturated gates, units that never move, and the mean forget (LSTM) or
-update (GRU) gate, over training.</li>
-<li><b>Gradient flow</b> — how strongly the loss reaches back to each time step. In a plain
-RNN that signal shrinks exponentially with distance, so it <i>forgets</i> what it saw long
-ago; the cell state of an LSTM and the update gate of a GRU give the gradient a path
-that does not fade, so they <i>remember</i>.</li>
-<li><b>Trajectory</b> — the hidden state's path over time on its two main directions.</li>
-<li><b>Predictions</b> — forecasts, a confusion matrix, or sampled text, at each epoch end.</li>
-</ul>
-<p style="color:#555">Choose the probe on the left. Inspection costs about 2% of training speed;
-untick <i>Inspect while training</i> to turn it off.</p>
-"""
 
 
 class InspectPanel(QWidget):
@@ -176,6 +155,7 @@ class InspectPanel(QWidget):
         self.status.setText("")
         self.intro.setText(INTRO)
         self.stack.setCurrentWidget(self.intro)
+        self.controls.view_box.setEnabled(False)
 
     # ---- events ---------------------------------------------------------------------------
     def on_probe(self, event: Any) -> None:
@@ -218,6 +198,7 @@ class InspectPanel(QWidget):
             self._pick_lively_unit()
         self.snapshots_received_run += 1
         self.stack.setCurrentIndex(1)
+        self.controls.view_box.setEnabled(True)
         self.status.setText(
             f"Step {event.step:,} · epoch {event.epoch} · probe: {len(event.lengths)} sequences"
             f" from the {self._split_name()} split · snapshot took {1000 * event.elapsed_s:.0f} ms"

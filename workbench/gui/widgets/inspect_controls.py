@@ -85,7 +85,8 @@ class InspectControls(QWidget):
         self.unit.setPrefix("unit ")
         self.unit.setToolTip("The unit whose activation colours the text (or click a heatmap row)")
         self.unit_label = QLabel("Text colour")
-        view = QGroupBox("Show")
+        view = self.view_box = QGroupBox("Show")
+        view.setEnabled(False)  # until the first snapshot arrives
         vform = QFormLayout(view)
         vform.addRow("Layer", self.layer)
         vform.addRow("Values", self.quantity)
