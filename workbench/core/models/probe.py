@@ -6,7 +6,8 @@ training began that the probe may use; the next view is expected to cost what th
 its kind did). So the overhead stays near ``budget`` however slow the model or small the batch.
 Gradient flow (a backward pass through an unrolled copy of the layers) and the prediction views
 (confusion matrix, forecasts, a sampled text) run at epoch ends, under the same budget rule
-(the first time as soon as the probe is within budget; warm-up views are not counted).
+(the first time as soon as the probe is within budget). Everything counts, warm-up included:
+after an expensive view the probe pauses until training has paid for it.
 """
 
 from __future__ import annotations
@@ -92,18 +93,17 @@ class Probe:
         self.data = data
         #: Sampling temperature of the language-model view; the GUI may set it at any time.
         self.temperature = temperature
+        self.prediction_limit = 512  # validation sequences in the live prediction views
         self.seed = 0
         self.tokens: list[list[str]] | None = None  # filled by from_data for token inputs
         self.latest: ProbeSnapshot | None = None
         self.last_grad_flow = None
         self.count = 0
-        self.cost_s = 0.0  # time spent in views after warm-up (held within the budget)
+        self.cost_s = 0.0  # time spent in views (held within the budget)
         self._next_at = float("-inf")
         self._t0: float | None = None  # first hook call: the budget counts from here
         self._snap_cost = 0.0  # last cost of each kind of view: the next one is expected to match
-        self._grad_cost = 0.0
-        self._warm: set[str] = set()
-        self.warmup_s = 0.0  # the first view of each kind (not counted against the budget)
+        self._grad_cost: float | None = None  # unknown until the first one: see _grad_expected
         self._device_x: torch.Tensor | None = None
         self._device_y: torch.Tensor | None = None
         self._step, self._epoch = 0, 0  # last seen in on_step_end
@@ -170,7 +170,11 @@ class Probe:
         if with_grad_flow and self.data is not None:
             self.seed += 1  # a fresh sample each time, reproducible per run
             snap.predictions = prediction_view(
-                model, self.data, temperature=self.temperature, seed=self.seed
+                model,
+                self.data,
+                limit=self.prediction_limit,
+                temperature=self.temperature,
+                seed=self.seed,
             )
         snap.elapsed_s = self.clock() - start
         self.count += 1
@@ -203,10 +207,19 @@ class Probe:
         now = self.clock()
         if self._t0 is None:
             self._t0 = now
-        grad = self.want_grad_flow and self._affordable(now, self._grad_cost)
+        grad = self.want_grad_flow and self._affordable(now, self._grad_expected())
         if not grad and (now < self._next_at or not self._affordable(now, self._snap_cost)):
             return
         self._emit(trainer, self._step, self._epoch, with_grad_flow=grad)
+
+    def on_train_end(self, trainer: Any, result: Any = None) -> None:
+        """A last full snapshot (gradient flow, predictions) of the trained model: free for training."""
+        self._emit(trainer, self._step, self._epoch, with_grad_flow=self.want_grad_flow)
+
+    def _grad_expected(self) -> float:
+        # Before the first one, guess: a backward pass through an unrolled copy plus the
+        # prediction views cost about ten snapshots.
+        return self._grad_cost if self._grad_cost is not None else 10.0 * self._snap_cost
 
     def _affordable(self, now: float, expected: float) -> bool:
         """Would a view costing ``expected`` keep the probe's total time within the budget?"""
@@ -214,13 +227,11 @@ class Probe:
 
     def _emit(self, trainer: Any, step: int, epoch: int, with_grad_flow: bool) -> None:
         snap = self.snapshot(_model_of(trainer), step, epoch, with_grad_flow)
-        kind = "grad" if with_grad_flow else "snap"
-        if kind in self._warm:
-            self.cost_s += snap.elapsed_s
-            setattr(self, f"_{kind}_cost", snap.elapsed_s)
-        else:  # the first of each kind pays one-off warm-up costs: not a fair estimate
-            self._warm.add(kind)
-            self.warmup_s += snap.elapsed_s
+        self.cost_s += snap.elapsed_s
+        if with_grad_flow:
+            self._grad_cost = snap.elapsed_s
+        else:
+            self._snap_cost = snap.elapsed_s
         self._next_at = self.clock() + 1.0 / self.max_per_s
         publish = self.publish
         if publish is None:
