@@ -13,10 +13,12 @@ from workbench.core.data import load_data
 from workbench.core.layer_specs import GRUSpec, LSTMSpec
 from workbench.core.models import build_model
 from workbench.core.models.predictions import (
+    RegressionView,
     classification_view,
     confusion_matrix,
     forecast_view,
     per_class_accuracy,
+    prediction_view,
 )
 from workbench.core.models.sampling import encode, sample_ids, sample_text
 from workbench.core.spec import DataSpec, HeadSpec, InputSpec, ModelSpec
@@ -120,3 +122,26 @@ def test_sample_text_round_trip():
     model = _lm()
     ids = sample_ids(model, [1, 2], 12, 0.8, torch.Generator().manual_seed(1))
     assert text == data.decode(ids)
+
+
+def test_prediction_view_for_regression_is_in_original_units():
+    data = load_data(
+        DataSpec(
+            source="builtin:adding", task="regression", builtin={"n_samples": 200, "length": 12}
+        )
+    )
+    torch.manual_seed(0)
+    model = build_model(
+        ModelSpec(
+            input=InputSpec(n_features=2),
+            layers=[GRUSpec(hidden_size=4)],
+            head=HeadSpec(output_size=1),
+        )
+    )
+    view = prediction_view(model, data, limit=20)
+    assert isinstance(view, RegressionView) and view.true.shape == view.predicted.shape == (20, 1)
+    np.testing.assert_allclose(view.true, data.targets_to_original_units(data.val.y[:20]))
+    assert view.true.min() >= 0.0 and view.true.max() <= 2.0  # sums of two values in [0, 1]
+    with torch.no_grad():
+        raw = model(data.val.x[:20])[0]
+    np.testing.assert_allclose(view.predicted, data.targets_to_original_units(raw), rtol=1e-5)

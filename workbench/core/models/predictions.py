@@ -6,6 +6,7 @@ Everything returned is NumPy. Forecasts are in the data's original units.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -194,9 +195,8 @@ def prediction_view(
     if len(part) == 0:
         return None
     if data.task == "classification":
-        sub = type("Part", (), {})()
-        sub.x, sub.y = part.x[:limit], part.y[:limit]
-        sub.lengths = None if part.lengths is None else part.lengths[:limit]
+        lengths = None if part.lengths is None else part.lengths[:limit]
+        sub = SimpleNamespace(x=part.x[:limit], y=part.y[:limit], lengths=lengths)
         return classification_view(
             model, sub, data.class_names or [str(i) for i in range(data.output_size)]
         )
