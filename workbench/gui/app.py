@@ -47,7 +47,21 @@ def install_hooks() -> None:
 
 
 def _probe(window: Any, path: str, app: Any) -> None:
+    """Record when the window was first painted and when start-up finished, and the longest
+    the event loop stood still in between (a 10 ms heartbeat), then close."""
+    from PySide6.QtCore import QTimer
+
     times: dict[str, float] = {}
+    heartbeat = QTimer(app)
+    heartbeat.setInterval(10)
+    last = [0.0]
+
+    def beat() -> None:
+        now = time.perf_counter()
+        times["max_stall"] = max(times.get("max_stall", 0.0), now - last[0])
+        last[0] = now
+
+    heartbeat.timeout.connect(beat)
 
     def write() -> None:
         with open(path, "w", encoding="utf-8") as handle:
@@ -56,13 +70,15 @@ def _probe(window: Any, path: str, app: Any) -> None:
     def exposed() -> None:
         times["visible"] = time.time()
         write()
+        last[0] = time.perf_counter()
+        heartbeat.start()
 
     def finished() -> None:
+        beat()
+        heartbeat.stop()
         times["ready"] = time.time()
         write()
         window.document.undo_stack.setClean()  # no "save changes?" on the way out
-        from PySide6.QtCore import QTimer
-
         QTimer.singleShot(0, window.close)
 
     window.first_exposed.connect(exposed)

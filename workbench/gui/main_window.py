@@ -51,6 +51,8 @@ class MainWindow(ProjectActions, QMainWindow):
         self._devices_ready = False
         self._device_job = None
         self.startup_errors: list[str] = []
+        self._views: list = []
+        self._closing = False
         self._exposed = False
         self.device_text = "CPU"
         self.setWindowTitle(APP_NAME)
@@ -127,14 +129,33 @@ class MainWindow(ProjectActions, QMainWindow):
             self._exposed = True
             self.first_exposed.emit()
             # The heavy imports start once the window is on screen.
-            QTimer.singleShot(0, self.finish_startup)
+            QTimer.singleShot(0, self._finish_startup_async)
         return result
 
     def finish_startup(self) -> None:
-        """Create what needs pyqtgraph (preview plot, training panel) on the GUI thread, and
-        import torch on a background thread to fill in the devices."""
+        """Build everything left for after the first paint, now (tests and tools call this)."""
+        self._begin_startup()
+        while self._build_next_view():
+            pass
+
+    def _finish_startup_async(self) -> None:
+        """After the first paint: import pyqtgraph and the views on a background thread (the
+        window keeps handling events), then build one view per event-loop turn."""
+        from workbench.gui.worker import run_in_thread
+
+        if self._begin_startup():
+            run_in_thread(
+                _prefetch_view_modules,
+                on_done=lambda _result: self._build_views_stepwise(),
+                on_error=lambda _info: self._build_views_stepwise(),  # the build says why
+                name="workbench-view-imports",
+                parent=self,
+            )
+
+    def _begin_startup(self) -> bool:
+        """Start the device probe and the data load, build the light tabs; False if done."""
         if self._startup_done:
-            return
+            return False
         self._startup_done = True
         from workbench.gui.worker import run_in_thread
 
@@ -148,18 +169,31 @@ class MainWindow(ProjectActions, QMainWindow):
         self.model_panel  # noqa: B018 - builds the tabs left for after the first paint
         self.train_settings  # noqa: B018
         self.data_panel.start_loading()
-        # Each part is optional: one that fails to build must not take the others down.
-        for name, build in (
+        self._views = [
             ("preview plot", self.data_panel.preview.ensure_plot),
             ("training view", self._add_training_panel),
             ("inspect view", self._add_inspect_panel),
-        ):
-            try:
-                build()
-            except Exception:  # a bug in that part: report it, keep the window usable
-                details = traceback.format_exc()
-                sys.stderr.write(f"workbench: the {name} failed to load:\n{details}")
-                self.startup_errors.append(f"{name}: {details.strip().splitlines()[-1]}")
+        ]
+        return True
+
+    def _build_views_stepwise(self) -> None:
+        if not self._closing and self._build_next_view():
+            QTimer.singleShot(0, self._build_views_stepwise)
+
+    def _build_next_view(self) -> bool:
+        """Build one view; False once all are built. A view that fails to build is reported
+        and the others still load."""
+        if not self._views:
+            return False
+        name, build = self._views.pop(0)
+        try:
+            build()
+        except Exception:  # a bug in that part: report it, keep the window usable
+            details = traceback.format_exc()
+            sys.stderr.write(f"workbench: the {name} failed to load:\n{details}")
+            self.startup_errors.append(f"{name}: {details.strip().splitlines()[-1]}")
+        if self._views:
+            return True
         if self.training_panel is None and "training view" in " ".join(self.startup_errors):
             self._training_placeholder.setText(
                 "The training view failed to load (details on stderr)."
@@ -170,6 +204,7 @@ class MainWindow(ProjectActions, QMainWindow):
             )
         self._parts_ready = True
         self._maybe_finished()
+        return False
 
     def _maybe_finished(self) -> None:
         if self._parts_ready and self._devices_ready:
@@ -267,6 +302,7 @@ class MainWindow(ProjectActions, QMainWindow):
 
     def shutdown(self) -> None:
         """Stop background work and remember the window (also used by tests and tools)."""
+        self._closing = True
         if self.training_panel is not None:
             self.training_panel.shutdown()
         if self.inspect_panel is not None and hasattr(self.inspect_panel, "shutdown"):
@@ -308,6 +344,16 @@ def _fill(host: QWidget, panel: QWidget) -> None:
         if item.widget() is not None:
             item.widget().deleteLater()
     layout.addWidget(panel)
+
+
+def _prefetch_view_modules() -> None:
+    """Runs on a background thread: the imports behind the plots and the live views."""
+    import contextlib
+    import importlib
+
+    for name in ("pyqtgraph", "workbench.gui.panels.training", "workbench.gui.panels.inspect"):
+        with contextlib.suppress(Exception):  # building that view reports what went wrong
+            importlib.import_module(name)
 
 
 def probe_devices() -> dict:
