@@ -204,3 +204,35 @@ def set_switch_interval(value_ms: float | None) -> None:
     from workbench.gui.worker import TrainingWorker
 
     TrainingWorker.switch_interval_s = None if value_ms is None else value_ms / 1000.0
+
+
+def unplotted_heartbeat(spec, base, seconds: float) -> dict[str, float]:
+    """The heartbeat while the same training runs on a plain Python thread and nothing is
+    plotted: what the machine, the GIL and training alone cost the GUI thread (a baseline)."""
+    import threading
+
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from workbench.core.training import Trainer
+    from workbench.gui.worker import TrainingWorker
+
+    trainer = Trainer(spec.copy(), base)
+    steps: list[int] = []
+    trainer.events.subscribe(lambda e: steps.append(1) if e.kind == "step" else None)
+    old = sys.getswitchinterval()
+    if TrainingWorker.switch_interval_s is not None:
+        sys.setswitchinterval(TrainingWorker.switch_interval_s)  # as the GUI run has it
+    thread = threading.Thread(target=trainer.run, name="bench-unplotted")
+    thread.start()
+    a = app()
+    wait(a, lambda: bool(steps) or not thread.is_alive(), 600)
+    beat = Heartbeat()
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    beat.start()
+    loop.exec()
+    beat.stop()
+    trainer.control.stop()
+    thread.join()
+    sys.setswitchinterval(old)
+    return beat.stats()
