@@ -5,7 +5,10 @@ Each repeat trains the same project for the same number of steps twice — once 
 budget, gradient flow and predictions at epoch ends when affordable) — alternating which goes first so both see the same machine
 load. Time is measured inside the run (first ``on_train_begin`` to ``on_train_end`` callback), so
 data loading and model building are excluded; per-epoch validation and checkpoints count in both.
-The ratio (with / without) of the median throughput is the figure; the target is ≥ 0.97.
+The ratio (with / without) of the median throughput is the figure; the target is ≥ 0.97. Also
+printed: the same ratio per CPU second of this process (steadier when the machine is shared;
+use --threads 1 so CPU time is not inflated by spinning worker threads) and the share of the
+run's wall time spent inside the probe.
 
     python benchmarks/inspection_overhead.py [--repeats 5] [--steps 300] [--config adding-lstm]
 """
@@ -83,14 +86,16 @@ def _project(name: str, steps: int) -> ProjectSpec:
 class _Timer:
     def on_train_begin(self, trainer) -> None:
         self.start = time.perf_counter()
+        self.cpu_start = time.process_time()
 
     def on_train_end(self, trainer, result) -> None:
         self.seconds = time.perf_counter() - self.start
+        self.cpu_seconds = time.process_time() - self.cpu_start
         self.steps = result.steps
 
 
-def _run(name: str, steps: int, probe: bool) -> tuple[float, int, float]:
-    """(steps per second, snapshots taken, share of the run's time spent in the probe)."""
+def _run(name: str, steps: int, probe: bool) -> tuple[float, float, int, float]:
+    """(steps per wall second, per CPU second, snapshots taken, share of wall time in the probe)."""
     with tempfile.TemporaryDirectory() as run_dir:
         trainer = Trainer(_project(name, steps), run_dir=run_dir)
         trainer.prepare()
@@ -105,7 +110,7 @@ def _run(name: str, steps: int, probe: bool) -> tuple[float, int, float]:
             taken = p.count
             # the final snapshot (on_train_end) comes after the timed part
             share = (p.cost_s - p.latest.elapsed_s) / timer.seconds
-        return timer.steps / timer.seconds, taken, share
+        return timer.steps / timer.seconds, timer.steps / timer.cpu_seconds, taken, share
 
 
 def main() -> None:
@@ -119,12 +124,13 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     for name in args.config or ["adding-lstm", "seed-lstm"]:
         _run(name, 20, True)  # warm-up (allocator, oneDNN kernels)
-        plain, probed, counts, shares = [], [], [], []
+        plain, probed, plain_cpu, probed_cpu, counts, shares = [], [], [], [], [], []
         for r in range(args.repeats):
             order = (False, True) if r % 2 == 0 else (True, False)
             for with_probe in order:
-                rate, taken, share = _run(name, args.steps, with_probe)
+                rate, cpu_rate, taken, share = _run(name, args.steps, with_probe)
                 (probed if with_probe else plain).append(rate)
+                (probed_cpu if with_probe else plain_cpu).append(cpu_rate)
                 if with_probe:
                     counts.append(taken)
                     shares.append(share)
@@ -136,6 +142,12 @@ def main() -> None:
             f"{100 * statistics.median(shares):.1f} % of the run inside the probe)"
         )
         print(f"  per-repeat ratios: {', '.join(f'{q / p:.3f}' for p, q in zip(plain, probed))}")
+        # CPU time of this process: far less sensitive to other processes on a shared machine
+        c, d = statistics.median(plain_cpu), statistics.median(probed_cpu)
+        print(
+            f"  per CPU second: without {c:8.1f} | with {d:8.1f} steps/s | ratio {d / c:.3f}; "
+            f"per repeat: {', '.join(f'{q / p:.3f}' for p, q in zip(plain_cpu, probed_cpu))}"
+        )
 
 
 if __name__ == "__main__":
