@@ -44,8 +44,8 @@ def _seed(spec: Any) -> None:
 EXAMPLES: dict[str, tuple] = {
     "adding-lstm": (_adding, 12, {"quantity": "cell_state"}, VIEWS),
     "adding-rnn": (_adding, 5, {}, ("gradient-flow", "activations")),
-    "char-lm": (_char, 3, {}, VIEWS),
     "seed-lstm": (_seed, 3, {"quantity": "forget"}, VIEWS),
+    "char-lm": (_char, 3, {}, VIEWS),
 }
 
 

@@ -105,8 +105,16 @@ class GradFlowPlots(QWidget):
         )
 
     def refresh(self) -> None:
-        self.dh.refresh()
-        self.dx.refresh()
+        for plot in (self.dh, self.dx):
+            plot.refresh()
+            fit_x(plot)
+
+
+def fit_x(plot: LivePlot) -> None:
+    """Time steps 1…T exactly: these curves do not grow, so no room is left for new points."""
+    ends = [c.series.x[-1] for c in plot.curves.values() if len(c)]
+    if ends:
+        plot.getPlotItem().getViewBox().setXRange(0.5, max(ends) + 0.5, padding=0)
 
 
 def _positive(values: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from workbench.gui.plots.confusion import ConfusionView
+from workbench.gui.plots.gradflow_plot import fit_x
 from workbench.gui.plots.live_plot import LivePlot
 from workbench.gui.widgets.lm_sampler import LMSampler
 
@@ -151,3 +152,4 @@ class PredictionsView(QWidget):
         self.forecast.getPlotItem().setTitle(f"Forecast of {name}", color="#222", size="10pt")
         self.forecast.getPlotItem().setLabel("left", name)
         self.forecast.refresh()
+        fit_x(self.forecast)
