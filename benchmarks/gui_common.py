@@ -182,7 +182,7 @@ def headless_run(spec, base) -> tuple[float, int]:
 def set_gui_threads() -> int:
     import torch
 
-    from workbench.gui.panels.training import gui_torch_threads
+    from workbench.gui.panels.training_support import gui_torch_threads
 
     n = gui_torch_threads()
     torch.set_num_threads(n)

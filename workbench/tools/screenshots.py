@@ -105,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     if panel is not None:
         _wait(app, lambda: not window.data_panel.is_loading(), 120)
         if panel.train():
+            # mid-run: the live plots as a user watches them (issue 6)
+            mid = lambda: panel.dashboard.point_counts().get("epoch:val_loss", 0) >= 2  # noqa: E731
+            _wait(app, lambda: mid() or not panel.is_running(), 600)
+            _save(window, out / "training-live.png", app)
             _wait(app, lambda: panel.state not in ("running", "paused", "stopping"), 600)
             _wait(app, lambda: not panel.is_running(), 30)
     _save(window, out / "training.png", app)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import math
-import os
 import time
 from typing import Any
 
@@ -29,6 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.gui.panels.training_support import (
+    ask_stop,
+    clock,
+    final_text,
+    make_trainer,
+    mark_failed,
+    show_error_dialog,
+)
 from workbench.gui.plots.dashboard import TrainingDashboard
 from workbench.gui.plots.run_history import load_run_curves
 from workbench.gui.plots.runs_list import RunsList
@@ -37,50 +44,6 @@ from workbench.gui.worker import ErrorInfo, TrainingWorker, run_in_thread
 DRAIN_MS = 33  # <= 30 Hz
 PROGRESS_EVERY_S = 0.2
 ACTIVE = ("running", "paused", "stopping")
-
-
-def show_error_dialog(parent: QWidget | None, title: str, info: ErrorInfo) -> None:
-    """Message + hint, the traceback under "Show Details…" (tests monkeypatch this)."""
-    box = QMessageBox(QMessageBox.Icon.Critical, title, info.message, parent=parent)
-    if info.hint:
-        box.setInformativeText(info.hint)
-    if info.details:
-        box.setDetailedText(info.details)
-    box.exec()
-
-
-def ask_stop(parent: QWidget | None) -> bool:
-    """Ask before closing while training runs; True = stop it (tests monkeypatch this)."""
-    answer = QMessageBox.question(
-        parent,
-        "Training is running",
-        "Stop training? The current state is saved as a checkpoint, so the run can be resumed.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Yes,
-    )
-    return answer == QMessageBox.StandardButton.Yes
-
-
-def gui_torch_threads() -> int:
-    """Intra-op threads for training under the GUI: all cores but one, which stays free for the
-    window. ``WORKBENCH_TORCH_THREADS`` overrides. (On 2 busy cores, 2 OpenMP threads spinning at
-    barriers made a small LSTM 10-20x slower than 1 thread, and starved the GUI thread.)"""
-    env = os.environ.get("WORKBENCH_TORCH_THREADS", "")
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    return max(1, (os.cpu_count() or 2) - 1)
-
-
-def make_trainer(spec, base_dir) -> Any:
-    """The core engine (imported on the worker thread: it pulls in torch)."""
-    import torch
-
-    from workbench.core.training import Trainer
-
-    threads = gui_torch_threads()
-    if torch.get_num_threads() != threads:
-        torch.set_num_threads(threads)
-    return Trainer(spec, base_dir)
 
 
 class TrainingPanel(QWidget):
@@ -417,7 +380,7 @@ class TrainingPanel(QWidget):
         if math.isfinite(e.samples_per_s):
             parts.append(f"{e.samples_per_s:,.0f} samples/s")
         if 0 < p < 1 and self._active_s > 0:
-            parts.append(f"ETA {_clock(self._active_s * (1 - p) / p)}")
+            parts.append(f"ETA {clock(self._active_s * (1 - p) / p)}")
         self.progress_label.setText(" · ".join(parts))
         if self.state != "paused" and not self.lr_edit.hasFocus():
             self.lr_edit.setText(f"{e.lr:.4g}")
@@ -453,11 +416,13 @@ class TrainingPanel(QWidget):
         run_dir = getattr(self.result, "run_dir", None) or getattr(worker, "run_dir", None)
         self.last_run_dir = run_dir
         if status == "failed":
-            _mark_failed(run_dir, self.last_error)
+            mark_failed(run_dir, self.last_error)
         # Dropped at the next run, not now: this slot runs inside the worker's own signal.
         self._finished_worker, self.worker = worker, None
         self._set_state(status)
-        self.status_label.setText(_final_text(status, self.result, self.last_error))
+        text = final_text(status, self.result, self.last_error)
+        self.status_label.setText(text)
+        self.status_label.setToolTip(text)
         self._run_key = None
         self.reload_runs()
         self.run_finished.emit(status)
@@ -488,29 +453,3 @@ class TrainingPanel(QWidget):
     def wait_for_overlays(self, timeout_s: float = 10.0) -> bool:
         """Block until ticked runs have been read (tests, screenshots, closing)."""
         return all(job.join(timeout_s) for job in list(self._loading_runs.values()))
-
-
-def _mark_failed(run_dir, info: ErrorInfo | None) -> None:
-    """Make sure the run store says ``failed`` (the engine does; this covers a crash before it)."""
-    if not run_dir:
-        return
-    from workbench.core.runs import RunDir
-
-    run = RunDir(run_dir)
-    if run.path.is_dir() and run.read_status().get("status") != "failed":
-        run.write_status("failed", message=info.message if info else "")
-
-
-def _final_text(status: str, result: Any, error: ErrorInfo | None) -> str:
-    if status == "failed":
-        return f"Failed: {error.message}" if error else "Failed"
-    metrics = getattr(result, "metrics", None) or {}
-    shown = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if isinstance(v, float))[:160]
-    return f"{status.capitalize()}" + (f" — {shown}" if shown else "")
-
-
-def _clock(seconds: float) -> str:
-    seconds = int(seconds)
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

@@ -1,0 +1,82 @@
+"""Helpers of the training panel: its dialogs, the trainer it builds, texts it shows."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from workbench.gui.worker import ErrorInfo
+
+
+def show_error_dialog(parent: QWidget | None, title: str, info: ErrorInfo) -> None:
+    """Message + hint, the traceback under "Show Details…" (tests monkeypatch this)."""
+    box = QMessageBox(QMessageBox.Icon.Critical, title, info.message, parent=parent)
+    if info.hint:
+        box.setInformativeText(info.hint)
+    if info.details:
+        box.setDetailedText(info.details)
+    box.exec()
+
+
+def ask_stop(parent: QWidget | None) -> bool:
+    """Ask before closing while training runs; True = stop it (tests monkeypatch this)."""
+    answer = QMessageBox.question(
+        parent,
+        "Training is running",
+        "Stop training? The current state is saved as a checkpoint, so the run can be resumed.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Yes,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def gui_torch_threads() -> int:
+    """Intra-op threads for training under the GUI: all cores but one, which stays free for the
+    window. ``WORKBENCH_TORCH_THREADS`` overrides. (On 2 busy cores, 2 OpenMP threads spinning at
+    barriers made a small LSTM 10-20x slower than 1 thread, and starved the GUI thread.)"""
+    env = os.environ.get("WORKBENCH_TORCH_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+def make_trainer(spec, base_dir) -> Any:
+    """The core engine (imported on the worker thread: it pulls in torch)."""
+    import torch
+
+    from workbench.core.training import Trainer
+
+    threads = gui_torch_threads()
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    return Trainer(spec, base_dir)
+
+
+def mark_failed(run_dir, info: ErrorInfo | None) -> None:
+    """Make sure the run store says ``failed`` (the engine does; this covers a crash before it)."""
+    if not run_dir:
+        return
+    from workbench.core.runs import RunDir
+
+    run = RunDir(run_dir)
+    if run.path.is_dir() and run.read_status().get("status") != "failed":
+        run.write_status("failed", message=info.message if info else "")
+
+
+def final_text(status: str, result: Any, error: ErrorInfo | None) -> str:
+    if status == "failed":
+        return f"Failed: {error.message}" if error else "Failed"
+    metrics = getattr(result, "metrics", None) or {}
+    # The numbers a user compares runs by; the rest (lr, samples/s, …) are on the plots.
+    keep = [k for k in metrics if k.startswith(("val_", "test_")) or k == "train_loss"]
+    shown = ", ".join(f"{k} {metrics[k]:.4g}" for k in keep if isinstance(metrics[k], int | float))
+    return status.capitalize() + (f" — {shown}" if shown else "")
+
+
+def clock(seconds: float) -> str:
+    seconds = int(seconds)
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
