@@ -39,6 +39,7 @@ from workbench.core.training.setup import sync_spec_to_data
 os.environ.setdefault("KERAS_BACKEND", "torch")
 warnings.filterwarnings("ignore")  # Lightning's tips and batch-size guesses
 WARMUP = 2  # char-LM steps left out of the timing
+KERAS_LM_STEPS = 3  # timed char-LM steps for Keras
 
 
 def clock() -> tuple[float, float]:
@@ -244,6 +245,9 @@ def keras_fit(spec: ProjectSpec, data, lm: bool) -> dict:
     tr, marks, stamps = spec.train, {}, []
     keras.utils.set_random_seed(tr.seed)
     if lm:
+        # Keras' LSTM on the torch backend steps through time in Python (~10x slower here):
+        # a few timed steps tell its rate as well as many would, and keep the run short.
+        tr.max_steps = min(tr.max_steps, WARMUP + KERAS_LM_STEPS)
         vocab = spec.model.input.vocab_size
         chunks = [x for x, _ in lm_batches(data.train.x, tr.batch_size, spec.data.seq_len)][
             : tr.max_steps
