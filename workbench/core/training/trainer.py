@@ -227,6 +227,9 @@ class Trainer(LoopMixin):
         except WorkbenchError as exc:
             self._fail(exc.message, exc.hint, "")
             raise
+        except KeyboardInterrupt:  # a second Ctrl-C: leave at once, the last checkpoint stays
+            self._set_status("stopped", "aborted; the last checkpoint is kept")
+            raise
         except BaseException as exc:
             self._fail(f"training failed: {type(exc).__name__}: {exc}", "", traceback.format_exc())
             raise
