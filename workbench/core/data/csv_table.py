@@ -2,8 +2,9 @@
 
 Two paths, picked by measurement (see ``benchmarks/load_csv.py``):
 
-* fast: pandas' C parser when pandas is installed (about 8x faster than ``numpy.loadtxt`` on
-  10 M rows), else ``numpy.loadtxt`` for files that are numbers only;
+* fast (``csv_fast``, files over 1 MB): pandas' C parser when pandas is installed (0.22x the
+  time of ``numpy.loadtxt`` on 10 M rows x 4 columns, 1.5x the float32 result in memory),
+  else ``numpy.loadtxt`` chunk by chunk for files that are numbers only;
 * careful: Python's ``csv`` module, row by row, which names the line and column of the first
   problem (ragged row, text in a number column, bad bytes). It also runs when the fast path
   fails, so every error message comes from one place.
