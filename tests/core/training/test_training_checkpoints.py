@@ -221,3 +221,35 @@ def test_a_failed_background_write_reaches_the_user(tmp_path, monkeypatch):
     import threading
 
     assert not [t for t in threading.enumerate() if t.name == "checkpoint-writer"]
+
+
+def test_gpu_path_divergence_found_at_the_epoch_end_keeps_the_good_checkpoint(
+    tmp_path, monkeypatch
+):
+    """Losses synced only at the epoch end: the bad epoch must not be checkpointed."""
+    monkeypatch.setattr(Trainer, "sync_cpu_each_step", False)
+    monkeypatch.setattr(Trainer, "SYNC_EVERY", 1000)
+    spec = ProjectSpec.from_dict(
+        {
+            "data": {"source": "builtin:seed", "builtin": {"n_samples": 160}},
+            "model": {"layers": [{"type": "gru", "hidden_size": 4}]},
+            "train": {"epochs": 2, "batch_size": 16, "device": "cpu"},
+        }
+    )
+    trainer = Trainer(spec, None, run_dir=tmp_path / "run")
+
+    class Poison:
+        def on_step_end(self, t, info):
+            if info.step == 3:
+                with torch.no_grad():
+                    t.model.head[-1].bias.fill_(float("nan"))
+
+    trainer.add_callback(Poison())
+    kinds = []
+    trainer.events.subscribe(lambda e: kinds.append(e.kind))
+    result = trainer.run()
+    assert result.status == "diverged" and "step 4" in result.message
+    assert "epoch" not in kinds
+    tensors, meta = ck.load_checkpoint(tmp_path / "run" / "checkpoints" / "last.safetensors")
+    assert meta["position"]["step"] == 0
+    assert all(torch.isfinite(v).all() for k, v in tensors.items() if k.startswith("model."))

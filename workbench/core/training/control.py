@@ -99,6 +99,7 @@ class TrainerControl:
                     if not reported_pause:
                         reported_pause = True
                         on_pause()
+                        continue  # on_pause may itself have asked to stop
                     self._cond.wait()
                     continue
                 if reported_pause:

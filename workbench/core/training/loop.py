@@ -27,6 +27,8 @@ class LoopMixin:
     def _train(self: Any) -> tuple[str, str, str]:
         st, tr = self.state, self.spec.train
         self._pending = []
+        #: Set when a batched sync found a non-finite loss: every later path returns it.
+        self._divergence = None
         self._sync_each = (
             self.SYNC_EVERY <= 1 if self.device.type != "cpu" else self.sync_cpu_each_step
         )
@@ -41,12 +43,16 @@ class LoopMixin:
             outcome = self._run_epoch()
             if outcome == BUDGET:
                 self._window_close()
+                if self._divergence:
+                    return self._divergence
                 if st.batch >= self.steps_per_epoch:
                     self._end_epoch()
                 return "completed", f"reached the step budget (max_steps {tr.max_steps})", ""
             if outcome is not None:
                 return outcome
             self._window_close()
+            if self._divergence:  # found in the last unsynced steps: no epoch end, no checkpoint
+                return self._divergence
             if self._end_epoch():
                 es = tr.early_stopping
                 return (
@@ -130,6 +136,8 @@ class LoopMixin:
                 return BUDGET
             if time.perf_counter() - self._last_save > save_every:
                 self._save_last()
+                if self._divergence:
+                    return self._divergence
         return None
 
     # ---- step records ---------------------------------------------------------------------
@@ -182,11 +190,14 @@ class LoopMixin:
         hint += " or turn on gradient clipping (train.clip.mode 'norm')" if clip == "none" else ""
         hint += "; the last good checkpoint was kept"
         message = f"training diverged: the {what} at step {step} (epoch {self.state.epoch + 1})"
+        self._divergence = ("diverged", message, hint)
         self._window_close()
-        return "diverged", message, hint
+        return self._divergence
 
     def _stopped(self: Any) -> tuple[str, str, str]:
         self._window_close()
+        if self._divergence:
+            return self._divergence
         st = self.state
         return (
             "stopped",
@@ -206,6 +217,9 @@ class LoopMixin:
 
     def _on_pause(self: Any) -> None:
         self._window_close()
+        if self._divergence:  # caught by the sync before pausing: end the run instead
+            self.control.stop()
+            return
         self._set_status("paused", f"paused at step {self.state.step}")
         self._log.flush()
 

@@ -89,6 +89,7 @@ class Trainer(LoopMixin):
         self._log = None
         self._rundir: RunDir | None = None
         self._writer = CheckpointWriter()
+        self._divergence: tuple[str, str, str] | None = None
 
     @classmethod
     def resume(
@@ -314,6 +315,8 @@ class Trainer(LoopMixin):
     def _save_last(self) -> None:
         """Snapshot the resume point now; the writer thread puts the bytes on disk."""
         self._flush_pending()
+        if self._divergence:  # never overwrite the last good checkpoint with a bad state
+            return
         path = self._rundir.last_checkpoint
         payload = ck.serialize_checkpoint(*full_checkpoint(self))
         self._writer.submit(atomic_write_bytes, path, payload, announce=(str(path), False))
