@@ -141,7 +141,11 @@ def main() -> None:
             f"{statistics.median(counts):.0f} snapshots per run, "
             f"{100 * statistics.median(shares):.1f} % of the run inside the probe)"
         )
-        print(f"  per-repeat ratios: {', '.join(f'{q / p:.3f}' for p, q in zip(plain, probed))}")
+        paired = [q / p for p, q in zip(plain, probed)]
+        print(
+            f"  median of paired ratios {statistics.median(paired):.3f}; per repeat: "
+            + ", ".join(f"{r:.3f}" for r in paired)
+        )
         # CPU time of this process: far less sensitive to other processes on a shared machine
         c, d = statistics.median(plain_cpu), statistics.median(probed_cpu)
         print(
