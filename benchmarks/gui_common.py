@@ -99,7 +99,9 @@ def wait(app_, predicate, timeout_s: float) -> bool:
     return True
 
 
-def gui_run(spec, base, seconds: float | None = None, size=(1500, 900)) -> GuiRun:
+def gui_run(
+    spec, base, seconds: float | None = None, size=(1500, 900), heartbeat: bool = True
+) -> GuiRun:
     """Train ``spec`` in a shown TrainingPanel with the heartbeat running. With ``seconds``, stop
     after that long (and time the stop); else run to the end. The event loop is Qt's own."""
     from PySide6.QtCore import QEventLoop, QTimer
@@ -122,7 +124,8 @@ def gui_run(spec, base, seconds: float | None = None, size=(1500, 900)) -> GuiRu
     # The heartbeat counts from the first plotted step (torch import and data loading before it
     # are start-up, measured by the start-up benchmark).
     wait(a, lambda: panel.dashboard.point_counts()["loss"] > 0 or not panel.is_running(), 600)
-    beat.start()
+    if heartbeat:
+        beat.start()
     stop_s = None
     if seconds is not None:
         stopper = QTimer()

@@ -58,8 +58,8 @@ class TrainingDashboard(QWidget):
     #: Seconds between redraws of the step-loss plot and of each other plot. A redraw costs a few
     #: ms of GUI-thread time; at most one plot is redrawn per ``refresh()`` call, so one timer
     #: tick stays short, and the total stays under 10 redraws per second.
-    LOSS_EVERY_S = 0.15
-    OTHER_EVERY_S = 0.5
+    LOSS_EVERY_S = 0.2
+    OTHER_EVERY_S = 1.0
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
