@@ -377,6 +377,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 repeats, 2 epochs, 8 steps")
     parser.add_argument("--no-peers", action="store_true", help="raw loop and engine only")
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
+    parser.add_argument(
+        "--only",
+        help="comma-separated contenders to run (raw is always run), e.g. engine,lightning",
+    )
     args = parser.parse_args()
     if args.quick:
         args.repeats, args.epochs, args.steps = 2, 2, 8
@@ -385,8 +389,11 @@ def main() -> None:
     contenders = {"raw": raw_loop, "engine": engine}
     if not args.no_peers:
         contenders.update(available_peers())
+    if args.only:
+        keep = {"raw", *args.only.split(",")}
+        contenders = {k: v for k, v in contenders.items() if k in keep}
     missing = {"lightning", "keras"} - set(contenders)
-    if missing and not args.no_peers:
+    if missing and not args.no_peers and not args.only:
         print(f"(not installed, skipped: {', '.join(sorted(missing))})")
     if args.workload in ("seed", "both"):
         spec, data = seed_workload(args.epochs)
