@@ -24,6 +24,15 @@ from workbench.core.models.sampling import encode, sample_ids, sample_text
 from workbench.core.spec import DataSpec, HeadSpec, InputSpec, ModelSpec
 
 
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny models: extra intra-op threads only spin against each other on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def test_confusion_matrix_and_per_class_accuracy():
     cm = confusion_matrix(np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2]), 4)
     assert cm.tolist() == [[1, 1, 0, 0], [0, 1, 0, 0], [1, 0, 2, 0], [0, 0, 0, 0]]

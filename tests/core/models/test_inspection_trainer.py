@@ -13,6 +13,16 @@ from workbench.core.models.probe import Probe
 from workbench.core.spec import DataSpec, HeadSpec, InputSpec, ModelSpec, ProjectSpec, TrainSpec
 from workbench.core.training import Trainer
 
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny models: extra intra-op threads only spin against each other on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 PROJECTS = {
     "classification-lstm": (
         DataSpec(source="builtin:seed", task="classification", builtin={"n_samples": 120}),
