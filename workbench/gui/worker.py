@@ -293,6 +293,8 @@ class TrainingWorker(_ThreadedJob):
         self.control.attach(trainer.control)
         if self._setup is not None:
             self._setup(trainer)
+        if self.control.stop_requested:
+            return None  # stopped before it began: no data loaded, no run folder made
         return trainer.run()
 
     # control, callable from the GUI thread
