@@ -17,7 +17,7 @@ from workbench.gui.panels.training import TrainingPanel
 
 TIMEOUT_MS = 90_000
 #: No throttling in tests: a snapshot every step, gradient flow at every epoch end.
-EAGER = ProbeOptions(n=3, budget=1.0, max_per_s=1000.0)
+EAGER = ProbeOptions(n=3, budget=1e9, max_per_s=1000.0)
 
 
 def tiny_spec(kind: str, tmp_path):
@@ -82,7 +82,7 @@ def test_classification_run_feeds_every_view(qtbot, panels):
     run(qtbot, training)
     assert {"context", "inspection", "predictions"} <= set(seen)
     steps = training.result.steps
-    assert 2 <= inspect.snapshots_received <= steps + 2  # at most one per drain tick and name
+    assert 2 <= inspect.snapshots_received <= 2 * steps  # every step at most, plus epoch ends
     snap = inspect.snapshot
     assert snap.inputs.shape[:2] == (3, 10)
     assert inspect.heatmap.image_values().shape == (10, 8)  # time × units
