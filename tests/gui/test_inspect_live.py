@@ -81,6 +81,7 @@ def test_classification_run_feeds_every_view(qtbot, panels):
     training.probe_received.connect(lambda e: seen.append(e.name))
     run(qtbot, training)
     assert {"context", "inspection", "predictions"} <= set(seen)
+    qtbot.waitUntil(lambda: not inspect._render_soon.isActive())  # the coalesced redraw ran
     steps = training.result.steps
     assert 2 <= inspect.snapshots_received <= 2 * steps  # every step at most, plus epoch ends
     snap = inspect.snapshot

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -59,6 +59,11 @@ class InspectPanel(QWidget):
         self._flows_seen: set[tuple[int, int]] = set()  # (epoch, step) of gradient flows shown
         self._run_state = "idle"
         self._sample_job: Any = None
+        self._render_soon = QTimer(self)
+        self._render_soon.setObjectName("inspect-render")
+        self._render_soon.setSingleShot(True)
+        self._render_soon.setInterval(0)
+        self._render_soon.timeout.connect(self.render)
         self._build()
 
     # ---- layout ---------------------------------------------------------------------------
@@ -204,7 +209,7 @@ class InspectPanel(QWidget):
             f" from the {self._split_name()} split · snapshot took {1000 * event.elapsed_s:.0f} ms"
         )
         if self.isVisible():
-            self.render()
+            self._render_soon.start()  # once after this drain tick, however many events it had
 
     def _pick_lively_unit(self) -> None:
         """Colour the text by the unit that varies most over the first probe sequence: a unit
