@@ -242,3 +242,15 @@ def test_live_window_close_mid_run_stops_training(qtbot, monkeypatch):
         assert panel.state == "stopped" and not panel.is_running()
         assert not worker_mod.active_workers()
         assert RunDir(panel.result.run_dir).last_checkpoint.is_file()
+
+
+def test_live_user_error_shows_message_and_hint(qtbot, make_panel, tmp_path):
+    panel = make_panel()
+    panel.document.set_value("data.source", str(tmp_path / "missing.csv"))
+    with qtbot.waitSignal(panel.run_finished, timeout=TIMEOUT_MS) as finished:
+        panel.train()
+    assert finished.args == ["failed"]
+    (info,) = panel.errors_shown
+    assert "missing.csv" in info.message and not info.message.startswith("DataError")
+    assert info.details  # the traceback stays available under "Show Details…"
+    assert panel.status_label.text().startswith("Failed: ")

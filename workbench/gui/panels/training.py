@@ -344,7 +344,9 @@ class TrainingPanel(QWidget):
                     self._last_step = event
                 elif kind == "status":
                     self._on_status(event)
-                elif kind == "error":
+                elif kind == "error" and self.last_error is None:
+                    # The engine's own report; the worker's (with the traceback) wins when both
+                    # arrive, whatever the order.
                     self.last_error = ErrorInfo(event.message, event.hint, event.traceback)
                 elif kind == "probe":
                     # All of them, in order (some carry per-epoch data); the probe callback
@@ -409,6 +411,8 @@ class TrainingPanel(QWidget):
         self.result = result
 
     def _on_failed(self, info: ErrorInfo) -> None:
+        if self.last_error is not None and not info.hint:
+            info.hint = self.last_error.hint
         self.last_error = info
 
     def _on_finished(self) -> None:
