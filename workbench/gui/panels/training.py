@@ -131,7 +131,7 @@ class TrainingPanel(QWidget):
         self.lr_edit.setMaximumWidth(90)
         self.lr_edit.setToolTip("Learning rate: editable while paused, applied from the next batch")
         self.lr_edit.editingFinished.connect(self._apply_lr)
-        self.status_label = QLabel("Ready")
+        self.status_label = QLabel("Ready: Train (F5) starts a run, Step (F10) runs a few batches")
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar = QHBoxLayout()

@@ -167,6 +167,8 @@ class LivePlot(pg.PlotWidget):
         self.setMinimumSize(220, 150)
         view = item.getViewBox()
         view.disableAutoRange()
+        # Before any data: a plain frame with readable ticks (log axes: 1e-4 … 1e-1).
+        view.setRange(xRange=(0, 10), yRange=(-4, -1) if log_y else (0, 1), padding=0)
         view.sigXRangeChanged.connect(self._on_x_range)
         view.sigRangeChangedManually.connect(self._on_manual_range)
         self._add_export_menu()

@@ -31,6 +31,7 @@ class MetricFamilyBox(QWidget):
         self.combo = QComboBox()
         self.combo.setToolTip("Which metric the plot shows (train dashed, validation solid)")
         self.combo.currentTextChanged.connect(self._apply)
+        self.combo.setEnabled(False)  # until a run reports a metric
         row = QHBoxLayout()
         row.setContentsMargins(6, 0, 6, 0)
         row.addWidget(QLabel("Metric"))
@@ -50,6 +51,7 @@ class MetricFamilyBox(QWidget):
         self._family_of[key] = name
         if self.combo.findText(name) < 0:
             self.combo.addItem(name)
+            self.combo.setEnabled(True)
             preferred = [f for f in PREFERRED if self.combo.findText(f) >= 0]
             if preferred and self.current != preferred[0]:
                 self.combo.setCurrentText(preferred[0])
@@ -62,6 +64,7 @@ class MetricFamilyBox(QWidget):
         for i in reversed(range(self.combo.count())):
             if self.combo.itemText(i) not in left:
                 self.combo.removeItem(i)
+        self.combo.setEnabled(self.combo.count() > 0)
 
     def _apply(self, name: str) -> None:
         for key, fam in self._family_of.items():
