@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import gui_common as gc  # noqa: E402
 
-DEFAULT_STEPS = {"seed-lstm": 600, "char-lm": 12}
+DEFAULT_STEPS = {"seed-lstm": 2000, "char-lm": 12}
 
 
 def main(argv: list[str] | None = None) -> int:
