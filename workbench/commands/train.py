@@ -120,17 +120,16 @@ def _sample(trainer, result) -> str | None:
     """A generated text sample at the end of a language-model run."""
     if trainer.spec.data.task != "language_model" or result.status == "diverged":
         return None
-    from workbench.core.sampling import sample_text
+    from workbench.core.models.sampling import sample_text
 
-    data = trainer.data
-    return sample_text(
+    prime = "\n"
+    return prime + sample_text(
         trainer.model,
-        data.vocab,
-        prime="\n",
-        length=300,
+        trainer.data,
+        prime,
+        n_tokens=300,
         temperature=0.8,
         seed=trainer.spec.train.seed,
-        level=trainer.spec.data.text_level,
     )
 
 

@@ -129,8 +129,9 @@ def test_sample_text_round_trip():
     )
     text = sample_text(_lm(), data, "ab", n_tokens=12, temperature=0.8, seed=1)
     model = _lm()
-    ids = sample_ids(model, [1, 2], 12, 0.8, torch.Generator().manual_seed(1))
+    ids = sample_ids(model, [1, 2], 12, 0.8, torch.Generator().manual_seed(1), banned=[0])
     assert text == data.decode(ids)
+    assert "<unk>" not in text  # special tokens are never drawn
 
 
 def test_prediction_view_for_regression_is_in_original_units():

@@ -153,13 +153,15 @@ def test_language_model_metrics_and_sample(tmp_path):
     assert m["val_perplexity"] == pytest.approx(math.exp(m["val_loss"]), rel=1e-6)
     assert m["val_bpc"] == pytest.approx(m["val_loss"] / math.log(2), rel=1e-6)
     assert epochs[-1]["train_loss"] < epochs[0]["train_loss"]
-    from workbench.core.sampling import sample_text
+    from workbench.core.models.sampling import sample_text
 
-    text = sample_text(trainer.model, trainer.data.vocab, prime="the ", length=20, seed=3)
-    again = sample_text(trainer.model, trainer.data.vocab, prime="the ", length=20, seed=3)
-    assert text == again and text.startswith("the ") and len(text) == 24
-    greedy = sample_text(trainer.model, trainer.data.vocab, prime="the ", length=5, temperature=0)
-    assert len(greedy) == 9
+    data = trainer.data
+    text = sample_text(trainer.model, data, prime="the ", n_tokens=20, seed=3)
+    again = sample_text(trainer.model, data, prime="the ", n_tokens=20, seed=3)
+    assert text == again and len(text) == 20
+    assert "<unk>" not in text
+    greedy = sample_text(trainer.model, data, prime="the ", n_tokens=5, temperature=0)
+    assert len(greedy) == 5
 
 
 def test_model_spec_is_synced_to_the_data_and_logged(tmp_path):

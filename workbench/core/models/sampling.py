@@ -8,6 +8,9 @@ import torch
 
 from workbench.core.data.text import tokenize
 
+#: Tokens a sample never contains: they stand for "something else", not for text.
+SPECIAL_TOKENS = ("<unk>", "<pad>")
+
 
 def sample_ids(
     model: torch.nn.Module,
@@ -15,8 +18,10 @@ def sample_ids(
     n_tokens: int,
     temperature: float = 1.0,
     generator: torch.Generator | None = None,
+    banned: list[int] | None = None,
 ) -> list[int]:
-    """``n_tokens`` ids sampled after ``prime`` (temperature 0: always the most likely token).
+    """``n_tokens`` ids sampled after ``prime`` (temperature 0: always the most likely token);
+    ids in ``banned`` (``<unk>``, ``<pad>``) are never drawn.
 
     The prime runs through the fused layers once; each new token is then one step that carries
     the recurrent state, so sampling costs ``n_tokens`` single-step forwards.
@@ -33,6 +38,8 @@ def sample_ids(
             logits, state = model(x)
             for _ in range(n_tokens):
                 last = logits[0, -1].double().cpu()
+                if banned:
+                    last[banned] = float("-inf")
                 if temperature <= 0:
                     token = int(last.argmax())
                 else:
@@ -67,4 +74,5 @@ def sample_text(
     level = "word" if getattr(data, "token_joiner", "") == " " else "char"
     ids = encode(data.vocab, prime, level) or [0]
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
-    return data.decode(sample_ids(model, ids, n_tokens, temperature, gen))
+    banned = [i for i, tok in enumerate(data.vocab) if tok in SPECIAL_TOKENS]
+    return data.decode(sample_ids(model, ids, n_tokens, temperature, gen, banned))

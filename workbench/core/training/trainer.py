@@ -338,9 +338,12 @@ class Trainer(LoopMixin):
                 self._save_last()  # mid-epoch stop / step budget: the resume point
             if st.loss_weight and st.epoch == 0:
                 metrics["train_loss"] = st.loss_sum / st.loss_weight
-            if "val_loss" not in metrics:
-                metrics.update(self.evaluate("val"))
-            metrics.update(self._test_metrics())
+            # A stop must be quick (the GUI joins the worker within a second): the user asked
+            # to stop, so the checkpoint is saved and the last epoch's metrics stand.
+            if outcome != "stopped":
+                if "val_loss" not in metrics:
+                    metrics.update(self.evaluate("val"))
+                metrics.update(self._test_metrics())
         metrics["samples_per_s"] = st.total_samples / st.train_time if st.train_time > 0 else 0.0
         if self.monitor.best is not None:
             metrics["best_epoch"] = self.monitor.best_epoch
