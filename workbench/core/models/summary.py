@@ -204,32 +204,20 @@ def summarize(spec: ModelSpec) -> ModelSummary:
         summary.rows.append(
             SummaryRow("pool", f"Pool({pooled[head.pooling]})", _shape(False, width), 0, 0, 0, True)
         )
-    if head.hidden_size:
-        params = width * head.hidden_size + head.hidden_size
+    dense = [("dense", "Linear+ReLU", head.hidden_size)] if head.hidden_size else []
+    for name, kind, units in [*dense, ("output", "Linear", head.output_size)]:
         summary.rows.append(
             SummaryRow(
-                "dense",
-                "Linear+ReLU",
-                _shape(per_step, head.hidden_size),
-                params,
-                2 * width * head.hidden_size,
-                head.hidden_size * BYTES_PER_FLOAT * (1 if per_step else 0),
+                name,
+                kind,
+                _shape(per_step, units),
+                width * units + units,
+                2 * width * units,
+                units * BYTES_PER_FLOAT if per_step else 0,
                 not per_step,
             )
         )
-        width = head.hidden_size
-    params = width * head.output_size + head.output_size
-    summary.rows.append(
-        SummaryRow(
-            "output",
-            "Linear",
-            _shape(per_step, head.output_size),
-            params,
-            2 * width * head.output_size,
-            head.output_size * BYTES_PER_FLOAT * (1 if per_step else 0),
-            not per_step,
-        )
-    )
+        width = units
     for row in summary.rows:
         summary.total_params += row.params
         if row.per_sequence:
