@@ -327,3 +327,15 @@ def test_fast_and_careful_paths_agree_on_text_columns(tmp_path, monkeypatch):
         assert torch.equal(a.split(name).y, b.split(name).y)
         assert torch.equal(a.split(name).lengths, b.split(name).lengths)
     assert float(a.train.x[..., 1].max()) == 6.5  # decimal commas were read as decimals
+
+
+def test_a_split_too_short_for_one_window_is_pointed_out():
+    from workbench.core.data import inspect_data
+    from workbench.core.spec import DataSpec
+
+    spec = DataSpec(source="resource:airline-passengers.csv", task="forecasting", window=24)
+    summary = inspect_data(spec)
+    assert summary.split_sizes["val"] == 0 and summary.split_sizes["test"] == 0
+    assert any("validation part of the series is shorter than one window" in n for n in summary.notes)
+    spec.window = 12
+    assert not any("shorter than one window" in n for n in inspect_data(spec).notes)

@@ -132,6 +132,14 @@ def prepare_series(
     notes = list(raw.notes)
     if task == "forecasting" and horizon > 1:
         notes.append(f"targets: {horizon} steps x {len(target_names)} columns, step-major")
+    for (name, fraction), (x_part, _) in zip(
+        (("validation", sp.val_fraction), ("test", sp.test_fraction)), parts[1:]
+    ):
+        if fraction > 0 and len(x_part) == 0:  # the split exists but no whole window fits in it
+            notes.append(
+                f"the {name} part of the series is shorter than one window + horizon: "
+                f"it holds no windows (use a shorter window or a larger {name} fraction)"
+            )
     summary = DataSummary(
         format=fmt,
         source=source,
