@@ -78,3 +78,29 @@ def test_missing_file_unknown_example_and_bad_option_exit_2(tmp_path):
         assert result.returncode == 2, args
         assert result.stderr.startswith("error: "), args
         assert len(result.stderr.strip().splitlines()) == 1, args
+
+
+def test_gui_without_a_display_says_so_instead_of_aborting():
+    import os
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "workbench"], capture_output=True, text=True, timeout=60, env=env
+    )
+    if not sys.platform.startswith("linux"):
+        return
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: no display to open the window on")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_display_check_lets_real_and_offscreen_screens_through():
+    from workbench.commands.gui import check_display
+
+    check_display({"DISPLAY": ":0"}, "linux")
+    check_display({"QT_QPA_PLATFORM": "offscreen"}, "linux")
+    check_display({}, "darwin")
