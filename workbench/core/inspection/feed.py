@@ -1,134 +1,97 @@
-"""What the Inspect panel asks of a training run, run on the training thread.
+"""Inspection of a running training: attach the ``Probe`` and publish what it sees.
 
-Nothing here touches Qt: ``attach_inspection`` runs on the worker thread right after the trainer
-is built and attaches the core ``Probe`` (hidden states, gates, gradient flow, and at epoch ends
-the prediction views: confusion matrix, forecasts, predicted vs true, a sampled text). Its
-``ProbePublisher`` republishes the epoch-end parts as events of their own, because the training
-panel forwards only the newest event of each ``name`` per drain tick: ``"inspection"``
-(ProbeSnapshot), ``"context"``, ``"gradflow"`` and ``"predictions"``, all with ``kind == "probe"``.
+``attach_inspection`` runs on the training thread right after the trainer is built (the session
+calls it) and attaches the ``Probe`` (hidden states, gates, gradient flow, and at epoch ends the
+prediction views: confusion matrix, forecasts, predicted vs true, a sampled text). Its
+``ProbePublisher`` publishes the epoch-end parts as events of their own (``GradFlowHistory``,
+``PredictionsEvent``) next to each ``ProbeSnapshot``, and keeps a CPU copy of a language model's
+weights, so sampling on demand never touches the live model and no weights travel in events.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-SAMPLE_TOKENS = 200
+from workbench.core.inspection.events import (
+    ClassificationView,
+    ForecastView,
+    GradFlow,
+    GradFlowHistory,
+    InspectContext,
+    PredictionsEvent,
+    ProbeOptions,
+    ProbeSnapshot,
+    RegressionView,
+    SampleView,
+    SamplingSettings,
+)
 
-
-@dataclass(frozen=True)
-class ProbeOptions:
-    """The probe the user picked (read once, when a run starts)."""
-
-    enabled: bool = True
-    n: int = 4
-    split: str = "val"
-    max_per_s: float = 5.0
-    budget: float | None = None  # share of wall time the probe may use (None: the Probe's own)
-
-
-@dataclass
-class SamplingSettings:
-    """Language-model sampling settings of the panel; the temperature also reaches the running
-    probe (``Probe.temperature``: a plain attribute write, atomic under the GIL)."""
-
-    temperature: float = 0.8
-    n_tokens: int = SAMPLE_TOKENS
-    prime: str = ""
+if TYPE_CHECKING:
+    from workbench.core.inspection.probe import Probe
+    from workbench.core.training.trainer import Trainer
 
 
 @dataclass
-class InspectContext:
-    """Published once per run: what the views need to label and decode the probe."""
+class InspectionSettings:
+    """What a view asks of the next run's inspection: the probe (``options``, replaced whole
+    when edited, read once when a run starts) and language-model sampling (edited in place)."""
 
-    task: str
-    vocab: list[str] | None
-    token_joiner: str
-    class_names: list[str] | None
-    target_names: list[str]
-    feature_names: list[str]
-    probe_split: str
-    model_spec: dict | None = None
-    error: str = ""  # inspection could not start (training goes on without it)
-    step: int = 0
-    name: str = "context"
-    kind: str = "probe"
-
-
-@dataclass
-class PredictionsEvent:
-    step: int
-    epoch: int
-    task: str
-    classification: Any = None  # workbench.core.models.predictions.ClassificationView
-    forecast: Any = None  # ForecastView
-    regression: Any = None  # RegressionView
-    sample: str = ""  # LM continuation sampled at this epoch's end
-    prime: str = ""
-    temperature: float = 1.0
-    weights: dict[str, np.ndarray] = field(default_factory=dict)  # LM: CPU copy for "Sample"
-    elapsed_s: float = 0.0
-    note: str = ""
-    name: str = "predictions"
-    kind: str = "probe"
-
-
-@dataclass
-class GradFlowHistory:
-    """Every gradient-flow measurement of the run so far, ``[(epoch, step, GradFlow)]``.
-
-    The training panel forwards only the newest event of each name per drain tick, so a
-    snapshot that carried gradient flow can be replaced by a later one; this cumulative event
-    makes sure every epoch's measurement reaches the panel.
-    """
-
-    flows: list[tuple[int, int, Any]]
-    step: int = 0
-    name: str = "gradflow"
-    kind: str = "probe"
+    options: ProbeOptions = field(default_factory=ProbeOptions)
+    sampling: SamplingSettings = field(default_factory=SamplingSettings)
 
 
 class ProbePublisher:
     """``Probe.publish``: the snapshot, plus the gradient-flow history when it carries one."""
 
-    def __init__(self, trainer: Any) -> None:
+    def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
-        self.flows: list[tuple[int, int, Any]] = []
+        self.flows: list[tuple[int, int, GradFlow]] = []
+        #: ``(epoch, {name: array})``: a language model's weights at its latest epoch-end sample.
+        self.weights: tuple[int, dict[str, np.ndarray]] | None = None
 
-    def __call__(self, snapshot: Any) -> None:
+    def __call__(self, snapshot: ProbeSnapshot) -> None:
+        events = self.trainer.events
         if snapshot.has_grad_flow and snapshot.grad_flow is not None:
             self.flows.append((snapshot.epoch, snapshot.step, snapshot.grad_flow))
-            self.trainer.events.publish(GradFlowHistory(list(self.flows), snapshot.step))
-        view = getattr(snapshot, "predictions", None)
+            events.publish(GradFlowHistory(list(self.flows), snapshot.step))
+        view = snapshot.predictions
         if view is not None:
-            self.trainer.events.publish(predictions_event(self.trainer, snapshot, view))
-        self.trainer.events.publish(snapshot)
+            events.publish(self.predictions_event(snapshot, view))
+        events.publish(snapshot)
+
+    def predictions_event(
+        self,
+        snapshot: ProbeSnapshot,
+        view: ClassificationView | ForecastView | RegressionView | SampleView,
+    ) -> PredictionsEvent:
+        """The core's prediction view as an event; for a language model a CPU copy of its
+        weights is kept here, so a later "sample" never touches the live model."""
+        event = PredictionsEvent(snapshot.step, snapshot.epoch, self.trainer.data.task)
+        if isinstance(view, ClassificationView):
+            event.classification = view
+        elif isinstance(view, ForecastView):
+            event.forecast = view
+        elif isinstance(view, RegressionView):
+            event.regression = view
+        elif isinstance(view, SampleView):
+            event.prime, event.sample, event.temperature = view.prime, view.text, view.temperature
+            assert self.trainer.model is not None
+            self.weights = (
+                snapshot.epoch,
+                {
+                    k: v.detach().to("cpu", copy=True).numpy()
+                    for k, v in self.trainer.model.state_dict().items()
+                },
+            )
+            event.can_sample = True
+        return event
 
 
-def predictions_event(trainer: Any, snapshot: Any, view: Any) -> PredictionsEvent:
-    """The core's prediction view as an event; a language model also gets a CPU copy of its
-    weights, so the panel's Sample button never touches the live model."""
-    from workbench.core.models import predictions as P
-
-    event = PredictionsEvent(snapshot.step, snapshot.epoch, trainer.data.task)
-    if isinstance(view, P.ClassificationView):
-        event.classification = view
-    elif isinstance(view, P.ForecastView):
-        event.forecast = view
-    elif isinstance(view, P.RegressionView):
-        event.regression = view
-    elif isinstance(view, P.SampleView):
-        event.prime, event.sample, event.temperature = view.prime, view.text, view.temperature
-        event.weights = {
-            k: v.detach().to("cpu", copy=True).numpy()
-            for k, v in trainer.model.state_dict().items()
-        }
-    return event
-
-
-def make_context(trainer: Any, options: ProbeOptions, error: str = "") -> InspectContext:
+def make_context(trainer: Trainer, options: ProbeOptions, error: str = "") -> InspectContext:
+    """What the views need to label and decode this run's probe."""
     data = trainer.data
     summary = getattr(data, "summary", None)
     return InspectContext(
@@ -145,15 +108,16 @@ def make_context(trainer: Any, options: ProbeOptions, error: str = "") -> Inspec
 
 
 def attach_inspection(
-    trainer: Any, options: ProbeOptions, sampling: SamplingSettings | None = None
-) -> Any:
-    """Runs on the worker thread before ``trainer.run()``: probe + prediction views.
+    trainer: Trainer, options: ProbeOptions, temperature: float | None = None
+) -> tuple[Probe, ProbePublisher] | None:
+    """Runs on the training thread before ``trainer.run()``: probe + prediction views.
 
     A data error is left for ``run()`` to report the usual way (it prepares again); a failure of
-    the inspection itself is reported to the panel and training goes on without it.
+    the inspection itself is reported as an ``InspectContext`` with ``error`` and training goes on
+    without it.
     """
     from workbench.core.errors import WorkbenchError
-    from workbench.core.models.probe import Probe
+    from workbench.core.inspection.probe import Probe
 
     if not options.enabled:
         return None
@@ -161,23 +125,24 @@ def attach_inspection(
         trainer.prepare()
     except WorkbenchError:
         return None
+    publisher = ProbePublisher(trainer)
     try:
-        extra = {} if options.budget is None else {"budget": options.budget}
-        if sampling is not None:
-            extra["temperature"] = sampling.temperature
+        extra: dict[str, Any] = {} if options.budget is None else {"budget": options.budget}
+        if temperature is not None:
+            extra["temperature"] = temperature
         probe = Probe.attach(
             trainer,
             n=options.n,
             split=options.split,
             max_per_s=options.max_per_s,
-            publish=ProbePublisher(trainer),
+            publish=publisher,
             **extra,
         )
     except Exception as exc:  # noqa: BLE001 - inspection must never stop training
         trainer.events.publish(make_context(trainer, options, f"{type(exc).__name__}: {exc}"))
         return None
     trainer.events.publish(make_context(trainer, options))
-    return probe
+    return probe, publisher
 
 
 def sample_with_weights(
@@ -203,25 +168,3 @@ def sample_with_weights(
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     out = sample_ids(model, ids, n_tokens, temperature, gen)
     return joiner.join(vocab[i] if 0 <= i < len(vocab) else "<unk>" for i in out)
-
-
-class InspectionHook:
-    """``TrainingPanel.trainer_setup``: called with the trainer on the worker thread.
-
-    The Inspect panel replaces ``options`` (immutable) when the user edits the probe, and edits
-    ``sampling`` in place; the worker only reads them.
-    """
-
-    def __init__(self) -> None:
-        self.options = ProbeOptions()
-        self.sampling = SamplingSettings()
-        self.probe: Any = None
-
-    def __call__(self, trainer: Any) -> None:
-        self.probe = attach_inspection(trainer, self.options, self.sampling)
-
-    def set_temperature(self, temperature: float) -> None:
-        """From the GUI thread: the next epoch-end sample of a running probe uses it too."""
-        self.sampling.temperature = float(temperature)
-        if self.probe is not None:
-            self.probe.temperature = float(temperature)
