@@ -22,6 +22,7 @@ from workbench.core.errors import TrainingError, WorkbenchError
 from workbench.core.models import build_model
 from workbench.core.project import atomic_write_bytes
 from workbench.core.runs import RunDir, default_run_dir
+from workbench.core.serving import preprocessing
 from workbench.core.spec import ProjectSpec
 from workbench.core.training import checkpoints as ck
 from workbench.core.training import recovery
@@ -197,6 +198,8 @@ class Trainer(LoopMixin):
             }
             self._rundir.write_info(info)
         self._rundir.write_project(spec)
+        # What predict / export need to prepare new data exactly like this run's own.
+        preprocessing.save(self._rundir.path, preprocessing.from_prepared(spec, self.data, self.base_dir))
         self._log = self._rundir.open_log()
         first = "resume" if self._resuming else "start"
         self._log.write(
