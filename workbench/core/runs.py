@@ -151,8 +151,12 @@ class RunDir:
     def create(cls, path: Path) -> RunDir:
         path = Path(path)
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            from workbench.core.runlock import holder
+
+            who = holder(path) if path.is_dir() else None
             raise TrainingError(
-                f"{path}: already exists and is not empty",
+                f"{path}: already exists and is not empty"
+                + (f"; it is in use by {who}" if who else ""),
                 "pick a new --run-dir, or continue that run with `workbench resume`",
             )
         try:
@@ -214,6 +218,30 @@ class RunDir:
 
     def read_metrics(self, kind: str | None = None) -> list[dict[str, Any]]:
         return read_metrics(self.metrics_file, kind)
+
+
+def data_base_dir(run: RunDir, spec: ProjectSpec) -> str | None:
+    """The folder where the run's relative data paths start (from ``run.json``).
+
+    Without it a relative path would silently start at the current folder — and train on
+    whatever file happens to be there — so that is refused."""
+    base = run.read_info().get("base_dir")
+    if isinstance(base, str) and base:
+        return base
+    relative = [
+        ref
+        for ref in (spec.data.source, spec.data.test_source)
+        if ref
+        and not ref.strip().startswith(("builtin:", "resource:"))
+        and not Path(ref.strip()).expanduser().is_absolute()
+    ]
+    if relative:
+        raise TrainingError(
+            f"{run.path}: run.json is missing or unreadable, so the relative data path "
+            f"{relative[0]!r} has no folder to start from",
+            "restore run.json, or make data.source in the run's project.json an absolute path",
+        )
+    return None
 
 
 def replace_file(path: Path, payload: bytes) -> None:

@@ -10,6 +10,7 @@ without ever being executed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import struct
@@ -24,6 +25,10 @@ from workbench.core.errors import TrainingError
 from workbench.core.project import atomic_write_bytes
 
 META_KEY = "workbench_checkpoint"
+#: SHA-256 of the JSON header and every tensor (name, dtype, shape, bytes), checked on load: a
+#: flipped bit or an edited value is refused instead of trained on. Integrity, not a signature:
+#: files from before the hash (or with it removed) load unchecked.
+HASH_KEY = "workbench_sha256"
 FORMAT = 1
 
 
@@ -31,10 +36,23 @@ def _plain(t: torch.Tensor) -> torch.Tensor:
     return t.detach().to("cpu").contiguous()
 
 
+def content_hash(header: str, tensors: dict[str, torch.Tensor]) -> str:
+    """SHA-256 over the JSON header and each tensor's name, dtype, shape and bytes."""
+    digest = hashlib.sha256(header.encode("utf-8"))
+    for name in sorted(tensors):
+        t = tensors[name]
+        digest.update(f"\0{name}\0{t.dtype}\0{tuple(t.shape)}\0".encode())
+        if t.numel():
+            digest.update(t.contiguous().reshape(-1).view(torch.uint8).numpy())
+    return digest.hexdigest()
+
+
 def serialize_checkpoint(tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> bytes:
     """The bytes of a checkpoint file: a snapshot, so the tensors may change afterwards."""
     header = json.dumps({"format": FORMAT, **meta})
-    return st_save({k: _plain(v) for k, v in tensors.items()}, metadata={META_KEY: header})
+    plain = {k: _plain(v) for k, v in tensors.items()}
+    metadata = {META_KEY: header, HASH_KEY: content_hash(header, plain)}
+    return st_save(plain, metadata=metadata)
 
 
 def save_checkpoint(
@@ -68,7 +86,9 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str
     except OSError as exc:
         raise TrainingError(f"{path}: cannot read the checkpoint ({exc.strerror or exc})") from None
     try:
-        meta = json.loads(_header(payload).get("__metadata__", {})[META_KEY])
+        extra = _header(payload).get("__metadata__", {})
+        header = extra[META_KEY]
+        meta = json.loads(header)
         tensors = st_load(payload)
     except Exception:  # any parse failure: refuse the file, never try another loader
         raise TrainingError(
@@ -76,8 +96,17 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str
             "checkpoints are safetensors files written by the workbench; other files are never "
             "unpickled for safety",
         ) from None
-    if not isinstance(meta, dict) or meta.get("format", 0) > FORMAT:
+    if not isinstance(meta, dict):
+        raise TrainingError(f"{path}: not a workbench checkpoint (its header is not an object)")
+    version = meta.get("format", 0)
+    if not isinstance(version, int) or version > FORMAT:
         raise TrainingError(f"{path}: written by a newer workbench", "update the workbench")
+    expected = extra.get(HASH_KEY)
+    if expected is not None and expected != content_hash(header, tensors):
+        raise TrainingError(
+            f"{path}: damaged checkpoint: its content does not match the hash it was saved with",
+            "the file was changed after it was written (disk fault or an edit); it was not used",
+        )
     return tensors, meta
 
 

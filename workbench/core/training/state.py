@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from workbench.core.errors import TrainingError
 from workbench.core.models import detach_state
 from workbench.core.training import checkpoints as ck
 
@@ -89,3 +90,17 @@ def restore_checkpoint(
         # state would replay epoch 1's shuffle order.
         trainer.generator.set_state(st.data_state)
     st.lm_state = ck.state_from_flat(tensors, meta.get("lm_state"), trainer.device)
+
+
+def restore_checked(
+    trainer: Any, path: Any, tensors: dict[str, torch.Tensor], meta: dict[str, Any]
+) -> None:
+    """``restore_checkpoint`` after ``check_checkpoint``: an unusable file is one clear
+    ``TrainingError`` naming it, never a traceback from torch or a silently wrong run."""
+    from workbench.core.training.checkpoint_checks import HINT, check_checkpoint
+
+    check_checkpoint(path, tensors, meta, trainer)
+    try:
+        restore_checkpoint(trainer, tensors, meta)
+    except (KeyError, ValueError, TypeError, RuntimeError, IndexError) as exc:
+        raise TrainingError(f"{path}: unusable checkpoint: {exc}", HINT) from None

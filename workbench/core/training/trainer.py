@@ -21,7 +21,8 @@ from workbench.core.device import describe_device, resolve_device
 from workbench.core.errors import TrainingError, WorkbenchError
 from workbench.core.models import build_model
 from workbench.core.project import atomic_write_bytes
-from workbench.core.runs import RunDir, default_run_dir
+from workbench.core.runlock import RunLock
+from workbench.core.runs import RunDir, data_base_dir, default_run_dir
 from workbench.core.serving import preprocessing
 from workbench.core.spec import ProjectSpec
 from workbench.core.training import checkpoints as ck
@@ -40,11 +41,7 @@ from workbench.core.training.loop import LoopMixin
 from workbench.core.training.optim import GradientClipper, LRSchedule, build_optimizer, set_lr
 from workbench.core.training.result import RunResult
 from workbench.core.training.setup import build_monitor, prepare_split, sync_spec_to_data, to_device
-from workbench.core.training.state import (
-    TrainState,
-    full_checkpoint,
-    restore_checkpoint,
-)
+from workbench.core.training.state import TrainState, full_checkpoint, restore_checked
 from workbench.core.training.tasks import TaskLogic, lm_metrics
 from workbench.core.training.writer import CheckpointWriter
 
@@ -93,6 +90,7 @@ class Trainer(LoopMixin):
         self._writer = CheckpointWriter()
         self._divergence: tuple[str, str, str] | None = None
         self._missing_epoch = False
+        self._lock: RunLock | None = None
 
     @classmethod
     def resume(
@@ -103,7 +101,7 @@ class Trainer(LoopMixin):
         spec = rundir.read_project()
         if epochs is not None:
             spec.train.epochs = epochs
-        base = rundir.read_info().get("base_dir")
+        base = data_base_dir(rundir, spec)
         trainer = cls(spec, base, rundir.path, device)
         trainer._resuming = True
         return trainer
@@ -139,6 +137,9 @@ class Trainer(LoopMixin):
         from workbench.core.data import load_data
         from workbench.core.data.batching import n_lm_batches
 
+        if self._resuming:  # before anything is read or written: one process per run folder
+            self._lock = RunLock(self.run_dir)
+            self._lock.acquire()
         self._set_status("preparing", "loading data")
         spec, tr = self.spec, self.spec.train
         self.data = load_data(spec.data, self.base_dir)
@@ -175,24 +176,31 @@ class Trainer(LoopMixin):
     def _open_run_dir(self) -> None:
         spec = self.spec
         if self._resuming:
-            self._rundir = RunDir.open(self.run_dir)
-            if not self._rundir.last_checkpoint.is_file():
+            # A refused resume leaves the run as it was: ``_rundir`` (and with it the status
+            # file) is taken over only once the checkpoint is known to be usable.
+            rundir = RunDir.open(self.run_dir)
+            if not rundir.last_checkpoint.is_file():
                 raise TrainingError(f"{self.run_dir}: has no checkpoint to resume from yet")
-            tensors, meta = ck.load_checkpoint(self._rundir.last_checkpoint)
-            restore_checkpoint(self, tensors, meta)
+            tensors, meta = ck.load_checkpoint(rundir.last_checkpoint)
+            restore_checked(self, rundir.last_checkpoint, tensors, meta)
             st = self.state
             if st.step >= self._planned_steps or st.epoch >= spec.train.epochs:
                 raise TrainingError(
                     f"{self.run_dir}: this run already finished ({st.epoch} epochs, {st.step} steps)",
                     "resume with --epochs N (more than it has done) to train longer",
                 )
+            self._rundir = rundir
             self._recover_folder()
         else:
             self.run_dir = self.run_dir or default_run_dir(spec.name)
             self._rundir = RunDir.create(self.run_dir)
+            self._lock = RunLock(self.run_dir)
+            self._lock.acquire()
             info = {
                 "project": spec.name,
-                "base_dir": str(self.base_dir.resolve()) if self.base_dir else None,
+                # Relative data paths start here on resume (the working folder when no project
+                # folder is known: that is where they were found now).
+                "base_dir": str((self.base_dir or Path.cwd()).resolve()),
                 "seed": spec.train.seed,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             }
@@ -268,6 +276,8 @@ class Trainer(LoopMixin):
             self._writer.close_quietly()
             if self._log is not None:
                 self._log.close()
+            if self._lock is not None:
+                self._lock.release()
 
     def _fail(self, message: str, hint: str, tb: str) -> None:
         self.events.publish(ErrorEvent(message, hint, tb))
