@@ -65,6 +65,18 @@ class Table:
             return int(self._lines[row])
         return row + 1 + (1 if self.dialect.header else 0)
 
+    def exact_column(self, name: str) -> np.ndarray:
+        """Number column ``name`` re-read as float64 (float32 holds epoch seconds only to
+        about 2 minutes)."""
+        frame = pd.read_csv(
+            self.path,
+            usecols=[name],
+            dtype="float64",
+            na_values=engine.NA_VALUES,
+            **engine.reader_options(self.dialect, self.names),
+        )
+        return frame[name].to_numpy(dtype=np.float64)
+
     def first_text_cell(self, name: str) -> tuple[int, str] | None:
         """(row, cell) of the first cell of a text column that is not a number."""
         d = self.dialect
