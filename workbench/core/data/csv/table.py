@@ -244,9 +244,10 @@ def _check_finite(table: Table, where: str) -> None:
     """inf, -inf, 1e400 and values beyond float32 (1e39) are bad values, never numbers."""
     if table.matrix is None or table.matrix.size == 0:
         return
+    with np.errstate(all="ignore"):
+        if np.isfinite(np.sum(table.matrix, dtype=np.float64)) or not np.isinf(table.matrix).any():
+            return  # a finite sum rules out inf; NaN (missing) makes the sum NaN, so look
     bad_cols = np.flatnonzero(np.isinf(table.matrix).any(axis=0))
-    if not bad_cols.size:
-        return
     rows = [int(np.argmax(np.isinf(table.matrix[:, j]))) for j in bad_cols]
     k = int(np.argmin(rows))
     row, name = rows[k], table.matrix_names[int(bad_cols[k])]
