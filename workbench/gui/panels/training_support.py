@@ -54,6 +54,19 @@ def make_trainer(spec, base_dir) -> Any:
     return Trainer(spec, base_dir)
 
 
+def place_run(trainer: Any, run_dir: Any) -> Any:
+    """Point a new trainer at the run-store folder claimed for it (unless it has its own)."""
+    if run_dir is not None and getattr(trainer, "run_dir", "") is None:
+        trainer.run_dir = run_dir
+    return trainer
+
+
+def runs_root_of(document: Any) -> Any:
+    """The document's run store, or None for a stand-in document without one (tests)."""
+    root = getattr(document, "runs_root", None)
+    return root() if callable(root) else None
+
+
 def mark_failed(run_dir, info: ErrorInfo | None) -> None:
     """Make sure the run store says ``failed`` (the engine does; this covers a crash before it)."""
     if not run_dir:
