@@ -20,7 +20,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from workbench.commands.train import drive
-    from workbench.core.training import Trainer
+    from workbench.core.training.session import RunOptions, resume_run
 
-    trainer = Trainer.resume(args.run_dir, device=args.device, epochs=args.epochs)
-    return drive(trainer, args.json)
+    session = resume_run(args.run_dir, RunOptions(device=args.device), epochs=args.epochs)
+    return drive(session, args.json)
