@@ -314,11 +314,10 @@ def restore_run(trashed: str | os.PathLike) -> Path:
 
 
 def _status(run: Path) -> str:
-    try:
-        data = json.loads((run / "status.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ""
-    return str(data.get("status", "")) if isinstance(data, dict) else ""
+    """The run's status; a live one whose process is gone reads as ``interrupted``."""
+    from workbench.core.runs import RunDir
+
+    return str(RunDir(run).read_status().get("status", ""))
 
 
 def discard_if_unused(run_dir: str | os.PathLike) -> None:

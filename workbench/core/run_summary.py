@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.run_store import RunMeta, read_meta, run_folders
+from workbench.core.runs import effective_status
 
 #: Bytes read from the end of a metrics log to find its last epoch / end record.
 TAIL_BYTES = 16_384
@@ -81,7 +82,7 @@ class RunSummary:
 
 def summarize(path: str | os.PathLike) -> RunSummary:
     run = Path(path)
-    status = _read_json(run / "status.json")
+    status = effective_status(_read_json(run / "status.json"))
     info = _read_json(run / "run.json")
     return RunSummary(
         path=run,
