@@ -73,6 +73,7 @@ def read_wide_csv(
         missing_count=count,
         first_missing=first,
         notes=notes,
+        time_values=table.columns[time_col] if time_col else None,
     )
     raw.preview = table.preview  # the file's own cells, as written
     return raw
