@@ -177,7 +177,10 @@ class RunDir:
     @classmethod
     def create(cls, path: Path) -> RunDir:
         path = Path(path)
-        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        # A run store claims the folder first and leaves only its meta.json in it.
+        if path.exists() and (
+            not path.is_dir() or any(p.name != "meta.json" for p in path.iterdir())
+        ):
             raise TrainingError(
                 f"{path}: already exists and is not empty",
                 "pick a new --run-dir, or continue that run with `workbench resume`",
