@@ -14,7 +14,18 @@ import traceback
 
 from workbench import __version__
 
-COMMANDS = ("gui", "examples", "summary", "data", "train", "resume", "predict", "evaluate")
+COMMANDS = (
+    "gui",
+    "examples",
+    "summary",
+    "data",
+    "train",
+    "resume",
+    "predict",
+    "evaluate",
+    "runs",
+    "sweep",
+)
 
 
 class _Parser(argparse.ArgumentParser):
