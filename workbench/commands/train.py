@@ -81,8 +81,9 @@ def run(args) -> int:
 
 
 def drive(session: TrainingSession, as_json: bool) -> int:
-    """Run ``session`` with Ctrl-C handling and print the outcome; the exit code."""
-    from workbench.core.errors import TrainingError
+    """Run ``session`` with Ctrl-C handling and print the outcome; the exit code
+    (``cli.EXIT_*``: completed 0, diverged 2, stopped by the user 130)."""
+    from workbench.cli import EXIT_OK, EXIT_STOPPED, EXIT_USER, report_failure
 
     progress = None if as_json else Progress(session)
     if progress is not None:
@@ -103,9 +104,9 @@ def drive(session: TrainingSession, as_json: bool) -> int:
         print(json.dumps(out))
     else:
         print_summary(out)
-    if result.status == "diverged":
-        raise TrainingError(result.message, result.hint)
-    return 0
+    if result.status == "diverged":  # the result above, then the one error line
+        return report_failure(result.message, result.hint, EXIT_USER, as_json=False)
+    return EXIT_STOPPED if result.status == "stopped" else EXIT_OK
 
 
 def _install_sigint(session: TrainingSession):
@@ -155,10 +156,9 @@ class Progress:
                 self._draw(event, now)
         elif kind == "epoch":
             self._line(_epoch_line(event, self.session.epochs))
-        elif kind == "status" and event.message:
+        elif kind == "status" and event.message and event.status not in ("failed", "preparing"):
+            # A failure is reported once, by the command's own `error: …` line.
             self._line(f"{event.status}: {event.message}")
-        elif kind == "error":
-            self._line(f"error: {event.message}")
 
     def _draw(self, event, now: float) -> None:
         planned = max(1, self.session.planned_steps)

@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.core.errors import SpecError, WorkbenchError
+from workbench.core.files import inside, read_bytes_capped
 from workbench.core.resources import examples_dir
 from workbench.core.spec import ProjectSpec
 
 EXAMPLE_PREFIX = "example:"
+#: Project files are small JSON; anything larger is the wrong file (or /dev/zero).
+MAX_PROJECT_BYTES = 16 * 1024**2
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ def resolve_project_path(ref: str | os.PathLike) -> Path:
     text = str(ref)
     if text.startswith(EXAMPLE_PREFIX):
         name = text[len(EXAMPLE_PREFIX) :]
-        path = examples_dir() / f"{name}.json"
+        path = inside(examples_dir(), f"{name}.json", text, WorkbenchError)
         if not path.is_file():
             names = ", ".join(e.name for e in list_examples())
             raise WorkbenchError(f"no example named {name!r}", f"examples: {names}")
@@ -47,23 +50,64 @@ def resolve_project_path(ref: str | os.PathLike) -> Path:
 def load_project(ref: str | os.PathLike) -> tuple[ProjectSpec, Path]:
     """Read and validate a project; returns the spec and the folder its relative paths use."""
     path = resolve_project_path(ref)
-    if not path.exists():
+    if not os.path.lexists(path):
         raise WorkbenchError(f"{path}: no such project file", "check the path")
-    if path.is_dir():
-        raise WorkbenchError(f"{path}: is a folder, not a project file")
+    payload = read_bytes_capped(path, str(path), MAX_PROJECT_BYTES)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WorkbenchError(f"{path}: cannot be read ({exc})") from None
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WorkbenchError(f"{path}: cannot be read (not UTF-8 text: {exc.reason})") from None
+    data = parse_json(text, str(path))
+    spec = ProjectSpec.from_dict(data, source=str(path))
+    return spec, path.resolve().parent
+
+
+def parse_json(text: str, source: str) -> object:
+    """JSON from an untrusted file: every malformed input is a ``SpecError`` naming it."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError(
             [f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"],
-            source=str(path),
+            source=source,
         ) from None
-    spec = ProjectSpec.from_dict(data, source=str(path))
-    return spec, path.resolve().parent
+    except RecursionError:
+        raise SpecError(["nested too deeply (more than ~1000 levels)"], source=source) from None
+    except ValueError:  # an integer over Python's 4,300-digit conversion limit
+        raise SpecError(["holds a number with more than 4,300 digits"], source=source) from None
+    where = _bad_text(data)
+    if where is not None:
+        raise SpecError(
+            [f"{where}: holds an invalid character (a lone UTF-16 surrogate)"], source=source
+        )
+    return data
+
+
+def _bad_text(data: object) -> str | None:
+    """The path of the first string (key or value) that cannot be written as UTF-8."""
+    stack: list[tuple[str, object]] = [("", data)]
+    while stack:
+        path, node = stack.pop()
+        items: list = []
+        if isinstance(node, dict):
+            items = [(f"{path}.{k}" if path else str(k), k, v) for k, v in node.items()]
+        elif isinstance(node, list):
+            items = [(f"{path}[{i}]", None, v) for i, v in enumerate(node)]
+        elif isinstance(node, str) and not _utf8(node):
+            return path or "the file"
+        for where, key, value in items:
+            if isinstance(key, str) and not _utf8(key):
+                return path or "the file"
+            stack.append((where, value))
+    return None
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def project_to_json(spec: ProjectSpec) -> str:

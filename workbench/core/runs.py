@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.errors import TrainingError, WorkbenchError
+from workbench.core.files import is_regular
 from workbench.core.project import atomic_write_bytes, project_to_json
 from workbench.core.spec import ProjectSpec
 
@@ -323,6 +324,8 @@ def _alive(pid: int) -> bool:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
+    if not is_regular(path):  # missing, or a FIFO / device that would block the reader
+        return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -334,6 +337,8 @@ def read_metrics(path: Path, kind: str | None = None) -> list[dict[str, Any]]:
     """Records of a metrics log (``kind`` filters on the ``type`` key). A half-written last line
     — the writer is still busy — is skipped, so this is safe to call while training runs."""
     records = []
+    if not is_regular(path):
+        return records
     try:
         with open(path, encoding="utf-8") as handle:
             for line in handle:

@@ -13,6 +13,9 @@ from typing import Any
 from workbench.core.layer_specs import LayerSpec, LSTMSpec
 from workbench.core.specbase import SpecBase, _join, spec_field
 
+#: torch's generators take seeds up to 2**64 - 1; a larger one overflowed inside torch.
+SEED_MAX = 2**64 - 1
+
 TASKS = ("classification", "regression", "forecasting", "tagging", "language_model")
 #: Tasks whose head emits one output per time step (sequence → sequence).
 PER_STEP_TASKS = ("tagging", "language_model")
@@ -33,7 +36,7 @@ class SplitSpec(SpecBase):
     val_fraction: float = spec_field(0.15, ge=0.0, lt=1.0, doc="Share of data for validation")
     test_fraction: float = spec_field(0.15, ge=0.0, lt=1.0, doc="Share of data for testing")
     gap: int = spec_field(0, ge=0, doc="Time steps left out between chronological splits")
-    seed: int = spec_field(0, ge=0, doc="Seed of the random split")
+    seed: int = spec_field(0, ge=0, le=SEED_MAX, doc="Seed of the random split")
     strict: bool = spec_field(
         False,
         doc="Windows cut from one series stay wholly inside their split. Off (default): a "
@@ -134,7 +137,7 @@ class InputSpec(SpecBase):
     kind: str = spec_field("numeric", choices=("numeric", "tokens"), doc="Numbers or token ids")
     n_features: int = spec_field(10, ge=1, doc="Features per time step (numeric input)")
     vocab_size: int = spec_field(64, ge=2, doc="Distinct tokens (token input)")
-    embedding_dim: int = spec_field(32, ge=1, doc="Embedding width (token input)")
+    embedding_dim: int = spec_field(32, ge=1, le=65536, doc="Embedding width (token input)")
 
     @property
     def width(self) -> int:
@@ -149,7 +152,9 @@ class HeadSpec(SpecBase):
     pooling: str = spec_field(
         "last", choices=("last", "mean", "max"), doc="How a sequence head reads the steps"
     )
-    hidden_size: int = spec_field(0, ge=0, doc="Dense layer before the output (0 = none)")
+    hidden_size: int = spec_field(
+        0, ge=0, le=65536, doc="Dense layer before the output (0 = none)"
+    )
     output_size: int = spec_field(10, ge=1, doc="Classes, targets or vocabulary")
     dropout: float = spec_field(0.0, ge=0.0, lt=1.0, doc="Dropout before the output layer")
 
@@ -237,7 +242,7 @@ class TrainSpec(SpecBase):
     early_stopping: EarlyStoppingSpec = spec_field(default_factory=EarlyStoppingSpec)
     keep_best: bool = spec_field(True, doc="Keep the checkpoint with the best validation metric")
     device: str = spec_field("auto", doc="auto, cpu, cuda, cuda:N or mps")
-    seed: int = spec_field(0, ge=0, doc="Seed for weights, shuffling and dropout")
+    seed: int = spec_field(0, ge=0, le=SEED_MAX, doc="Seed for weights, shuffling and dropout")
     loss: str = spec_field("auto", choices=("auto", "cross_entropy", "mse", "mae"))
 
     def check(self, path: str) -> list[str]:

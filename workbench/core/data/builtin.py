@@ -77,6 +77,17 @@ def _params(name: str, given: dict[str, Any]) -> dict[str, Any]:
     for key in ("n_samples", "length", "n_features", "n_classes", "n_symbols", "copy_length"):
         if key in params and params[key] < 1:
             raise DataError(f"builtin:{name}: parameter {key!r} must be ≥ 1 (got {params[key]})")
+    # Before generating anything: 10**12 samples would otherwise freeze the machine.
+    from workbench.core.memory import check_fits
+
+    steps = params.get("length", 1) + 2 * params.get("copy_length", 0) + params.get("delay", 0)
+    cells = params.get("n_samples", 1) * steps * params.get("n_features", 1)
+    check_fits(
+        cells * 8 * 4,  # float64 while generated, then windows and tensors
+        f"builtin:{name} with these parameters",
+        "use fewer samples or shorter sequences",
+        DataError,
+    )
     return params
 
 

@@ -10,6 +10,7 @@ the last column). A ``.npy`` holds only ``X``; its labels come from ``y_key`` na
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,11 +24,53 @@ if TYPE_CHECKING:
     from workbench.core.spec import DataSpec
 
 MMAP_BYTES = 64 << 20
+#: An array is read, converted to float32 and windowed: budget this many copies of it.
+COPIES = 3
+
+
+def _declared_bytes(handle) -> int | None:
+    """Bytes the array in an open ``.npy`` stream says it holds (None: an unknown header)."""
+    from numpy.lib import format as npy
+
+    version = npy.read_magic(handle)
+    if version == (1, 0):
+        shape, _, dtype = npy.read_array_header_1_0(handle)
+    elif version == (2, 0):
+        shape, _, dtype = npy.read_array_header_2_0(handle)
+    else:
+        return None
+    count = 1
+    for n in shape:
+        count *= int(n)
+    return count * dtype.itemsize
+
+
+def _check_size(declared: int | None, where: str, what: str) -> None:
+    """Refuse an array that cannot fit before it is read (a 1 MB ``.npz`` of zeros once
+    unpacked to 4.4 GB)."""
+    from workbench.core.memory import check_fits
+
+    if declared is not None:
+        check_fits(
+            declared * COPIES,
+            f"{where}: {what} ({declared:,} bytes unpacked)",
+            "use a smaller array, or split the data into several files",
+            DataError,
+        )
 
 
 def _load_npy(path: Path, where: str) -> np.ndarray:
     try:
-        mode = "r" if path.stat().st_size >= MMAP_BYTES else None
+        size = path.stat().st_size
+        mode = "r" if size >= MMAP_BYTES else None
+        if mode is None:  # read into memory: the header's size is checked against the file
+            with open(path, "rb") as handle:
+                declared = _declared_bytes(handle)
+            if declared is not None and declared > size:
+                raise DataError(
+                    f"{where}: not a valid .npy file (its header promises {declared:,} bytes, "
+                    f"the file has {size:,})"
+                )
         return np.load(path, mmap_mode=mode, allow_pickle=False)
     except ValueError as exc:
         if "pickle" in str(exc).lower():
@@ -55,7 +98,14 @@ def _load_npz(path: Path, spec: DataSpec, where: str) -> tuple[np.ndarray, np.nd
 
         def get(key: str) -> np.ndarray:
             try:
+                member = archive.zip.getinfo(f"{key}.npy")
+                with archive.zip.open(member) as handle:
+                    declared = _declared_bytes(handle)
+                _check_size(member.file_size, where, f"array {key!r}")
+                _check_size(declared, where, f"array {key!r}")
                 return archive[key]
+            except (KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+                raise DataError(f"{where}: array {key!r} cannot be read ({exc})") from None
             except ValueError as exc:
                 if "pickle" in str(exc).lower():
                     raise DataError(
@@ -70,6 +120,11 @@ def _load_npz(path: Path, spec: DataSpec, where: str) -> tuple[np.ndarray, np.nd
 
 
 def _labels_npy(path: Path, spec: DataSpec, where: str) -> np.ndarray | None:
+    if Path(spec.y_key).name != spec.y_key or spec.y_key in ("", ".", ".."):
+        raise DataError(
+            f"{where}: y_key {spec.y_key!r} must be a file name beside the data, not a path",
+            "put the label file in the same folder",
+        )
     candidates = []
     if spec.y_key.endswith(".npy"):
         candidates.append(path.parent / spec.y_key)

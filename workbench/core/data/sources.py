@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.core.errors import DataError
+from workbench.core.files import check_regular, inside
 from workbench.core.resources import data_dir
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def resolve(ref: str, base_dir: Path | None) -> Source:
         return Source(ref, None, ref[len(BUILTIN_PREFIX) :])
     if ref.startswith(RESOURCE_PREFIX):
         name = ref[len(RESOURCE_PREFIX) :]
-        path = data_dir() / name
+        path = inside(data_dir(), name, ref, DataError)
         if not path.is_file():
             shipped = sorted(
                 p.name for p in data_dir().iterdir() if p.is_file() and p.suffix != ".md"
@@ -58,12 +59,10 @@ def resolve(ref: str, base_dir: Path | None) -> Source:
 
 
 def check_file(path: Path, label: str) -> None:
-    if not path.exists():
-        raise DataError(
-            f"{label}: no such file", "check the path (relative paths start at the project file)"
-        )
-    if path.is_dir():
-        raise DataError(f"{label}: is a folder, not a data file", "choose a file inside it")
+    """A readable regular file (a FIFO or device would block or never end), or a DataError."""
+    check_regular(
+        path, label, DataError, "check the path (relative paths start at the project file)"
+    )
 
 
 def detect_format(spec: DataSpec, source: Source) -> str:

@@ -92,8 +92,24 @@ def pool(features: torch.Tensor, lengths: torch.Tensor | None, how: str) -> torc
 
 
 def build_model(spec: ModelSpec) -> SequenceModel:
-    """A fresh model for ``spec`` (weights from the current torch RNG)."""
+    """A fresh model for ``spec`` (weights from the current torch RNG); a ``SpecError``
+    before anything is allocated when it cannot fit in memory."""
+    check_model_size(spec)
     return SequenceModel(spec)
+
+
+def check_model_size(spec: ModelSpec) -> None:
+    """Refuse a model whose training state (weights, gradients, two optimizer moments, all
+    float32) exceeds the free memory — counted from the spec, nothing is allocated."""
+    from workbench.core.memory import check_fits
+    from workbench.core.models.summary import summarize
+
+    params = summarize(spec).total_params
+    check_fits(
+        params * 4 * 4,
+        f"the model ({params:,} parameters) in training",
+        "use smaller hidden sizes, fewer layers or a smaller embedding / vocabulary",
+    )
 
 
 def detach_state(state):

@@ -22,6 +22,7 @@ from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
 from workbench.core.errors import TrainingError
+from workbench.core.files import check_regular
 from workbench.core.project import atomic_write_bytes
 
 META_KEY = "workbench_checkpoint"
@@ -81,6 +82,7 @@ def link_or_copy(src: str | Path, dst: str | Path) -> None:
 def load_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """The tensors and JSON meta of a checkpoint; a ``TrainingError`` for anything else."""
     path = Path(path)
+    check_regular(path, str(path), TrainingError)
     try:
         payload = path.read_bytes()
     except OSError as exc:
