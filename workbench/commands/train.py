@@ -2,6 +2,10 @@
 
 Ctrl-C stops after the current batch with a checkpoint (status ``stopped``; continue with
 `workbench resume RUN_DIR`); a second Ctrl-C aborts at once.
+
+``--nproc N`` trains on N local processes through torch's elastic launcher; started by
+``torchrun`` (or ``--nproc``) this command is one of the workers: rank 0 prints, the others
+stay quiet (see ``core/training/distributed.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,12 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=_non_negative, help="seed for weights, shuffling and dropout")
     p.add_argument("--run-dir", help="folder for checkpoints and logs (default: a new one)")
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.add_argument(
+        "--nproc",
+        type=_positive,
+        default=1,
+        help="train on N local processes (data parallel, torch's elastic launcher)",
+    )
     p.set_defaults(run=run)
 
 
@@ -59,17 +69,74 @@ def run(args) -> int:
     problems = spec.problems()
     if problems:
         raise SpecError(problems, source="command-line options")
+
+    if args.nproc > 1:
+        return _launch(args, spec)
     from workbench.core.training import Trainer
 
-    trainer = Trainer(spec, base_dir, run_dir=args.run_dir)
-    return drive(trainer, args.json)
+    return as_worker(lambda: drive(Trainer(spec, base_dir, run_dir=args.run_dir), args.json))
+
+
+def as_worker(work) -> int:
+    """``work()``; in one of several processes also leave its error where the launcher looks
+    (it reports the failing process's own error) and leave the process group at the end."""
+    from workbench.core.training.distributed import Distributed, launched_distributed
+
+    if not launched_distributed():
+        return work()
+    from workbench.core.training.launch import record_failure
+
+    try:
+        return work()
+    except BaseException as exc:
+        record_failure(exc)
+        raise
+    finally:
+        Distributed.close()
+
+
+def _launch(args, spec) -> int:
+    """``--nproc N``: the workers run this command without it; the outcome comes from them."""
+    from pathlib import Path
+
+    from workbench.core.errors import WorkbenchError
+    from workbench.core.runs import default_run_dir
+    from workbench.core.training.distributed import launched_distributed
+    from workbench.core.training.launch import launch_local
+
+    if launched_distributed():
+        raise WorkbenchError(
+            "--nproc given to a process that a torch launcher already started",
+            "use either torchrun's --nproc-per-node or workbench's --nproc, not both",
+        )
+    run_dir = Path(args.run_dir) if args.run_dir else default_run_dir(spec.name)
+    worker = ["train", args.project, "--run-dir", str(run_dir)]
+    for flag in ("epochs", "seed", "device"):
+        if getattr(args, flag) is not None:
+            worker += [f"--{flag}", str(getattr(args, flag))]
+    if args.json:
+        worker.append("--json")
+    return report_launch(launch_local(worker, args.nproc, run_dir), run_dir, args.json)
+
+
+def report_launch(outcome, run_dir, as_json: bool) -> int:
+    """What the launcher adds to the workers' output: the error of a failed process."""
+    if outcome.status == "failed":
+        if as_json:
+            failed = {"status": "failed", "message": outcome.message, "run_dir": str(run_dir)}
+            print(json.dumps(failed))
+        sys.stderr.write(f"error: {outcome.message}\n")
+    return outcome.exit_code
 
 
 def drive(trainer, as_json: bool) -> int:
     """Run ``trainer`` with Ctrl-C handling and print the outcome; the exit code."""
     from workbench.core.errors import TrainingError
+    from workbench.core.training.distributed import env_world, launched_distributed
 
     _apply_thread_override()
+    if launched_distributed() and env_world()[0] != 0:
+        return _drive_quietly(trainer)
     progress = None if as_json else Progress(trainer)
     if progress is not None:
         trainer.events.subscribe(progress)
@@ -90,6 +157,16 @@ def drive(trainer, as_json: bool) -> int:
         print_summary(out, trainer)
     if result.status == "diverged":
         raise TrainingError(result.message, result.hint)
+    return 0
+
+
+def _drive_quietly(trainer) -> int:
+    """A worker other than rank 0: train, print nothing (rank 0 reports the run)."""
+    previous = _install_sigint(trainer)
+    try:
+        trainer.run()
+    finally:
+        signal.signal(signal.SIGINT, previous)
     return 0
 
 

@@ -30,6 +30,9 @@ from workbench.core.project import atomic_write_bytes, project_to_json
 from workbench.core.spec import ProjectSpec
 
 RUNS_ENV = "WORKBENCH_RUNS_DIR"
+#: A stop request for a run on several processes (the app creates it; rank 0 consumes it).
+#: It may be there before the run starts: a stop asked for while the processes start up.
+STOP_REQUEST = "stop.request"
 #: Seconds between forced flushes of the metrics log (it is also flushed every epoch).
 FLUSH_EVERY_S = 2.0
 
@@ -149,7 +152,9 @@ class RunDir:
     @classmethod
     def create(cls, path: Path) -> RunDir:
         path = Path(path)
-        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        if path.exists() and (
+            not path.is_dir() or any(p.name != STOP_REQUEST for p in path.iterdir())
+        ):
             raise TrainingError(
                 f"{path}: already exists and is not empty",
                 "pick a new --run-dir, or continue that run with `workbench resume`",
