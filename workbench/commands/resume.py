@@ -1,7 +1,9 @@
 """`workbench resume RUN_DIR`: continue a stopped (or crashed) run from its last checkpoint.
 
 The run goes on exactly where it stopped — same batch order, RNG and optimizer state — and
-keeps writing to the same folder. ``--epochs N`` extends a finished run to N epochs in all.
+keeps writing to the same folder. ``--epochs N`` extends a finished run to N epochs in all;
+with a ``cosine`` / ``onecycle`` schedule that recomputes the schedule for N epochs (the LR
+jumps to where an N-epoch run would be at this step).
 """
 
 from __future__ import annotations
@@ -26,17 +28,13 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from workbench.commands.train import as_worker, drive
     from workbench.core.training.distributed import launched_distributed
+    from workbench.core.training.session import RunOptions, resume_run
 
     nproc = args.nproc or (1 if launched_distributed() else _trained_on(args.run_dir))
     if nproc > 1 and not launched_distributed():
         return _launch(args, nproc)
-    from workbench.core.training import Trainer
-
-    def work() -> int:
-        trainer = Trainer.resume(args.run_dir, device=args.device, epochs=args.epochs)
-        return drive(trainer, args.json)
-
-    return as_worker(work)
+    session = resume_run(args.run_dir, RunOptions(device=args.device), epochs=args.epochs)
+    return as_worker(lambda: drive(session, args.json))
 
 
 def _trained_on(run_dir: str) -> int:
@@ -52,6 +50,7 @@ def _trained_on(run_dir: str) -> int:
 
 
 def _launch(args, nproc: int) -> int:
+    """``--nproc N``: N workers run ``resume`` on the same folder; the outcome from them."""
     from pathlib import Path
 
     from workbench.commands.train import report_launch
@@ -59,7 +58,7 @@ def _launch(args, nproc: int) -> int:
     from workbench.core.training.launch import launch_local
 
     RunDir.open(Path(args.run_dir))  # a clear error before any process starts
-    worker = ["resume", args.run_dir, "--nproc", "1"]
+    worker = ["resume", args.run_dir]
     for flag in ("epochs", "device"):
         if getattr(args, flag) is not None:
             worker += [f"--{flag}", str(getattr(args, flag))]

@@ -4,18 +4,21 @@ Ctrl-C stops after the current batch with a checkpoint (status ``stopped``; cont
 `workbench resume RUN_DIR`); a second Ctrl-C aborts at once.
 
 ``--nproc N`` trains on N local processes through torch's elastic launcher; started by
-``torchrun`` (or ``--nproc``) this command is one of the workers: rank 0 prints, the others
-stay quiet (see ``core/training/distributed.py``).
+``torchrun`` (or ``--nproc``) this command is one of the workers: rank 0 claims the run
+folder and prints, the others stay quiet (see ``core/training/distributed.py``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workbench.core.training.result import RunResult
+    from workbench.core.training.session import TrainingSession
 
 
 def add_parser(sub) -> None:
@@ -24,7 +27,11 @@ def add_parser(sub) -> None:
     p.add_argument("--epochs", type=_positive, help="passes over the training data")
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     p.add_argument("--seed", type=_non_negative, help="seed for weights, shuffling and dropout")
-    p.add_argument("--run-dir", help="folder for checkpoints and logs (default: a new one)")
+    p.add_argument(
+        "--run-dir",
+        help="folder for checkpoints and logs (default: a new one in PROJECT.runs/ beside the "
+        "project file)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.add_argument(
         "--nproc",
@@ -56,7 +63,7 @@ def _int(text: str, low: int) -> int:
 
 
 def run(args) -> int:
-    from workbench.core.errors import SpecError
+    from workbench.core.errors import SpecError, WorkbenchError
     from workbench.core.project import load_project
 
     spec, base_dir = load_project(args.project)
@@ -69,12 +76,29 @@ def run(args) -> int:
     problems = spec.problems()
     if problems:
         raise SpecError(problems, source="command-line options")
+    from workbench.core.run_store import discard_if_unused, new_run_dir, runs_dir_for
+    from workbench.core.training.distributed import env_world, launched_distributed
+    from workbench.core.training.session import RunOptions, start_run
 
-    if args.nproc > 1:
-        return _launch(args, spec)
-    from workbench.core.training import Trainer
-
-    return as_worker(lambda: drive(Trainer(spec, base_dir, run_dir=args.run_dir), args.json))
+    if args.nproc > 1 and launched_distributed():
+        raise WorkbenchError(
+            "--nproc given to a process that a torch launcher already started",
+            "use either torchrun's --nproc-per-node or workbench's --nproc, not both",
+        )
+    run_dir = args.run_dir
+    # Under torchrun only rank 0 claims (and discards) a folder; the others hear of it.
+    main_rank = not launched_distributed() or env_world()[0] == 0
+    if run_dir is None and main_rank:
+        project_file = None if str(args.project).startswith("example:") else args.project
+        run_dir = new_run_dir(runs_dir_for(args.project), spec, project_file=project_file)
+    try:
+        if args.nproc > 1:
+            return _launch(args, run_dir)
+        session = start_run(spec, base_dir, RunOptions(run_dir=run_dir))
+        return as_worker(lambda: drive(session, args.json))
+    finally:
+        if run_dir is not None and main_rank:
+            discard_if_unused(run_dir)
 
 
 def as_worker(work) -> int:
@@ -95,28 +119,19 @@ def as_worker(work) -> int:
         Distributed.close()
 
 
-def _launch(args, spec) -> int:
-    """``--nproc N``: the workers run this command without it; the outcome comes from them."""
+def _launch(args, run_dir) -> int:
+    """``--nproc N``: N workers run this command without it; the outcome comes from them."""
     from pathlib import Path
 
-    from workbench.core.errors import WorkbenchError
-    from workbench.core.runs import default_run_dir
-    from workbench.core.training.distributed import launched_distributed
     from workbench.core.training.launch import launch_local
 
-    if launched_distributed():
-        raise WorkbenchError(
-            "--nproc given to a process that a torch launcher already started",
-            "use either torchrun's --nproc-per-node or workbench's --nproc, not both",
-        )
-    run_dir = Path(args.run_dir) if args.run_dir else default_run_dir(spec.name)
     worker = ["train", args.project, "--run-dir", str(run_dir)]
     for flag in ("epochs", "seed", "device"):
         if getattr(args, flag) is not None:
             worker += [f"--{flag}", str(getattr(args, flag))]
     if args.json:
         worker.append("--json")
-    return report_launch(launch_local(worker, args.nproc, run_dir), run_dir, args.json)
+    return report_launch(launch_local(worker, args.nproc, Path(run_dir)), run_dir, args.json)
 
 
 def report_launch(outcome, run_dir, as_json: bool) -> int:
@@ -129,62 +144,52 @@ def report_launch(outcome, run_dir, as_json: bool) -> int:
     return outcome.exit_code
 
 
-def drive(trainer, as_json: bool) -> int:
-    """Run ``trainer`` with Ctrl-C handling and print the outcome; the exit code."""
+def drive(session: TrainingSession, as_json: bool) -> int:
+    """Run ``session`` with Ctrl-C handling and print the outcome; the exit code."""
     from workbench.core.errors import TrainingError
     from workbench.core.training.distributed import env_world, launched_distributed
 
-    _apply_thread_override()
     if launched_distributed() and env_world()[0] != 0:
-        return _drive_quietly(trainer)
-    progress = None if as_json else Progress(trainer)
+        return _drive_quietly(session)
+    progress = None if as_json else Progress(session)
     if progress is not None:
-        trainer.events.subscribe(progress)
-    previous = _install_sigint(trainer)
+        session.events.subscribe(progress)
+    previous = _install_sigint(session)
     try:
-        result = trainer.run()
+        result = session.run()
     finally:
         signal.signal(signal.SIGINT, previous)
         if progress is not None:
             progress.close()
     out = result.to_dict()
-    sample = _sample(trainer, result)
+    assert result is not None  # only a stop before the start returns None (not from here)
+    sample = _sample(session, result)
     if sample is not None:
         out["sample"] = sample
     if as_json:
         print(json.dumps(out))
     else:
-        print_summary(out, trainer)
+        print_summary(out)
     if result.status == "diverged":
         raise TrainingError(result.message, result.hint)
     return 0
 
 
-def _drive_quietly(trainer) -> int:
+def _drive_quietly(session: TrainingSession) -> int:
     """A worker other than rank 0: train, print nothing (rank 0 reports the run)."""
-    previous = _install_sigint(trainer)
+    previous = _install_sigint(session)
     try:
-        trainer.run()
+        session.run()
     finally:
         signal.signal(signal.SIGINT, previous)
     return 0
 
 
-def _apply_thread_override() -> None:
-    """``WORKBENCH_TORCH_THREADS=N`` sets torch's intra-op threads (as under the GUI): on a
-    busy machine fewer OpenMP threads than cores avoid barrier spinning."""
-    env = os.environ.get("WORKBENCH_TORCH_THREADS", "")
-    if env.isdigit() and int(env) > 0:
-        import torch
-
-        torch.set_num_threads(int(env))
-
-
-def _install_sigint(trainer):
+def _install_sigint(session: TrainingSession):
     def on_sigint(signum, frame) -> None:
-        if trainer.control.stop_requested:
+        if session.control.stop_requested:
             raise KeyboardInterrupt
-        trainer.control.stop()
+        session.control.stop()
         sys.stderr.write("\nstopping after this batch (Ctrl-C again to abort)…\n")
 
     try:
@@ -193,21 +198,13 @@ def _install_sigint(trainer):
         return signal.getsignal(signal.SIGINT)
 
 
-def _sample(trainer, result) -> str | None:
+def _sample(session: TrainingSession, result: RunResult) -> str | None:
     """A generated text sample at the end of a language-model run."""
-    if trainer.spec.data.task != "language_model" or result.status == "diverged":
+    if result.status == "diverged":
         return None
-    from workbench.core.models.sampling import sample_text
-
     prime = "\n"
-    return prime + sample_text(
-        trainer.model,
-        trainer.data,
-        prime,
-        n_tokens=300,
-        temperature=0.8,
-        seed=trainer.spec.train.seed,
-    )
+    text = session.final_sample(prime, n_tokens=300, temperature=0.8)
+    return None if text is None else prime + text
 
 
 # ---- human output ----------------------------------------------------------------------------
@@ -216,8 +213,8 @@ class Progress:
 
     WIDTH = 24
 
-    def __init__(self, trainer) -> None:
-        self.trainer = trainer
+    def __init__(self, session: TrainingSession) -> None:
+        self.session = session
         self.tty = sys.stderr.isatty()
         self.t0: float | None = None
         self.step0 = 0
@@ -234,19 +231,19 @@ class Progress:
                 self.last_draw = now
                 self._draw(event, now)
         elif kind == "epoch":
-            self._line(_epoch_line(event, self.trainer.spec.train.epochs))
+            self._line(_epoch_line(event, self.session.epochs))
         elif kind == "status" and event.message:
             self._line(f"{event.status}: {event.message}")
         elif kind == "error":
             self._line(f"error: {event.message}")
 
     def _draw(self, event, now: float) -> None:
-        planned = max(1, self.trainer.planned_steps)
+        planned = max(1, self.session.planned_steps)
         done = event.step / planned
         filled = int(done * self.WIDTH)
         per_step = (now - self.t0) / max(1, event.step - self.step0)
         eta = _clock(per_step * (planned - event.step))
-        epochs = self.trainer.spec.train.epochs
+        epochs = self.session.epochs
         bar = "#" * filled + "-" * (self.WIDTH - filled)
         line = (
             f"\repoch {event.epoch}/{epochs} [{bar}] {done:4.0%} step {event.step}/{planned} "
@@ -281,7 +278,7 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def print_summary(out: dict[str, Any], trainer) -> None:
+def print_summary(out: dict[str, Any]) -> None:
     print(f"status:  {out['status']}" + (f" — {out['message']}" if out.get("message") else ""))
     print(f"epochs:  {out['epochs']}   steps: {out['steps']}")
     skip = {"status", "epochs", "steps", "run_dir", "message", "hint", "sample", "lr"}

@@ -98,7 +98,7 @@ def test_chronological_split_with_gap_never_straddles(tmp_path):
         window=10,
         horizon=2,
         normalization="none",
-        split=SplitSpec(val_fraction=0.2, test_fraction=0.2, gap=5),
+        split=SplitSpec(val_fraction=0.2, test_fraction=0.2, gap=5, strict=True),
     )
     d = load_data(spec)
     val_start, test_start = d.summary.split_bounds
@@ -250,35 +250,27 @@ def test_long_csv_drop_and_interpolate(tmp_path):
     assert filled.train.x[0, :, 0].tolist() == [1.0, 2.0, 3.0]
 
 
-def test_fast_path_matches_the_careful_parser(tmp_path):
-    pytest.importorskip("pandas")
+def test_large_file_reads_exactly(tmp_path):
     rng = np.random.default_rng(0)
     values = rng.normal(size=(40000, 3)).astype(np.float32)
     path = tmp_path / "big.csv"
     np.savetxt(path, values, delimiter=",", fmt="%.6g", header="a,b,c", comments="")
     assert path.stat().st_size > 1 << 20
-    from workbench.core.data import csv_table
+    from workbench.core.data.csv import read_table
 
-    spec = DataSpec(source=str(path))
-    fast = csv_table.read_table(path, spec, "big.csv")
-    assert fast.lines is None  # the fast path ran
-    dialect = fast.dialect
-    careful = csv_table._careful(path, dialect, fast.names, [True] * 3, "big.csv")
-    for name in "abc":
-        assert np.array_equal(fast.columns[name], careful.columns[name])
-    assert np.allclose(fast.columns["a"], values[:, 0], rtol=1e-5)
+    table = read_table(path, DataSpec(source=str(path)), "big.csv")
+    expected = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float32)
+    for j, name in enumerate("abc"):
+        assert np.array_equal(table.columns[name], expected[:, j])
+    assert np.allclose(table.columns["a"], values[:, 0], rtol=1e-5)
 
 
-@pytest.mark.parametrize("parser", ["auto", "numpy"])
-def test_large_file_with_a_bad_cell_deep_inside(tmp_path, monkeypatch, parser):
-    from workbench.core.data import csv_table
-
-    monkeypatch.setattr(csv_table, "PARSER", parser)
+def test_large_file_with_a_bad_cell_deep_inside(tmp_path):
     lines = ["a,b,c"] + [f"{i},{i * 0.5},{-i}" for i in range(60000)]
     lines[45001] = "45000,oops,-45000"
     path = tmp_path / "deep.csv"
     path.write_text("\n".join(lines) + "\n")
-    assert path.stat().st_size > csv_table.FAST_PATH_BYTES
+    assert path.stat().st_size > 1 << 20
     with pytest.raises(
         DataError, match=r"deep\.csv: line 45002, column 'b': 'oops' is not a number"
     ):
@@ -293,9 +285,7 @@ def test_large_file_with_a_bad_cell_deep_inside(tmp_path, monkeypatch, parser):
     assert len(d.train) == 60000 - 4 and float(d.train.x[-1, -1, 1]) == 59998 * 0.5
 
 
-def test_fast_and_careful_paths_agree_on_text_columns(tmp_path, monkeypatch):
-    from workbench.core.data import csv_table
-
+def test_large_long_csv_with_text_columns_and_decimal_commas(tmp_path):
     rng = np.random.default_rng(5)
     n = 40000
     ids = rng.integers(0, 2000, size=n)
@@ -306,7 +296,7 @@ def test_fast_and_careful_paths_agree_on_text_columns(tmp_path, monkeypatch):
     ]
     path = tmp_path / "long.csv"
     path.write_text("\n".join(lines).replace(".", ",") + "\n")
-    assert path.stat().st_size > csv_table.FAST_PATH_BYTES
+    assert path.stat().st_size > 1 << 20
     spec = DataSpec(
         source=str(path),
         id_column="id",
@@ -315,18 +305,12 @@ def test_fast_and_careful_paths_agree_on_text_columns(tmp_path, monkeypatch):
         missing="interpolate",
         normalization="none",
     )
-    results = {}
-    for parser in ("auto", "careful"):
-        monkeypatch.setattr(csv_table, "PARSER", parser)
-        results[parser] = load_data(spec)
-    a, b = results["auto"], results["careful"]
-    assert a.summary.missing_values == b.summary.missing_values == 1
-    assert a.class_names == b.class_names == ["A", "B"]
-    for name in ("train", "val", "test"):
-        assert torch.equal(a.split(name).x, b.split(name).x)
-        assert torch.equal(a.split(name).y, b.split(name).y)
-        assert torch.equal(a.split(name).lengths, b.split(name).lengths)
+    a = load_data(spec)
+    assert a.summary.missing_values == 1
+    assert a.class_names == ["A", "B"]
+    assert sum(len(a.split(name)) for name in ("train", "val", "test")) == len(set(ids))
     assert float(a.train.x[..., 1].max()) == 6.5  # decimal commas were read as decimals
+    assert float(a.train.x[..., 1][a.train.x[..., 1] > 0].min()) == 0.5
 
 
 def test_a_split_too_short_for_one_window_is_pointed_out():
@@ -334,8 +318,50 @@ def test_a_split_too_short_for_one_window_is_pointed_out():
     from workbench.core.spec import DataSpec
 
     spec = DataSpec(source="resource:airline-passengers.csv", task="forecasting", window=24)
+    spec.split.strict = True
     summary = inspect_data(spec)
     assert summary.split_sizes["val"] == 0 and summary.split_sizes["test"] == 0
     assert any("validation part of the series is shorter than one window" in n for n in summary.notes)
     spec.window = 12
     assert not any("shorter than one window" in n for n in inspect_data(spec).notes)
+
+
+def test_val_and_test_inputs_reach_back_but_targets_never_leak(tmp_path):
+    # The series holds its own step index, so every value says where it came from.
+    n = 200
+    src = _write(tmp_path / "s.csv", "v\n" + "".join(f"{i}\n" for i in range(n)))
+    spec = DataSpec(
+        source=src,
+        task="forecasting",
+        window=10,
+        horizon=2,
+        normalization="none",
+        split=SplitSpec(val_fraction=0.2, test_fraction=0.2, gap=5),
+    )
+    d = load_data(spec)
+    val_start, test_start = d.summary.split_bounds
+    assert (val_start, test_start) == (125, 165)
+    parts = ((d.train, 0, 10, 120), (d.val, 115, val_start, 160), (d.test, 155, test_start, n))
+    for split, inputs_from, targets_from, stop in parts:
+        # targets: inside the split, every one of its steps a first target once
+        assert int(split.y.min()) == targets_from and int(split.y.max()) == stop - 1
+        # inputs: may come from before the split (train / the gap), never from after
+        assert int(split.x.min()) == inputs_from and int(split.x.max()) < stop - 1
+        assert torch.equal(split.x[:, -1, 0] + 1, split.y[:, 0])  # inputs end where targets start
+    assert len(d.val) == 160 - val_start - 1 and len(d.test) == n - test_start - 1
+    assert d.summary.split_kind.endswith("inputs may reach back")
+    # the airline series with window 24 now has val and test windows (22 months each, horizon 1)
+    airline = DataSpec(source="resource:airline-passengers.csv", task="forecasting", window=24)
+    sizes = load_data(airline).summary.split_sizes
+    assert sizes["val"] == 22 and sizes["test"] == 22
+
+
+def test_normalizer_fitted_on_train_only_with_reaching_back(tmp_path):
+    head = [float(i % 10) for i in range(70)]
+    tail = [1e6 + i for i in range(30)]
+    src = _write(tmp_path / "s.csv", "v\n" + "".join(f"{v}\n" for v in head + tail))
+    d = load_data(DataSpec(source=src, task="forecasting", window=5))
+    assert d.normalization_stats["targets"]["center"][0] == pytest.approx(np.mean(head))
+    # the first val window reads the last 5 training steps, scaled with the training stats
+    first = d.val.x[0, :, 0].double().numpy() * np.std(head) + np.mean(head)
+    np.testing.assert_allclose(first, head[-5:], atol=1e-4)

@@ -15,6 +15,8 @@ import numpy as np
 class Preview:
     header: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
+    #: What each cell was read as (None: text or missing), beside the raw cells, when known.
+    parsed: list[list[float | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -62,6 +64,8 @@ class RawSeries:
     first_missing: str | None = None
     preview: Preview = field(default_factory=Preview)
     notes: list[str] = field(default_factory=list)
+    #: The time column's cells [L] as read (for guessing the season), or None without one.
+    time_values: np.ndarray | None = None
 
 
 @dataclass

@@ -9,8 +9,10 @@ the window stays responsive however fast training steps, and training keeps its 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
@@ -29,12 +31,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.inspection.events import INSPECTION_EVENTS
+from workbench.core.inspection.feed import InspectionSettings
+from workbench.core.training.events import ErrorEvent, ProbeEvent, StatusEvent, StepEvent
+from workbench.core.training.session import RunOptions, TrainingSession, start_run
 from workbench.gui.panels.training_support import (
     ask_stop,
     clock,
     final_text,
-    make_trainer,
     mark_failed,
+    runs_root_of,
     show_error_dialog,
 )
 from workbench.gui.plots.dashboard import TrainingDashboard
@@ -64,15 +70,18 @@ class TrainingPanel(QWidget):
         self.worker: TrainingWorker | None = None
         self.result: Any = None
         self.last_error: ErrorInfo | None = None
-        self.trainer_factory = make_trainer  # swapped by tests / benchmarks
-        # Issue 7: called with the trainer on the worker thread before run() (the Inspect panel
-        # sets it to attach its probe); None = nothing extra.
-        self.trainer_setup: Any = None
+        #: ``start_run``-compatible: makes the run on the worker thread (tests swap it).
+        self.run_factory: Callable[..., TrainingSession] = start_run
+        #: What to inspect (the Inspect panel's settings; None: no probe).
+        self.inspection: InspectionSettings | None = None
+        #: The latest run (kept after it ended, for sampling from its weights).
+        self.session: TrainingSession | None = None
         self._blocked: str | None = None
         self._error_shown = False
         self._run_key: str | None = None
         self._loading_runs: dict[str, Any] = {}  # run key → background job reading its log
         self.last_run_dir = None  # the folder of the latest run (once the engine made it)
+        self._claimed_run_dir = None  # the store folder claimed for the latest run
         self.closed_within_s: float | None = None  # how long the last shutdown's stop+join took
         self._reset_progress()
         self._timer = QTimer(self)
@@ -83,6 +92,8 @@ class TrainingPanel(QWidget):
         self._build()
         self._update_controls()
         document.spec_replaced.connect(self.reload_runs)
+        if hasattr(document, "runs_root_changed"):
+            document.runs_root_changed.connect(self.reload_runs)
         self.reload_runs()
 
     # ---- actions --------------------------------------------------------------------------
@@ -208,8 +219,14 @@ class TrainingPanel(QWidget):
             return False
         spec = copy.deepcopy(self.document.spec)
         base_dir = self.document.base_dir
-        factory = self.trainer_factory
-        self.worker = TrainingWorker(lambda: factory(spec, base_dir), setup=self.trainer_setup)
+        factory, options = self.run_factory, self._run_options()
+        options = dataclasses.replace(options, run_dir=self._claim_run_dir(spec))
+
+        def make_session() -> TrainingSession:
+            self.session = factory(spec, base_dir, options)
+            return self.session
+
+        self.worker = TrainingWorker(make_session)
         self.worker.done.connect(self._on_done)
         self.worker.failed.connect(self._on_failed)
         self.worker.finished.connect(self._on_finished)
@@ -224,6 +241,16 @@ class TrainingPanel(QWidget):
         self.worker.start()
         self._timer.start()
         return True
+
+    def _run_options(self) -> RunOptions:
+        inspection = self.inspection
+        if inspection is None:
+            return RunOptions(interactive=True)
+        return RunOptions(
+            interactive=True,
+            probe=inspection.options,
+            temperature=inspection.sampling.temperature,
+        )
 
     def toggle_pause(self) -> None:
         if self.state == "paused":
@@ -284,7 +311,28 @@ class TrainingPanel(QWidget):
         return True
 
     def reload_runs(self) -> None:
-        self.runs.reload(self.document.spec.name, live_key=self._run_key)
+        root = runs_root_of(self.document)
+        if root is None:
+            return
+        legacy = self.document.legacy_runs_roots()
+        self.runs.reload(root, legacy, self.document.spec.name, live_key=self._run_key)
+
+    def _claim_run_dir(self, spec) -> Any:
+        """A numbered folder in the project's run store, named after the settings."""
+        root = runs_root_of(self.document)
+        if root is None:
+            return None
+        from workbench.core.errors import WorkbenchError
+        from workbench.core.run_store import new_run_dir
+
+        try:
+            run_dir = new_run_dir(root, spec, project_file=self.document.path)
+        except WorkbenchError:
+            return None  # the engine's default place; it reports a folder it cannot write
+        if self.document.path is None:
+            self.document.session_runs.append(run_dir)
+        self._claimed_run_dir = run_dir
+        return run_dir
 
     # ---- state ----------------------------------------------------------------------------
     def _set_state(self, state: str) -> None:
@@ -337,18 +385,17 @@ class TrainingPanel(QWidget):
         if events:
             probes: list[Any] = []
             for event in events:
-                kind = getattr(event, "kind", None)
-                if kind == "step":
+                if isinstance(event, StepEvent):
                     if self._last_step is None:
                         self._on_first_step()
                     self._last_step = event
-                elif kind == "status":
+                elif isinstance(event, StatusEvent):
                     self._on_status(event)
-                elif kind == "error" and self.last_error is None:
+                elif isinstance(event, ErrorEvent) and self.last_error is None:
                     # The engine's own report; the worker's (with the traceback) wins when both
                     # arrive, whatever the order.
                     self.last_error = ErrorInfo(event.message, event.hint, event.traceback)
-                elif kind == "probe":
+                elif isinstance(event, (*INSPECTION_EVENTS, ProbeEvent)):
                     # All of them, in order (some carry per-epoch data); the probe callback
                     # itself throttles how often it publishes.
                     probes.append(event)
@@ -437,6 +484,15 @@ class TrainingPanel(QWidget):
         self.status_label.setText(text)
         self.status_label.setToolTip(text)
         self._run_key = None
+        if self._claimed_run_dir is not None:
+            from workbench.core.run_store import discard_if_unused
+
+            discard_if_unused(self._claimed_run_dir)  # the run never started: no empty row
+            if not self._claimed_run_dir.exists() and self._claimed_run_dir in (
+                self.document.session_runs
+            ):
+                self.document.session_runs.remove(self._claimed_run_dir)
+            self._claimed_run_dir = None
         self.reload_runs()
         self.run_finished.emit(status)
         if status == "failed" and not self._error_shown:

@@ -5,12 +5,18 @@ Everything returned is NumPy. Forecasts are in the data's original units.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import torch
+
+from workbench.core.inspection.events import (
+    ClassificationView,
+    ForecastView,
+    RegressionView,
+    SampleView,
+)
 
 
 def predict(
@@ -55,14 +61,6 @@ def per_class_accuracy(matrix: np.ndarray) -> np.ndarray:
         return np.where(totals > 0, np.diag(matrix) / totals, np.nan)
 
 
-@dataclass
-class ClassificationView:
-    confusion: np.ndarray  # [C, C]
-    per_class_accuracy: np.ndarray  # [C]
-    accuracy: float
-    class_names: list[str]
-
-
 def classification_view(
     model: torch.nn.Module, split: Any, class_names: list[str]
 ) -> ClassificationView:
@@ -74,17 +72,6 @@ def classification_view(
     cm = confusion_matrix(true, pred, n)
     acc = float(np.trace(cm) / cm.sum()) if cm.sum() else float("nan")
     return ClassificationView(cm, per_class_accuracy(cm), acc, list(class_names))
-
-
-@dataclass
-class ForecastView:
-    """First-step forecasts of each target over consecutive windows, in original units."""
-
-    target_names: list[str]
-    true: np.ndarray  # [N, n_targets]
-    one_step: np.ndarray  # [N, n_targets] teacher-forced: each window holds the real past
-    rollout: np.ndarray | None  # [N, n_targets] autoregressive: predictions fed back (None: cannot)
-    note: str = ""
 
 
 def _first_step(y: np.ndarray, n_targets: int) -> np.ndarray:
@@ -146,9 +133,11 @@ def forecast_view(
     x = part.x[:max_steps]
     names = list(data.target_names)
     n_t = len(names)
-    true = _first_step(data.targets_to_original_units(part.y[:max_steps]), n_t)
+    true = _first_step(data.targets_to_original_units(part.y[:max_steps], split), n_t)
     one_step = (
-        _first_step(data.targets_to_original_units(predict(model, x)), n_t) if len(x) else true
+        _first_step(data.targets_to_original_units(predict(model, x), split), n_t)
+        if len(x)
+        else true
     )
     feature_names = list(getattr(data.summary, "feature_names", []) or [])
     feedback = {feature_names.index(t): i for i, t in enumerate(names) if t in feature_names}
@@ -160,28 +149,11 @@ def forecast_view(
     elif len(x) > 1 and not consecutive:
         note = "windows are not consecutive (stride > 1 or gaps): no rollout"
     elif len(x):
-        result = rollout(
-            model, x, feedback, _feature_scaler(data), data.targets_to_original_units, n_t
-        )
+        # The rollout runs in the model's (transformed) units; the path is turned back into
+        # original units at the end, as one multi-step forecast from the first window.
+        result = rollout(model, x, feedback, _feature_scaler(data), data.unscale_targets, n_t)
+        result = data.invert_path(result, split, 0)
     return ForecastView(names, true, one_step, result, note)
-
-
-@dataclass
-class RegressionView:
-    """Prediction vs target per sequence (first ``limit`` validation sequences), original units."""
-
-    target_names: list[str]
-    true: np.ndarray  # [N, K]
-    predicted: np.ndarray  # [N, K]
-
-
-@dataclass
-class SampleView:
-    """A language model's sampled continuation of a prime text."""
-
-    prime: str
-    text: str
-    temperature: float
 
 
 def prediction_view(
@@ -205,9 +177,9 @@ def prediction_view(
     if data.task == "regression":
         x = part.x[:limit]
         lengths = None if part.lengths is None else part.lengths[:limit]
-        pred = data.targets_to_original_units(predict(model, x, lengths))
+        pred = data.targets_to_original_units(predict(model, x, lengths), split)
         return RegressionView(
-            list(data.target_names), data.targets_to_original_units(part.y[:limit]), pred
+            list(data.target_names), data.targets_to_original_units(part.y[:limit], split), pred
         )
     if data.task == "language_model":
         from workbench.core.models.sampling import sample_text
