@@ -139,6 +139,7 @@ def test_the_run_folder_is_written_once(two_process_run):
     assert sorted(p.name for p in run.iterdir()) == [
         "checkpoints",
         "metrics.jsonl",
+        "preprocessing.json",
         "project.json",
         "run.json",
         "status.json",
