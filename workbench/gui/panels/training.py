@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.inspection.events import INSPECTION_EVENTS
 from workbench.core.inspection.feed import InspectionSettings
+from workbench.core.run_history import load_run_curves
 from workbench.core.training.events import ErrorEvent, ProbeEvent, StatusEvent, StepEvent
 from workbench.core.training.session import RunOptions, TrainingSession, start_run
 from workbench.gui.panels.training_support import (
@@ -44,7 +45,6 @@ from workbench.gui.panels.training_support import (
     show_error_dialog,
 )
 from workbench.gui.plots.dashboard import TrainingDashboard
-from workbench.gui.plots.run_history import load_run_curves
 from workbench.gui.plots.runs_list import RunsList
 from workbench.gui.worker import ErrorInfo, TrainingWorker, run_in_thread
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
+from workbench.core.run_history import RunRow, format_duration, list_project_runs
 from workbench.gui.plots.colors import LIVE, run_color
-from workbench.gui.plots.run_history import RunRow, format_duration, list_project_runs
 
 KEY = Qt.ItemDataRole.UserRole
 

@@ -1,4 +1,8 @@
-"""Past runs of a project, read from the run store for the runs list and the overlays (Qt-free)."""
+"""The run store's reader: past runs of a project for the runs list, and their curves.
+
+It reads what ``runs.py`` writes (the metrics-log format is documented there, versioned by
+``LOG_FORMAT_VERSION``). Torch-free, so the GUI can list runs without importing torch.
+"""
 
 from __future__ import annotations
 
@@ -66,11 +70,13 @@ def epoch_records(metrics_file: Path) -> list[dict[str, float]]:
     if cached is not None and cached[0] == key:
         return cached[1]
     found = []
+    epoch_prefix = run_store.record_prefix("epoch")
     try:
         with open(metrics_file, "rb") as handle:
             for line in handle:
-                # {"type": "epoch", ... — a cheap test before parsing; half a line is skipped
-                if b'"epoch"' in line[:20] and line.endswith(b"\n"):
+                # Only epoch lines are parsed (the format puts the type first); half a line is
+                # still being written and is skipped.
+                if line.startswith(epoch_prefix) and line.endswith(b"\n"):
                     try:
                         found.append(_epoch_metrics(json.loads(line)))
                     except ValueError:
