@@ -95,6 +95,8 @@ class ModelPanel(QWidget):
         self.block_layout.addWidget(self.block_stack)
         left.addWidget(self.block_box)
         self.head_form = SpecForm(document, "model.head", HeadSpec)
+        self.head_form.context = "head"
+        self.input_form.context = "input"
         left.addWidget(self._group("Head — follows the task", self.head_form))
         left.addStretch(1)
         scroll = QScrollArea()
@@ -134,6 +136,7 @@ class ModelPanel(QWidget):
 
         document.changed.connect(self.refresh)
         document.spec_replaced.connect(lambda: self.select(0))
+        document.spec_replaced.connect(lambda: self._show_derived(None))
         document.read_only_changed.connect(self._set_read_only)
         document.data_loaded.connect(self._on_data_loaded)
         self.refresh()
@@ -320,6 +323,7 @@ class ModelPanel(QWidget):
         self.type_combo.setCurrentIndex(self.type_combo.findData(key[1]))
         # One form per block type, re-pointed at the selected block: no rebuilding on clicks.
         form = self._forms[key[1]]
+        form.context = f"block {i + 1}: {LAYER_TYPES[key[1]].label}"
         form.set_prefix(f"model.layers[{i}]")
         self.block_stack.setCurrentWidget(form)
         self._form = form
@@ -354,3 +358,20 @@ class ModelPanel(QWidget):
         steps = getattr(summary, "length_max", None) or getattr(summary, "window", None)
         self._steps = int(steps) if isinstance(steps, (int, float)) and steps else None
         self.summary.show_spec(self._doc.spec, self._steps)
+        self._show_derived(prepared)
+
+    def _show_derived(self, prepared) -> None:
+        """The sizes the loaded data decides are shown read-only, with why (no silent edits)."""
+        head = inputs = tokens = None
+        if hasattr(prepared, "output_size"):  # a PreparedData (not just a summary)
+            noun = {"classification": "classes", "language_model": "tokens"}.get(
+                prepared.task, "targets"
+            )
+            head = f"Set by the data ({prepared.output_size} {noun}): change the data to change it"
+            if prepared.vocab:
+                tokens = f"Set by the data ({len(prepared.vocab)} distinct tokens)"
+            else:
+                inputs = f"Set by the data ({prepared.n_features} input columns)"
+        self.head_form.set_derived("output_size", head)
+        self.input_form.set_derived("n_features", inputs)
+        self.input_form.set_derived("vocab_size", tokens)
