@@ -185,9 +185,9 @@ def headless_run(spec, base) -> tuple[float, int]:
 def set_gui_threads() -> int:
     import torch
 
-    from workbench.gui.panels.training_support import gui_torch_threads
+    from workbench.core.training.session import torch_threads
 
-    n = gui_torch_threads()
+    n = torch_threads(interactive=True) or torch.get_num_threads()
     torch.set_num_threads(n)
     return n
 

@@ -20,12 +20,12 @@ def main() -> None:
     import torch
     from PySide6.QtWidgets import QApplication
 
+    from workbench.core.inspection.events import InspectContext
+    from workbench.core.inspection.probe import Probe
     from workbench.core.layer_specs import LSTMSpec
     from workbench.core.models import build_model
-    from workbench.core.models.probe import Probe
     from workbench.core.spec import HeadSpec, InputSpec, ModelSpec
     from workbench.gui.panels.inspect import TABS, InspectPanel
-    from workbench.gui.panels.inspect_feed import InspectContext
 
     app = QApplication.instance() or QApplication([])
     vocab = [chr(32 + i) for i in range(73)]

@@ -22,8 +22,8 @@ import time
 
 import torch
 
+from workbench.core.inspection.probe import Probe
 from workbench.core.layer_specs import GRUSpec, LSTMSpec, RNNSpec
-from workbench.core.models.probe import Probe
 from workbench.core.spec import (
     DataSpec,
     HeadSpec,

@@ -14,7 +14,7 @@ import traceback
 
 from workbench import __version__
 
-COMMANDS = ("gui", "examples", "summary", "data", "train", "resume")
+COMMANDS = ("gui", "examples", "summary", "data", "train", "resume", "predict", "evaluate")
 
 
 class _Parser(argparse.ArgumentParser):

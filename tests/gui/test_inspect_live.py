@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from workbench.core.data import load_data
+from workbench.core.inspection.events import ProbeOptions
 from workbench.core.project import load_project
 from workbench.core.spec import DataSpec, HeadSpec, InputSpec
 from workbench.gui import worker as worker_mod
 from workbench.gui.document import ProjectDocument
 from workbench.gui.panels import training as training_mod
 from workbench.gui.panels.inspect import TABS, InspectPanel
-from workbench.gui.panels.inspect_feed import ProbeOptions
 from workbench.gui.panels.training import TrainingPanel
 
 TIMEOUT_MS = 90_000
@@ -163,7 +163,7 @@ def test_main_window_binds_the_inspect_tab(qtbot, tmp_path):
         inspect, training = win.inspect_panel, win.training_panel
         assert isinstance(inspect, InspectPanel)
         assert win.tabs.indexOf(inspect) == 3
-        assert training.trainer_setup is inspect.hook
+        assert training.inspection is inspect.hook
         assert inspect.stack.currentIndex() == 0  # the explanation before any training
         run(qtbot, training)
         # default throttling (the core Probe's budget): at least the first step's snapshot

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import torch
 
+from workbench.core.inspection.events import InspectContext
+from workbench.core.inspection.probe import Probe
 from workbench.core.layer_specs import GRUSpec, LSTMSpec, RNNSpec
 from workbench.core.models import build_model
-from workbench.core.models.probe import Probe
 from workbench.core.spec import HeadSpec, InputSpec, ModelSpec
 from workbench.gui.panels.inspect import TABS, InspectPanel
-from workbench.gui.panels.inspect_feed import InspectContext
 from workbench.gui.widgets.inspect_controls import QUANTITIES
 
 T, F = 9, 2

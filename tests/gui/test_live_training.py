@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -10,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from workbench.core.project import load_project
 from workbench.core.runs import RunDir
+from workbench.core.training.session import start_run
 from workbench.gui import worker as worker_mod
 from workbench.gui.document import ProjectDocument
 from workbench.gui.panels import training as training_mod
@@ -121,7 +123,7 @@ def test_live_step_pause_resume_stop(qtbot, make_panel):
     qtbot.wait(300)
     assert n_points() == 5
     # the engine's optimizer runs with the new rate (step events report it from the next epoch)
-    assert panel.worker.trainer.optimizer.param_groups[0]["lr"] == pytest.approx(0.005)
+    assert panel.session._trainer.optimizer.param_groups[0]["lr"] == pytest.approx(0.005)
     panel.resume()
     assert panel.state == "running" and panel.lr_edit.isReadOnly()
     qtbot.waitUntil(lambda: n_points() > 12, timeout=TIMEOUT_MS)
@@ -150,12 +152,10 @@ class _Boom:
 def test_live_error_in_loop_shows_dialog_and_marks_run_failed(qtbot, make_panel):
     panel = make_panel(epochs=2)
 
-    def factory(spec, base_dir):
-        trainer = training_mod.make_trainer(spec, base_dir)
-        trainer.add_callback(_Boom())
-        return trainer
+    def factory(spec, base_dir, options):
+        return start_run(spec, base_dir, dataclasses.replace(options, callbacks=(_Boom(),)))
 
-    panel.trainer_factory = factory
+    panel.run_factory = factory
     with qtbot.waitSignal(panel.run_finished, timeout=TIMEOUT_MS) as finished:
         panel.train()
     assert finished.args == ["failed"]
@@ -173,10 +173,10 @@ def test_live_error_in_loop_shows_dialog_and_marks_run_failed(qtbot, make_panel)
 def test_live_error_before_training_starts_is_shown(qtbot, make_panel):
     panel = make_panel()
 
-    def factory(spec, base_dir):
+    def factory(spec, base_dir, options):
         raise ValueError("cannot build this trainer")
 
-    panel.trainer_factory = factory
+    panel.run_factory = factory
     with qtbot.waitSignal(panel.run_finished, timeout=TIMEOUT_MS):
         panel.train()
     assert panel.state == "failed"

@@ -109,7 +109,7 @@ def test_live_join_all_stops_a_paused_worker(qtbot):
     worker = TrainingWorker(lambda: _FastTrainer(10**9))
     worker.pause()  # queued until the trainer exists, then it waits without using the CPU
     worker.start()
-    qtbot.waitUntil(lambda: worker.trainer is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: worker.session is not None, timeout=10_000)
     assert worker_mod.active_workers() == [worker]
     assert worker_mod.join_all(5.0)
     assert not worker_mod.active_workers()

@@ -29,7 +29,12 @@ def add_parser(sub) -> None:
         choices=("classification", "regression", "forecasting", "tagging", "language_model"),
     )
     fmt.add_argument("--delimiter", help="column separator (\\t for tab; default: sniffed)")
-    fmt.add_argument("--decimal", choices=(".", ","))
+    fmt.add_argument("--decimal", choices=("auto", ".", ","))
+    fmt.add_argument(
+        "--thousands",
+        choices=("auto", "none", ",", ".", " "),
+        help="thousands separator (default: auto, detected per column)",
+    )
     head = fmt.add_mutually_exclusive_group()
     head.add_argument("--header", dest="header", action="store_const", const=True, default=None)
     head.add_argument("--no-header", dest="header", action="store_const", const=False)
@@ -93,6 +98,7 @@ def spec_from_args(args) -> dict:
         "task": args.task,
         "delimiter": args.delimiter,
         "decimal": args.decimal,
+        "thousands": args.thousands,
         "header": args.header,
         "id_column": args.id_column,
         "time_column": args.time_column,

@@ -1,7 +1,9 @@
 """`workbench resume RUN_DIR`: continue a stopped (or crashed) run from its last checkpoint.
 
 The run goes on exactly where it stopped — same batch order, RNG and optimizer state — and
-keeps writing to the same folder. ``--epochs N`` extends a finished run to N epochs in all.
+keeps writing to the same folder. ``--epochs N`` extends a finished run to N epochs in all;
+with a ``cosine`` / ``onecycle`` schedule that recomputes the schedule for N epochs (the LR
+jumps to where an N-epoch run would be at this step).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from workbench.commands.train import drive
-    from workbench.core.training import Trainer
+    from workbench.core.training.session import RunOptions, resume_run
 
-    trainer = Trainer.resume(args.run_dir, device=args.device, epochs=args.epochs)
-    return drive(trainer, args.json)
+    session = resume_run(args.run_dir, RunOptions(device=args.device), epochs=args.epochs)
+    return drive(session, args.json)

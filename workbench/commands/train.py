@@ -7,11 +7,14 @@ Ctrl-C stops after the current batch with a checkpoint (status ``stopped``; cont
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workbench.core.training.result import RunResult
+    from workbench.core.training.session import TrainingSession
 
 
 def add_parser(sub) -> None:
@@ -59,55 +62,45 @@ def run(args) -> int:
     problems = spec.problems()
     if problems:
         raise SpecError(problems, source="command-line options")
-    from workbench.core.training import Trainer
+    from workbench.core.training.session import RunOptions, start_run
 
-    trainer = Trainer(spec, base_dir, run_dir=args.run_dir)
-    return drive(trainer, args.json)
+    session = start_run(spec, base_dir, RunOptions(run_dir=args.run_dir))
+    return drive(session, args.json)
 
 
-def drive(trainer, as_json: bool) -> int:
-    """Run ``trainer`` with Ctrl-C handling and print the outcome; the exit code."""
+def drive(session: TrainingSession, as_json: bool) -> int:
+    """Run ``session`` with Ctrl-C handling and print the outcome; the exit code."""
     from workbench.core.errors import TrainingError
 
-    _apply_thread_override()
-    progress = None if as_json else Progress(trainer)
+    progress = None if as_json else Progress(session)
     if progress is not None:
-        trainer.events.subscribe(progress)
-    previous = _install_sigint(trainer)
+        session.events.subscribe(progress)
+    previous = _install_sigint(session)
     try:
-        result = trainer.run()
+        result = session.run()
     finally:
         signal.signal(signal.SIGINT, previous)
         if progress is not None:
             progress.close()
     out = result.to_dict()
-    sample = _sample(trainer, result)
+    assert result is not None  # only a stop before the start returns None (not from here)
+    sample = _sample(session, result)
     if sample is not None:
         out["sample"] = sample
     if as_json:
         print(json.dumps(out))
     else:
-        print_summary(out, trainer)
+        print_summary(out)
     if result.status == "diverged":
         raise TrainingError(result.message, result.hint)
     return 0
 
 
-def _apply_thread_override() -> None:
-    """``WORKBENCH_TORCH_THREADS=N`` sets torch's intra-op threads (as under the GUI): on a
-    busy machine fewer OpenMP threads than cores avoid barrier spinning."""
-    env = os.environ.get("WORKBENCH_TORCH_THREADS", "")
-    if env.isdigit() and int(env) > 0:
-        import torch
-
-        torch.set_num_threads(int(env))
-
-
-def _install_sigint(trainer):
+def _install_sigint(session: TrainingSession):
     def on_sigint(signum, frame) -> None:
-        if trainer.control.stop_requested:
+        if session.control.stop_requested:
             raise KeyboardInterrupt
-        trainer.control.stop()
+        session.control.stop()
         sys.stderr.write("\nstopping after this batch (Ctrl-C again to abort)…\n")
 
     try:
@@ -116,21 +109,13 @@ def _install_sigint(trainer):
         return signal.getsignal(signal.SIGINT)
 
 
-def _sample(trainer, result) -> str | None:
+def _sample(session: TrainingSession, result: RunResult) -> str | None:
     """A generated text sample at the end of a language-model run."""
-    if trainer.spec.data.task != "language_model" or result.status == "diverged":
+    if result.status == "diverged":
         return None
-    from workbench.core.models.sampling import sample_text
-
     prime = "\n"
-    return prime + sample_text(
-        trainer.model,
-        trainer.data,
-        prime,
-        n_tokens=300,
-        temperature=0.8,
-        seed=trainer.spec.train.seed,
-    )
+    text = session.final_sample(prime, n_tokens=300, temperature=0.8)
+    return None if text is None else prime + text
 
 
 # ---- human output ----------------------------------------------------------------------------
@@ -139,8 +124,8 @@ class Progress:
 
     WIDTH = 24
 
-    def __init__(self, trainer) -> None:
-        self.trainer = trainer
+    def __init__(self, session: TrainingSession) -> None:
+        self.session = session
         self.tty = sys.stderr.isatty()
         self.t0: float | None = None
         self.step0 = 0
@@ -157,19 +142,19 @@ class Progress:
                 self.last_draw = now
                 self._draw(event, now)
         elif kind == "epoch":
-            self._line(_epoch_line(event, self.trainer.spec.train.epochs))
+            self._line(_epoch_line(event, self.session.epochs))
         elif kind == "status" and event.message:
             self._line(f"{event.status}: {event.message}")
         elif kind == "error":
             self._line(f"error: {event.message}")
 
     def _draw(self, event, now: float) -> None:
-        planned = max(1, self.trainer.planned_steps)
+        planned = max(1, self.session.planned_steps)
         done = event.step / planned
         filled = int(done * self.WIDTH)
         per_step = (now - self.t0) / max(1, event.step - self.step0)
         eta = _clock(per_step * (planned - event.step))
-        epochs = self.trainer.spec.train.epochs
+        epochs = self.session.epochs
         bar = "#" * filled + "-" * (self.WIDTH - filled)
         line = (
             f"\repoch {event.epoch}/{epochs} [{bar}] {done:4.0%} step {event.step}/{planned} "
@@ -204,7 +189,7 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def print_summary(out: dict[str, Any], trainer) -> None:
+def print_summary(out: dict[str, Any]) -> None:
     print(f"status:  {out['status']}" + (f" — {out['message']}" if out.get("message") else ""))
     print(f"epochs:  {out['epochs']}   steps: {out['steps']}")
     skip = {"status", "epochs", "steps", "run_dir", "message", "hint", "sample", "lr"}

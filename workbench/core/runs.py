@@ -19,6 +19,7 @@ import json
 import math
 import os
 import re
+import socket
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -193,11 +194,20 @@ class RunDir:
         return _read_json(self.run_file)
 
     def write_status(self, status: str, **fields: Any) -> None:
-        record = {"status": status, **fields, "updated": datetime.now(UTC).isoformat()}
+        record = {
+            "status": status,
+            **fields,
+            "updated": datetime.now(UTC).isoformat(),
+            "pid": os.getpid(),  # so a reader can tell a live run from a crashed one
+            "host": socket.gethostname(),
+        }
         replace_file(self.status_file, (_dumps(record) + "\n").encode("utf-8"))
 
     def read_status(self) -> dict[str, Any]:
-        return _read_json(self.status_file)
+        """The status record; a run whose owning process is gone while it said ``running``
+        (or ``preparing`` / ``paused``) reads as ``interrupted``, its last word kept as
+        ``last_status``."""
+        return effective_status(_read_json(self.status_file))
 
     def open_log(self) -> MetricsLog:
         return MetricsLog(self.metrics_file)
@@ -217,6 +227,41 @@ def replace_file(path: Path, payload: bytes) -> None:
         if tmp.exists():
             tmp.unlink()
         raise
+
+
+#: Statuses that claim a live process is working on the run.
+LIVE_STATUSES = ("preparing", "running", "paused")
+
+
+def effective_status(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with a stale live status (its process is gone: SIGKILL, OOM, power loss)
+    turned into ``interrupted``. Only a process on this machine can be checked."""
+    if record.get("status") not in LIVE_STATUSES or record.get("host") != socket.gethostname():
+        return record
+    pid = record.get("pid")
+    if not isinstance(pid, int) or isinstance(pid, bool) or _alive(pid):
+        return record
+    return {
+        **record,
+        "status": "interrupted",
+        "last_status": record["status"],
+        "message": "the process that ran it ended without a word (killed or crashed); "
+        "the last checkpoint is kept: continue with `workbench resume`",
+    }
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # signal 0 is CTRL_C_EVENT there: never probe a process that way
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # exists but is not ours, or cannot be asked: do not call it dead
+    return True
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -266,7 +311,7 @@ def list_runs(root: Path | None = None) -> list[RunInfo]:
     for path in root.iterdir():
         if not (path / "project.json").is_file():
             continue
-        status = _read_json(path / "status.json")
+        status = effective_status(_read_json(path / "status.json"))
         info = _read_json(path / "run.json")
         found.append(
             RunInfo(

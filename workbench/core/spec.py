@@ -56,7 +56,14 @@ class DataSpec(SpecBase):
     task: str = spec_field("classification", choices=TASKS, doc="What the model learns")
     # Table options (CSV/TSV)
     delimiter: str | None = spec_field(None, doc="Column separator (empty: sniffed)")
-    decimal: str = spec_field(".", choices=(".", ","), doc="Decimal mark")
+    decimal: str = spec_field(
+        "auto", choices=("auto", ".", ","), doc="Decimal mark (auto: sniffed from the cells)"
+    )
+    thousands: str = spec_field(
+        "auto",
+        choices=("auto", "none", ",", ".", " "),
+        doc="Thousands separator (auto: detected per column; ambiguous cells are an error)",
+    )
     header: bool | None = spec_field(None, doc="First row holds column names (empty: sniffed)")
     feature_columns: list[str] = spec_field(default_factory=list, doc="Inputs (empty: all others)")
     target_columns: list[str] = spec_field(default_factory=list, doc="Targets / label column")

@@ -19,12 +19,25 @@ import threading
 import traceback
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 from shiboken6 import Shiboken
 
+if TYPE_CHECKING:
+    from workbench.core.training.control import TrainerControl
+    from workbench.core.training.events import EventBus
+
 _ACTIVE: set[_ThreadedJob] = set()
+
+
+class RunHandle(Protocol):
+    """What the worker needs of a run (``core.training.session.TrainingSession``)."""
+
+    events: EventBus
+    control: TrainerControl
+
+    def run(self) -> Any: ...
 
 
 def active_workers() -> list[_ThreadedJob]:
@@ -213,59 +226,68 @@ def run_in_thread(
 
 
 class _ControlRelay:
-    """Forwards pause/resume/step/stop/set_lr to the engine's control once the trainer exists
-    (it is built on the worker thread, because building it may load data)."""
+    """Forwards pause/resume/step/stop/set_lr to the run's control once the session exists
+    (it is made on the worker thread, so that an error making it reaches the user like any
+    other). Requests made before then are replayed in order."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._control: Any = None
-        self._pending: list[tuple[str, tuple]] = []
+        self._control: TrainerControl | None = None
+        self._pending: list[Callable[[TrainerControl], None]] = []
         self.stop_requested = False
 
-    def attach(self, control: Any) -> None:
+    def attach(self, control: TrainerControl) -> None:
         with self._lock:
             self._control = control
             pending, self._pending = self._pending, []
-        for name, args in pending:
-            getattr(control, name)(*args)
+        for request in pending:
+            request(control)
 
-    def call(self, name: str, *args: Any) -> None:
-        if name == "stop":
-            self.stop_requested = True
+    def call(self, request: Callable[[TrainerControl], None]) -> None:
         with self._lock:
             control = self._control
             if control is None:
-                self._pending.append((name, args))
+                self._pending.append(request)
                 return
-        getattr(control, name)(*args)
+        request(control)
+
+    def pause(self) -> None:
+        self.call(lambda c: c.pause())
+
+    def resume(self) -> None:
+        self.call(lambda c: c.resume())
+
+    def step(self, n: int) -> None:
+        self.call(lambda c: c.step(n))
+
+    def set_lr(self, lr: float) -> None:
+        self.call(lambda c: c.set_lr(lr))
+
+    def stop(self) -> None:
+        self.stop_requested = True
+        self.call(lambda c: c.stop())
 
 
 class TrainingWorker(_ThreadedJob):
     """One training run on a background thread.
 
-    ``make_trainer()`` builds the core ``Trainer`` on the worker thread; its events go into
-    ``self.events`` (drain them on a GUI timer). ``done`` carries the engine's ``RunResult``;
-    ``failed`` an ``ErrorInfo`` when ``run()`` raised.
+    ``make_session()`` makes the run (``core.training.session.start_run``) on the worker
+    thread; its events go into ``self.events`` (drain them on a GUI timer). ``done`` carries the
+    engine's ``RunResult``; ``failed`` an ``ErrorInfo`` when the run raised.
     """
 
     def __init__(
-        self,
-        make_trainer: Callable[[], Any],
-        parent: QObject | None = None,
-        setup: Callable[[Any], None] | None = None,
+        self, make_session: Callable[[], RunHandle], parent: QObject | None = None
     ) -> None:
         self.events = EventBuffer()
         self.control = _ControlRelay()
-        self._make_trainer = make_trainer
-        # Issue 7: ``setup(trainer)`` runs on the worker thread after the events are subscribed
-        # and before ``run()`` (the Inspect panel attaches its Probe callback there).
-        self._setup = setup
-        self.trainer: Any = None  # set on the worker thread; read-only elsewhere
+        self._make_session = make_session
+        self.session: RunHandle | None = None  # set on the worker thread; read-only elsewhere
         super().__init__(self._run, "workbench-training", parent)
 
     @property
     def run_dir(self) -> Any:
-        return getattr(self.trainer, "run_dir", None)
+        return getattr(self.session, "run_dir", None)
 
     #: GIL switch interval while training runs (Python's default is 5 ms). The GUI thread drops
     #: and re-takes the GIL on many Qt calls; against a Python-busy training thread each re-take
@@ -288,30 +310,28 @@ class TrainingWorker(_ThreadedJob):
             TrainingWorker._saved_switch = None
 
     def _run(self) -> Any:
-        trainer = self.trainer = self._make_trainer()
-        trainer.events.subscribe(self.events.push)
-        self.control.attach(trainer.control)
-        if self._setup is not None:
-            self._setup(trainer)
+        session = self.session = self._make_session()
+        session.events.subscribe(self.events.push)
+        self.control.attach(session.control)
         if self.control.stop_requested:
             return None  # stopped before it began: no data loaded, no run folder made
-        return trainer.run()
+        return session.run()
 
     # control, callable from the GUI thread
     def pause(self) -> None:
-        self.control.call("pause")
+        self.control.pause()
 
     def resume(self) -> None:
-        self.control.call("resume")
+        self.control.resume()
 
     def step(self, n: int = 1) -> None:
-        self.control.call("step", int(n))
+        self.control.step(int(n))
 
     def set_lr(self, lr: float) -> None:
-        self.control.call("set_lr", float(lr))
+        self.control.set_lr(float(lr))
 
     def request_stop(self) -> None:
-        self.control.call("stop")
+        self.control.stop()
 
 
 class _HookBridge(QObject):

@@ -67,7 +67,7 @@ def _settle(app, n: int = 8) -> None:
 
 def shoot_example(app, window, name: str, out: Path, timeout_s: float = 600) -> list[Path]:
     """Train example ``name`` in ``window`` until the views are rich, pause, save, stop."""
-    from workbench.gui.panels.inspect_feed import ProbeOptions
+    from workbench.core.inspection.events import ProbeOptions
 
     tweak, flow_epochs, view, tabs = EXAMPLES[name]
     window.document.undo_stack.setClean()  # no "save changes?" prompt between examples

@@ -58,11 +58,11 @@ def _read(spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progr
         return read_text(path, where)
     test_path = test_partner(spec, source, base_dir)
     if fmt == "wide_csv":
-        from workbench.core.data.csv_wide import read_wide_csv
+        from workbench.core.data.csv.wide import read_wide_csv
 
         return read_wide_csv(path, spec, where, progress)
     if fmt == "long_csv":
-        from workbench.core.data.csv_long import read_long_csv
+        from workbench.core.data.csv.long import read_long_csv
 
         return read_long_csv(path, spec, where, test_path)
     if fmt == "numpy":

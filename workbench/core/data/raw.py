@@ -15,6 +15,8 @@ import numpy as np
 class Preview:
     header: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
+    #: What each cell was read as (None: text or missing), beside the raw cells, when known.
+    parsed: list[list[float | None]] = field(default_factory=list)
 
 
 @dataclass

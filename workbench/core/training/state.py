@@ -83,4 +83,9 @@ def restore_checkpoint(
     st: TrainState = trainer.state
     st.load_meta(meta.get("position", {}))
     st.data_state = ck.rng_from_flat(tensors, trainer.device)
+    if st.data_state is not None:
+        # The data-order generator continues from the saved state, also when the checkpoint
+        # was taken at an epoch end (batch 0): ``prepare()`` seeded it afresh, and that fresh
+        # state would replay epoch 1's shuffle order.
+        trainer.generator.set_state(st.data_state)
     st.lm_state = ck.state_from_flat(tensors, meta.get("lm_state"), trainer.device)

@@ -22,8 +22,10 @@ from workbench.core.errors import TrainingError, WorkbenchError
 from workbench.core.models import build_model
 from workbench.core.project import atomic_write_bytes
 from workbench.core.runs import RunDir, default_run_dir
+from workbench.core.serving import preprocessing
 from workbench.core.spec import ProjectSpec
 from workbench.core.training import checkpoints as ck
+from workbench.core.training import recovery
 from workbench.core.training.callbacks import HOOKS, Monitor, StepInfo
 from workbench.core.training.control import TrainerControl
 from workbench.core.training.evaluation import evaluate_split
@@ -90,6 +92,7 @@ class Trainer(LoopMixin):
         self._rundir: RunDir | None = None
         self._writer = CheckpointWriter()
         self._divergence: tuple[str, str, str] | None = None
+        self._missing_epoch = False
 
     @classmethod
     def resume(
@@ -183,6 +186,7 @@ class Trainer(LoopMixin):
                     f"{self.run_dir}: this run already finished ({st.epoch} epochs, {st.step} steps)",
                     "resume with --epochs N (more than it has done) to train longer",
                 )
+            self._recover_folder()
         else:
             self.run_dir = self.run_dir or default_run_dir(spec.name)
             self._rundir = RunDir.create(self.run_dir)
@@ -194,6 +198,8 @@ class Trainer(LoopMixin):
             }
             self._rundir.write_info(info)
         self._rundir.write_project(spec)
+        # What predict / export need to prepare new data exactly like this run's own.
+        preprocessing.save(self._rundir.path, preprocessing.from_prepared(spec, self.data, self.base_dir))
         self._log = self._rundir.open_log()
         first = "resume" if self._resuming else "start"
         self._log.write(
@@ -205,8 +211,32 @@ class Trainer(LoopMixin):
                 "steps_per_epoch": self._steps_per_epoch,
             }
         )
+        if self._missing_epoch:  # the log lost it (power loss): re-add it
+            st = self.state
+            self._log.write(
+                {"type": "epoch", "epoch": st.epoch, "step": st.step, **st.last_metrics}
+            )
         for note in self.notes:
             self._note(note)
+
+    def _recover_folder(self) -> None:
+        """After a crash the folder may hold more than the checkpoint: put it back in order."""
+        st, folder = self.state, self._rundir
+        removed = recovery.clean_temp_files(folder.path)
+        cut = recovery.truncate_log(folder.metrics_file, st.step, st.epoch)
+        if cut:
+            self.notes.append(
+                f"dropped {cut} metrics-log lines written after the last checkpoint "
+                f"(step {st.step}); they are trained again"
+            )
+        if removed:
+            self.notes.append(f"removed {len(removed)} temp files of interrupted writes")
+        self._missing_epoch = (
+            st.batch == 0
+            and st.epoch > 0
+            and bool(st.last_metrics)
+            and st.epoch not in recovery.logged_epochs(folder.metrics_file)
+        )
 
     # ---- running --------------------------------------------------------------------------
     def run(self) -> RunResult:
@@ -297,6 +327,11 @@ class Trainer(LoopMixin):
             set_lr(self.optimizer, self.schedule.at(st.step, st.epoch))
         metrics["lr"] = self.optimizer.param_groups[0]["lr"]
         st.last_metrics = metrics
+        # The log line goes out before the checkpoint: after a crash between the two, a resume
+        # cuts the log back to the checkpoint (recovery.truncate_log) instead of a log that
+        # silently lacks an epoch the checkpoint has.
+        self._log.write({"type": "epoch", "epoch": st.epoch, "step": st.step, **metrics})
+        self._log.flush()  # on disk before anyone hears of the epoch
         self._save_last()
         if improved and tr.keep_best:
             # The epoch-end checkpoint *is* the best state: link it rather than write it again.
@@ -304,8 +339,6 @@ class Trainer(LoopMixin):
             last = self._rundir.last_checkpoint
             self._writer.submit(ck.link_or_copy, last, best, announce=(str(best), True))
         self._announce_writes()
-        self._log.write({"type": "epoch", "epoch": st.epoch, "step": st.step, **metrics})
-        self._log.flush()  # on disk before anyone hears of the epoch
         self._write_status()
         self.events.publish(EpochEvent(st.epoch, dict(metrics)))
         for hook in self._hooks["on_epoch_end"]:

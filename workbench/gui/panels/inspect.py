@@ -3,8 +3,9 @@
 Snapshots (``ProbeSnapshot``, plain NumPy) arrive from the training panel's ``probe_received``
 at most a few times a second, together with a run ``context`` (vocabulary, names) and epoch-end
 ``predictions``. Histories (gate health, gradient flow) take every snapshot; the heavy views
-redraw only the tab on screen, so nothing is drawn that nobody looks at. The worker side is in
-``inspect_feed.py``: ``bind_training`` installs its hook, which attaches the core ``Probe``.
+redraw only the tab on screen, so nothing is drawn that nobody looks at. The engine side is
+``core/inspection/``: ``bind_training`` hands the training panel our ``InspectionSettings``, and
+the run's session attaches the core ``Probe`` with them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.gui.panels.inspect_feed import InspectContext, InspectionHook
+from workbench.core.inspection.events import (
+    GradFlowHistory,
+    InspectContext,
+    PredictionsEvent,
+    ProbeSnapshot,
+)
+from workbench.core.inspection.feed import InspectionSettings
 from workbench.gui.plots.gate_health_plot import GateHealthPlots
 from workbench.gui.plots.gradflow_plot import GradFlowPlots
 from workbench.gui.plots.heatmap import (
@@ -50,7 +57,8 @@ class InspectPanel(QWidget):
     def __init__(self, document: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.hook = InspectionHook()
+        self.hook = InspectionSettings()  # what the next run probes, and LM sampling
+        self._training: Any = None  # the bound training panel (its session samples)
         self.context: InspectContext | None = None
         self.snapshot: Any = None
         self.snapshots_received = 0
@@ -125,8 +133,9 @@ class InspectPanel(QWidget):
 
     # ---- wiring ---------------------------------------------------------------------------
     def bind_training(self, panel: Any) -> None:
-        """Attach to the training panel: its worker calls our hook; snapshots come back here."""
-        panel.trainer_setup = self.hook
+        """Attach to the training panel: its runs probe by our settings; events come back here."""
+        panel.inspection = self.hook
+        self._training = panel
         panel.probe_received.connect(self.on_probe)
         panel.run_state_changed.connect(self.on_run_state)
 
@@ -135,7 +144,10 @@ class InspectPanel(QWidget):
 
     def _on_sampling_settings(self) -> None:
         sampler = self.predictions.sampler
-        self.hook.set_temperature(sampler.temperature.value())
+        self.hook.sampling.temperature = float(sampler.temperature.value())
+        session = self._session()
+        if session is not None:  # the next epoch-end sample of a running probe uses it too
+            session.set_temperature(self.hook.sampling.temperature)
         self.hook.sampling.prime = sampler.prime_edit.text()
         self.hook.sampling.n_tokens = int(sampler.length.value())
 
@@ -165,23 +177,22 @@ class InspectPanel(QWidget):
     # ---- events ---------------------------------------------------------------------------
     def on_probe(self, event: Any) -> None:
         """One event from ``probe_received``: a snapshot, the run context or predictions."""
-        name = getattr(event, "name", "")
-        if name == "context":
+        if isinstance(event, InspectContext):
             self.context = event
             self.predictions.reset(event.task)
             if event.error:
                 self.status.setText(f"Inspection unavailable for this run: {event.error}")
             return
-        if name == "predictions":
+        if isinstance(event, PredictionsEvent):
             self.predictions.set_event(event)
             return
-        if name == "gradflow":
+        if isinstance(event, GradFlowHistory):
             for epoch, step, flow in event.flows:
                 self._add_grad_flow(flow, epoch, step)
             if self.isVisible() and TABS[self.tabs.currentIndex()] == "Gradient flow":
                 self.grad_flow.refresh()
             return
-        if not hasattr(event, "blocks"):
+        if not isinstance(event, ProbeSnapshot):
             return
         self.snapshot = event
         self.snapshots_received += 1
@@ -342,30 +353,32 @@ class InspectPanel(QWidget):
             self.heatmap.set_inputs(inputs if inputs.ndim == 2 else None, length, names)
 
     # ---- language-model sampling (background job on a CPU copy of the weights) ------------
+    def _session(self) -> Any:
+        return getattr(self._training, "session", None)
+
     def _sample(self, prime: str, n_tokens: int, temperature: float) -> None:
-        event, ctx = self.predictions.latest, self.context
-        if event is None or not event.weights or ctx is None or ctx.model_spec is None:
+        event, session = self.predictions.latest, self._session()
+        if event is None or not event.can_sample or session is None:
             return
         if self._sample_job is not None and self._sample_job.is_running():
             return
-        from workbench.gui.panels.inspect_feed import sample_with_weights
         from workbench.gui.worker import run_in_thread
 
         prime = prime or event.prime
         sampler = self.predictions.sampler
         sampler.button.setEnabled(False)
         sampler.status.setText("Sampling…")
-        spec, weights, vocab, joiner = ctx.model_spec, event.weights, ctx.vocab, ctx.token_joiner
+        epoch = session.sample_epoch or event.epoch
 
         def job() -> str:
-            return sample_with_weights(spec, weights, vocab, joiner, prime, n_tokens, temperature)
+            return session.sample_text(prime, n_tokens, temperature)
 
         def done(text: str) -> None:
             sampler.button.setEnabled(True)
             sampler.show_sample(
                 prime,
                 text,
-                f"Sampled now from the epoch {event.epoch} weights, temperature {temperature:g}",
+                f"Sampled now from the epoch {epoch} weights, temperature {temperature:g}",
             )
 
         def failed(info: Any) -> None:

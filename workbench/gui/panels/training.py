@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
@@ -29,11 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.inspection.events import INSPECTION_EVENTS
+from workbench.core.inspection.feed import InspectionSettings
+from workbench.core.training.events import ErrorEvent, ProbeEvent, StatusEvent, StepEvent
+from workbench.core.training.session import RunOptions, TrainingSession, start_run
 from workbench.gui.panels.training_support import (
     ask_stop,
     clock,
     final_text,
-    make_trainer,
     mark_failed,
     show_error_dialog,
 )
@@ -65,10 +69,12 @@ class TrainingPanel(QWidget):
         self.worker: TrainingWorker | None = None
         self.result: Any = None
         self.last_error: ErrorInfo | None = None
-        self.trainer_factory = make_trainer  # swapped by tests / benchmarks
-        # Issue 7: called with the trainer on the worker thread before run() (the Inspect panel
-        # sets it to attach its probe); None = nothing extra.
-        self.trainer_setup: Any = None
+        #: ``start_run``-compatible: makes the run on the worker thread (tests swap it).
+        self.run_factory: Callable[..., TrainingSession] = start_run
+        #: What to inspect (the Inspect panel's settings; None: no probe).
+        self.inspection: InspectionSettings | None = None
+        #: The latest run (kept after it ended, for sampling from its weights).
+        self.session: TrainingSession | None = None
         self._blocked: str | None = None
         self._error_shown = False
         self._run_key: str | None = None
@@ -209,8 +215,13 @@ class TrainingPanel(QWidget):
             return False
         spec = copy.deepcopy(self.document.spec)
         base_dir = self.document.base_dir
-        factory = self.trainer_factory
-        self.worker = TrainingWorker(lambda: factory(spec, base_dir), setup=self.trainer_setup)
+        factory, options = self.run_factory, self._run_options()
+
+        def make_session() -> TrainingSession:
+            self.session = factory(spec, base_dir, options)
+            return self.session
+
+        self.worker = TrainingWorker(make_session)
         self.worker.done.connect(self._on_done)
         self.worker.failed.connect(self._on_failed)
         self.worker.finished.connect(self._on_finished)
@@ -226,6 +237,16 @@ class TrainingPanel(QWidget):
         self._timer.start()
         self.run_started.emit()
         return True
+
+    def _run_options(self) -> RunOptions:
+        inspection = self.inspection
+        if inspection is None:
+            return RunOptions(interactive=True)
+        return RunOptions(
+            interactive=True,
+            probe=inspection.options,
+            temperature=inspection.sampling.temperature,
+        )
 
     def toggle_pause(self) -> None:
         if self.state == "paused":
@@ -339,18 +360,17 @@ class TrainingPanel(QWidget):
         if events:
             probes: list[Any] = []
             for event in events:
-                kind = getattr(event, "kind", None)
-                if kind == "step":
+                if isinstance(event, StepEvent):
                     if self._last_step is None:
                         self._on_first_step()
                     self._last_step = event
-                elif kind == "status":
+                elif isinstance(event, StatusEvent):
                     self._on_status(event)
-                elif kind == "error" and self.last_error is None:
+                elif isinstance(event, ErrorEvent) and self.last_error is None:
                     # The engine's own report; the worker's (with the traceback) wins when both
                     # arrive, whatever the order.
                     self.last_error = ErrorInfo(event.message, event.hint, event.traceback)
-                elif kind == "probe":
+                elif isinstance(event, (*INSPECTION_EVENTS, ProbeEvent)):
                     # All of them, in order (some carry per-epoch data); the probe callback
                     # itself throttles how often it publishes.
                     probes.append(event)

@@ -1,8 +1,7 @@
-"""Helpers of the training panel: its dialogs, the trainer it builds, texts it shows."""
+"""Helpers of the training panel: its dialogs and the texts it shows."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -42,28 +41,6 @@ def ask_stop(parent: QWidget | None) -> bool:
         QMessageBox.StandardButton.Yes,
     )
     return answer == QMessageBox.StandardButton.Yes
-
-
-def gui_torch_threads() -> int:
-    """Intra-op threads for training under the GUI: all cores but one, which stays free for the
-    window. ``WORKBENCH_TORCH_THREADS`` overrides. (On 2 busy cores, 2 OpenMP threads spinning at
-    barriers made a small LSTM 10-20x slower than 1 thread, and starved the GUI thread.)"""
-    env = os.environ.get("WORKBENCH_TORCH_THREADS", "")
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    return max(1, (os.cpu_count() or 2) - 1)
-
-
-def make_trainer(spec, base_dir) -> Any:
-    """The core engine (imported on the worker thread: it pulls in torch)."""
-    import torch
-
-    from workbench.core.training import Trainer
-
-    threads = gui_torch_threads()
-    if torch.get_num_threads() != threads:
-        torch.set_num_threads(threads)
-    return Trainer(spec, base_dir)
 
 
 def mark_failed(run_dir, info: ErrorInfo | None) -> None:

@@ -132,7 +132,7 @@ class PredictionsView(QWidget):
                 event.sample,
                 f"Sampled at the end of {when}, temperature {event.temperature:g}",
             )
-            self.sampler.button.setEnabled(bool(event.weights))
+            self.sampler.button.setEnabled(event.can_sample)
             self._show(self.sampler)
         else:
             self.message.setText(event.note or "No prediction view for this task.")

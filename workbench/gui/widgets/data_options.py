@@ -70,7 +70,7 @@ class DataOptions(QWidget):
         self.main_form = SpecForm(
             document, "data", DataSpec, ["format", "task", "normalization", "missing"]
         )
-        self.table_form = SpecForm(document, "data", DataSpec, ["delimiter", "decimal", "header"])
+        self.table_form = SpecForm(document, "data", DataSpec, ["delimiter", "decimal", "thousands", "header"])
         self.columns = ColumnRoles(document)
         self.window_form = SpecForm(document, "data", DataSpec, ["window", "stride", "horizon"])
         self.text_form = SpecForm(document, "data", DataSpec, ["text_level", "seq_len", "min_freq"])

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.gui.panels.inspect_feed import ProbeOptions
+from workbench.core.inspection.events import ProbeOptions
 
 SPLITS = (("validation", "val"), ("training", "train"), ("test", "test"))
 #: (key, label) of what a layer shows, per block kind; gates in PyTorch's order.

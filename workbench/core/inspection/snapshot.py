@@ -4,88 +4,29 @@
   (recomputed from the fused kernels, see ``gates.py``), padded steps NaN.
 - ``gate_health``: saturated gates, units that never move, mean forget / update gate.
 - ``trajectory``: the probe's ``h_t`` on its first two principal components (NumPy SVD).
-- ``ProbeSnapshot``: all of it in one dataclass; ``Probe`` (``probe.py``) makes one every few
-  steps during training and publishes it as an event (``kind == "probe"``).
+- ``make_snapshot``: all of it in one ``ProbeSnapshot`` (``events.py``); ``Probe`` (``probe.py``)
+  makes one every few steps during training and publishes it on the run's event bus.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 import torch
 
-from workbench.core.models.gates import GATE_NAMES, TANH_GATES, LayerTrace, trace_model
-from workbench.core.models.gradflow import GradFlow
+from workbench.core.inspection.events import (
+    GradFlow,
+    LayerHealth,
+    LayerView,
+    ProbeSnapshot,
+    Trajectory,
+)
+from workbench.core.inspection.gates import GATE_NAMES, TANH_GATES, LayerTrace, trace_model
 
 #: A gate value counts as saturated below / above these (sigmoid gates; tanh gates use |v| > 0.9,
 #: the same pre-activation threshold since tanh(x) = 2·sigmoid(2x) − 1).
 SATURATION_LOW, SATURATION_HIGH = 0.05, 0.95
 #: A unit whose hidden state varies less than this over time and probe "never moves".
 FROZEN_STD = 1e-3
-
-
-@dataclass
-class LayerView:
-    """One direction of one layer of a recurrent block; arrays are ``[B, T, H]`` float32, NaN on padding."""
-
-    block: int
-    kind: str
-    layer: int
-    direction: int
-    hidden: np.ndarray
-    gates: dict[str, np.ndarray] = field(default_factory=dict)
-    cell: np.ndarray | None = None
-
-    @property
-    def name(self) -> str:
-        arrow = "←" if self.direction else "→"
-        return f"{self.kind.upper()} block {self.block} · layer {self.layer} {arrow}"
-
-
-@dataclass
-class LayerHealth:
-    block: int
-    kind: str
-    layer: int
-    direction: int
-    saturation: dict[str, float]  # gate -> share of saturated values (valid steps only)
-    saturated_fraction: float  # over all gates together (NaN for a ReLU RNN)
-    frozen_units: np.ndarray  # int indices of units that never move
-    frozen_fraction: float
-    mean_forget: float | None = None  # LSTM
-    mean_update: float | None = None  # GRU
-
-
-@dataclass
-class Trajectory:
-    block: int
-    layer: int
-    direction: int
-    points: np.ndarray  # [B, T, 2] h_t on PC1/PC2, NaN on padding
-    explained_variance: np.ndarray  # [2] share of the variance each component explains
-
-
-@dataclass
-class ProbeSnapshot:
-    """Everything the Inspect panel shows for one moment of training (plain Python / NumPy)."""
-
-    step: int
-    epoch: int
-    blocks: list[LayerView]
-    gate_health: list[LayerHealth]
-    trajectory: list[Trajectory]
-    inputs: np.ndarray  # probe inputs, [B, T, F] float or [B, T] token ids, for time alignment
-    lengths: np.ndarray  # [B] valid steps per probe sequence
-    grad_flow: GradFlow | None = None  # computed less often (each epoch end)
-    has_grad_flow: bool = False
-    tokens: list[list[str]] | None = None  # token input: the probe's tokens, for text views
-    #: ClassificationView / ForecastView / RegressionView / SampleView (predictions.py), with grad_flow
-    predictions: Any = None
-    elapsed_s: float = 0.0  # what computing this snapshot cost
-    name: str = "inspection"
-    kind: str = "probe"  # an event for the training event bus
 
 
 def _np(t: torch.Tensor) -> np.ndarray:

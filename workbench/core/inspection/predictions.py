@@ -5,12 +5,18 @@ Everything returned is NumPy. Forecasts are in the data's original units.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import torch
+
+from workbench.core.inspection.events import (
+    ClassificationView,
+    ForecastView,
+    RegressionView,
+    SampleView,
+)
 
 
 def predict(
@@ -55,14 +61,6 @@ def per_class_accuracy(matrix: np.ndarray) -> np.ndarray:
         return np.where(totals > 0, np.diag(matrix) / totals, np.nan)
 
 
-@dataclass
-class ClassificationView:
-    confusion: np.ndarray  # [C, C]
-    per_class_accuracy: np.ndarray  # [C]
-    accuracy: float
-    class_names: list[str]
-
-
 def classification_view(
     model: torch.nn.Module, split: Any, class_names: list[str]
 ) -> ClassificationView:
@@ -74,17 +72,6 @@ def classification_view(
     cm = confusion_matrix(true, pred, n)
     acc = float(np.trace(cm) / cm.sum()) if cm.sum() else float("nan")
     return ClassificationView(cm, per_class_accuracy(cm), acc, list(class_names))
-
-
-@dataclass
-class ForecastView:
-    """First-step forecasts of each target over consecutive windows, in original units."""
-
-    target_names: list[str]
-    true: np.ndarray  # [N, n_targets]
-    one_step: np.ndarray  # [N, n_targets] teacher-forced: each window holds the real past
-    rollout: np.ndarray | None  # [N, n_targets] autoregressive: predictions fed back (None: cannot)
-    note: str = ""
 
 
 def _first_step(y: np.ndarray, n_targets: int) -> np.ndarray:
@@ -164,24 +151,6 @@ def forecast_view(
             model, x, feedback, _feature_scaler(data), data.targets_to_original_units, n_t
         )
     return ForecastView(names, true, one_step, result, note)
-
-
-@dataclass
-class RegressionView:
-    """Prediction vs target per sequence (first ``limit`` validation sequences), original units."""
-
-    target_names: list[str]
-    true: np.ndarray  # [N, K]
-    predicted: np.ndarray  # [N, K]
-
-
-@dataclass
-class SampleView:
-    """A language model's sampled continuation of a prime text."""
-
-    prime: str
-    text: str
-    temperature: float
 
 
 def prediction_view(

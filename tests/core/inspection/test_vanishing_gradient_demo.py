@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from workbench.core.models.probe import Probe
+from workbench.core.inspection.probe import Probe
 from workbench.core.project import load_project
 from workbench.core.training import Trainer
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from workbench.core.inspection.events import GradFlow, LayerGradFlow
+from workbench.core.inspection.gates import layer_weights
 from workbench.core.models.builder import SequenceModel, pool, valid_mask
-from workbench.core.models.gates import layer_weights
 from workbench.core.models.layers import RecurrentBlock
 
 #: ``loss_fn(output, y) -> scalar`` — the training engine's ``TaskLogic.loss``: per-step targets
@@ -52,35 +52,6 @@ def per_step_targets(
     if mask is None and lengths is not None:
         mask = valid_mask(lengths, y.shape[1], y.device)
     return y if mask is None else y.masked_fill(~mask.to(torch.bool), IGNORE)
-
-
-@dataclass
-class LayerGradFlow:
-    """Gradient norms over time of one layer and direction (NaN where every probe sequence is padding)."""
-
-    block: int
-    kind: str
-    layer: int
-    direction: int
-    dh: np.ndarray  # [T] ||dL/dh_t|| over the probe batch and units (total, through the recurrence)
-    dh_per_sequence: np.ndarray  # [B, T]
-
-    def ratio_first_last(self) -> float:
-        """``||dL/dh_1|| / ||dL/dh_T||`` (in reading order: reverse direction reads T first)."""
-        valid = np.flatnonzero(np.isfinite(self.dh))
-        first, last = self.dh[valid[0]], self.dh[valid[-1]]
-        if self.direction:
-            first, last = last, first
-        return float(first / last) if last > 0 else float("nan")
-
-
-@dataclass
-class GradFlow:
-    """All views of one gradient-flow measurement (plain NumPy)."""
-
-    loss: float
-    layers: list[LayerGradFlow]
-    dx: dict[int, np.ndarray]  # block index -> [T] ||dL/dx_t|| at the block's input (fused kernels)
 
 
 # --- unrolled cell steps, from the fused layer's weights -------------------------------------

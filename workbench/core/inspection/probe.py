@@ -18,9 +18,10 @@ from typing import Any
 
 import torch
 
-from workbench.core.models.gradflow import LossFn, gradient_flow, per_step_targets, task_loss
-from workbench.core.models.inspection import ProbeSnapshot, make_snapshot
-from workbench.core.models.predictions import prediction_view
+from workbench.core.inspection.events import ProbeSnapshot
+from workbench.core.inspection.gradflow import LossFn, gradient_flow, per_step_targets, task_loss
+from workbench.core.inspection.predictions import prediction_view
+from workbench.core.inspection.snapshot import make_snapshot
 
 
 def probe_batch(split: Any, n: int = 4, seq_len: int = 100, indices: list[int] | None = None):

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
+from workbench.core.inspection.probe import Probe, probe_batch
+from workbench.core.inspection.snapshot import LayerView, gate_health, make_snapshot, trajectory
 from workbench.core.layer_specs import GRUSpec, LSTMSpec, RNNSpec
 from workbench.core.models import build_model
-from workbench.core.models.inspection import LayerView, gate_health, make_snapshot, trajectory
-from workbench.core.models.probe import Probe, probe_batch
 from workbench.core.spec import HeadSpec, InputSpec, ModelSpec
 
 

@@ -10,9 +10,7 @@ import torch
 from torch import nn
 
 from workbench.core.data import load_data
-from workbench.core.layer_specs import GRUSpec, LSTMSpec
-from workbench.core.models import build_model
-from workbench.core.models.predictions import (
+from workbench.core.inspection.predictions import (
     RegressionView,
     classification_view,
     confusion_matrix,
@@ -20,6 +18,8 @@ from workbench.core.models.predictions import (
     per_class_accuracy,
     prediction_view,
 )
+from workbench.core.layer_specs import GRUSpec, LSTMSpec
+from workbench.core.models import build_model
 from workbench.core.models.sampling import encode, sample_ids, sample_text
 from workbench.core.spec import DataSpec, HeadSpec, InputSpec, ModelSpec
 

@@ -1,6 +1,6 @@
-"""Guess a CSV's dialect from a sample: delimiter, decimal mark, header, column kinds.
+"""Guess a CSV's dialect from a sample: delimiter, decimal mark, thousands, header.
 
-Everything guessed can be set in the spec; the guess only fills what is left empty.
+Everything guessed can be set in the spec; the guess only fills what is left as "auto".
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 
+from workbench.core.data.csv.numbers import decide, is_missing, parse_number
 from workbench.core.errors import DataError
 
 CANDIDATES = (",", ";", "\t", "|", " ")
-#: Cells that mean "no value" (besides an empty cell).
-MISSING = frozenset({"", "na", "nan", "n/a", "null", "none", "?", "-", "#n/a"})
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar", " ": "space"}
 
 
@@ -23,29 +22,12 @@ class Dialect:
     delimiter: str
     decimal: str
     header: bool
-    quoted: bool  # the sample holds quote characters (plain fast parsers do not apply)
+    quoted: bool  # the sample holds quote characters (lines cannot be split naively)
+    thousands: str | None = None
 
 
 def delimiter_name(delimiter: str) -> str:
     return _DELIMITER_NAMES.get(delimiter, repr(delimiter))
-
-
-def is_missing(cell: str) -> bool:
-    return cell.strip().lower() in MISSING
-
-
-def parse_number(cell: str, decimal: str) -> float | None:
-    """The number in ``cell`` or None (missing cells are not numbers either)."""
-    text = cell.strip()
-    if decimal == ",":
-        if "." in text and "," in text:
-            return None
-        text = text.replace(",", ".")
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return None if text.lower() in ("nan", "inf", "-inf", "+inf", "infinity") else value
 
 
 def split_rows(lines: list[str], delimiter: str) -> list[list[str]]:
@@ -78,29 +60,21 @@ def _sniff_delimiter(lines: list[str], where: str) -> str:
     )
 
 
-def _sniff_decimal(rows: list[list[str]], delimiter: str) -> str:
-    if delimiter == ",":
-        return "."
-    comma = point = 0
-    for row in rows[1:50]:
-        for cell in row:
-            c = cell.strip()
-            if parse_number(c, ".") is not None and "." in c:
-                point += 1
-            elif "," in c and parse_number(c, ",") is not None:
-                comma += 1
-    return "," if comma > point else "."
+def _looks_numeric(cell: str) -> bool:
+    return any(
+        parse_number(cell, d, t) is not None for d, t in ((".", ","), (",", "."), (".", " "))
+    )
 
 
-def _sniff_header(rows: list[list[str]], decimal: str) -> bool:
+def _sniff_header(rows: list[list[str]]) -> bool:
     first = rows[0]
     if len(rows) == 1:
-        return any(parse_number(c, decimal) is None for c in first)
+        return any(not _looks_numeric(c) for c in first)
     second = rows[1]
-    text0 = [parse_number(c, decimal) is None and not is_missing(c) for c in first]
+    text0 = [not _looks_numeric(c) and not is_missing(c) for c in first]
     if not any(text0):
         return False
-    num1 = [parse_number(c, decimal) is not None for c in second]
+    num1 = [_looks_numeric(c) for c in second]
     if any(t and n for t, n in zip(text0, num1)):
         return True
     # Every cell text in both rows: a header if the first row differs from the second.
@@ -108,18 +82,41 @@ def _sniff_header(rows: list[list[str]], decimal: str) -> bool:
 
 
 def sniff(
-    lines: list[str], delimiter: str | None, decimal: str, header: bool | None, where: str
-) -> Dialect:
-    """The dialect of a CSV whose first non-blank lines are ``lines``."""
+    lines: list[str],
+    delimiter: str | None,
+    decimal: str,
+    thousands: str,
+    header: bool | None,
+    where: str,
+) -> tuple[Dialect, list[str]]:
+    """The dialect and column names of a CSV whose first non-blank lines are ``lines``."""
     if delimiter == "\\t":
         delimiter = "\t"
     delim = delimiter or _sniff_delimiter(lines, where)
     rows = [r for r in split_rows(lines, delim) if r]
-    dec = decimal if decimal != "." else _sniff_decimal(rows, delim)
-    if dec == delim:
+    head = header if header is not None else _sniff_header(rows)
+    data = rows[1:] if head else rows
+    n = len(rows[0])
+    names = column_names(rows[0], n, head)
+    columns = {names[i]: [r[i] for r in data if i < len(r)] for i in range(n)}
+    fmt = decide(columns, delim, None if decimal == "auto" else decimal, thousands, where)
+    if fmt.decimal == delim:
         raise DataError(
             f"{where}: the decimal mark and the delimiter are both {delim!r}", "set one of them"
         )
-    head = header if header is not None else _sniff_header(rows, dec)
     quoted = any('"' in line or "'" in line for line in lines)
-    return Dialect(delim, dec, head, quoted)
+    return Dialect(delim, fmt.decimal, head, quoted, fmt.thousands), names
+
+
+def column_names(first: list[str], n: int, header: bool) -> list[str]:
+    if not header:
+        return [f"col{i + 1}" for i in range(n)]
+    names, seen = [], set()
+    for i, cell in enumerate(first):
+        name = cell.strip() or f"col{i + 1}"
+        base, k = name, 2
+        while name in seen:  # duplicate names get a suffix so every column can be chosen
+            name, k = f"{base}_{k}", k + 1
+        seen.add(name)
+        names.append(name)
+    return names

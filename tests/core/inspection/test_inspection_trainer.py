@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from workbench.core.inspection.predictions import ClassificationView, ForecastView, SampleView
+from workbench.core.inspection.probe import Probe
+from workbench.core.inspection.snapshot import ProbeSnapshot
 from workbench.core.layer_specs import GRUSpec, LSTMSpec, RNNSpec
-from workbench.core.models.inspection import ProbeSnapshot
-from workbench.core.models.predictions import ClassificationView, ForecastView, SampleView
-from workbench.core.models.probe import Probe
 from workbench.core.spec import DataSpec, HeadSpec, InputSpec, ModelSpec, ProjectSpec, TrainSpec
 from workbench.core.training import Trainer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.core.data.csv_table import Table
+from workbench.core.data.csv.table import Table
 from workbench.core.errors import DataError
 
 

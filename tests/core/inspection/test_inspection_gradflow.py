@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from workbench.core.layer_specs import GRUSpec, LayerNormSpec, LSTMSpec, RNNSpec
-from workbench.core.models import build_model
-from workbench.core.models.gradflow import (
+from workbench.core.inspection.gradflow import (
     gradient_flow,
     per_step_targets,
     task_loss,
     unrolled_forward,
 )
+from workbench.core.layer_specs import GRUSpec, LayerNormSpec, LSTMSpec, RNNSpec
+from workbench.core.models import build_model
 from workbench.core.spec import HeadSpec, InputSpec, ModelSpec
 
 CASES = {

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from workbench.core.data import csv_columns as cols
-from workbench.core.data.csv_table import first_missing, read_table
+from workbench.core.data.csv import columns as cols
+from workbench.core.data.csv.table import first_missing, read_table
 from workbench.core.data.raw import RawSeries
 from workbench.core.errors import DataError
 

@@ -1,0 +1,226 @@
+"""New data prepared with a run's *fitted* preprocessing (never refitted): a file of the same
+kind as the training data, or one of the run's own splits.
+
+Inputs stay NumPy arrays (windows of a series are strided views, not copies); the predictor
+turns one batch at a time into tensors, so a large file needs little memory beyond its arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from workbench.core.data import labels as lab
+from workbench.core.data import normalize as norm
+from workbench.core.errors import DataError, WorkbenchError
+from workbench.core.serving.loaded import LoadedRun
+
+SPLITS = ("train", "val", "test")
+
+
+@dataclass
+class Inputs:
+    """Model inputs plus what is needed to read the outputs back.
+
+    ``x``: float32 [N, T, F] (scaled) or int64 token ids ([N, T], or [L] for a text stream).
+    ``y``: class ids [N], per-step ids [N, T], targets in original units [N, K] (NaN where a
+    forecast runs past the end of the file), the token stream itself for text, or None.
+    ``index``: one label per row (sequence origin, or the time step a forecast starts at).
+    """
+
+    x: np.ndarray
+    lengths: np.ndarray | None = None
+    y: np.ndarray | None = None
+    mask: np.ndarray | None = None
+    index: list[str] = field(default_factory=list)
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return int(self.x.shape[0])
+
+    @property
+    def has_targets(self) -> bool:
+        return self.y is not None
+
+
+def from_split(run: LoadedRun, name: str) -> Inputs:
+    """One of the run's own splits, prepared exactly as training prepared it."""
+    from workbench.core.data import load_data
+
+    if name not in SPLITS:
+        raise WorkbenchError(f"--split must be one of {', '.join(SPLITS)} (got {name!r})")
+    data = load_data(run.spec.data, run.base_dir)
+    split = data.split(name)
+    if len(split) == 0:
+        raise WorkbenchError(
+            f"the {name} split of this run is empty", "evaluate another split or a file"
+        )
+    x = split.x.numpy()
+    y = None if split.y is None else split.y.numpy()
+    if y is not None and run.task in ("regression", "forecasting"):
+        y = data.targets_to_original_units(y)
+    if run.task == "language_model":
+        y = x
+    lengths = None if split.lengths is None else split.lengths.numpy()
+    mask = None if split.mask is None else split.mask.numpy()
+    index = [f"{name} {i}" for i in range(len(x))] if run.task != "language_model" else []
+    return Inputs(x, lengths, y, mask, index, f"{name} split of {run.spec.data.source}")
+
+
+def from_file(run: LoadedRun, path: str | Path) -> Inputs:
+    """A new file of the same kind as the run's training data."""
+    from workbench.core.data.loader import _read
+    from workbench.core.data.raw import RawSequences, RawSeries, RawText
+    from workbench.core.data.sources import Source, check_file
+
+    path = Path(path)
+    where = str(path)
+    check_file(path, where)
+    spec = run.spec.data.copy()
+    spec.source, spec.test_source = str(path.resolve()), None
+    fmt = run.pre.data_format
+    if fmt == "builtin":
+        fmt = "numpy" if path.suffix.lower() in (".npz", ".npy") else "auto"
+    spec.format = fmt
+    if fmt == "auto":
+        from workbench.core.data.sources import detect_format
+
+        fmt = detect_format(spec, Source(where, path))
+    try:
+        raw = _read(spec, Source(where, path), fmt, None, lambda f: None)
+    except MemoryError:
+        raise DataError(f"{where}: too large to load into memory") from None
+    if isinstance(raw, RawText):
+        return _text(run, raw.text, where)
+    if isinstance(raw, RawSeries):
+        return _series(run, raw, spec, where)
+    assert isinstance(raw, RawSequences)
+    return _sequences(run, raw, spec, where)
+
+
+def _check_names(kind: str, got: list[str], want: list[str], where: str) -> None:
+    if len(got) != len(want):
+        raise DataError(
+            f"{where}: {len(got)} {kind} ({', '.join(got[:8])}) but the model was trained on "
+            f"{len(want)} ({', '.join(want[:8])})",
+            f"give a file with the same {kind} as the training data",
+        )
+    differ = [(g, w) for g, w in zip(got, want) if g != w]
+    generic = all(w.startswith(("x", "y", "f", "feature", "dim")) for _, w in differ)
+    if differ and not generic:
+        g, w = differ[0]
+        raise DataError(
+            f"{where}: {kind} differ from the training data ({g!r} where it had {w!r})",
+            f"use the same {kind}, in the same order, as the training file",
+        )
+
+
+def _text(run: LoadedRun, text: str, where: str) -> Inputs:
+    from workbench.core.data.text import tokenize
+
+    pre = run.pre
+    assert pre.vocab is not None
+    index = {tok: i for i, tok in enumerate(pre.vocab)}
+    tokens = tokenize(text, pre.text_level)
+    if pre.text_level == "char":
+        ids = np.fromiter((index.get(chr(int(c)), 0) for c in tokens), np.int64, len(tokens))
+    else:
+        ids = np.fromiter((index.get(w, 0) for w in tokens), np.int64, len(tokens))
+    if len(ids) < 2:
+        raise DataError(f"{where}: needs at least two tokens", "give a longer text")
+    unk = float((ids == 0).mean())
+    notes = [f"{unk:.2%} of the tokens are not in the run's vocabulary (<unk>)"] if unk else []
+    return Inputs(ids, y=ids, source=where, notes=notes)
+
+
+def _series(run: LoadedRun, raw, spec, where: str) -> Inputs:
+    from workbench.core.data.missing import apply_to_series
+
+    pre = run.pre
+    features = [raw.columns[i] for i in raw.feature_idx]
+    targets = [raw.columns[i] for i in raw.target_idx]
+    _check_names("feature columns", features, pre.feature_names, where)
+    _check_names("target columns", targets, pre.target_names, where)
+    window, horizon = spec.window, pre.horizon if pre.task == "forecasting" else 0
+    length = raw.values.shape[0]
+    if length < window:
+        raise DataError(
+            f"{where}: {length} rows, fewer than the model's window of {window}",
+            "give at least one window of data",
+        )
+    valid = apply_to_series(raw, spec.missing, where)
+    feats = norm.apply_columns(raw.values[:, raw.feature_idx], pre.feature_stats)
+    x = sliding_window_view(feats, window, axis=0).transpose(0, 2, 1)  # [n, window, F] view
+    tgt = raw.values[:, raw.target_idx].astype(np.float64)
+    n = x.shape[0]
+    if pre.task == "forecasting":
+        # Window i forecasts rows i+window … i+window+horizon-1 (NaN past the file's end).
+        padded = np.concatenate([tgt, np.full((horizon, tgt.shape[1]), np.nan)])
+        y = sliding_window_view(padded[window:], horizon, axis=0)[:n].transpose(0, 2, 1)
+        y = y.reshape(n, -1)
+        first = np.arange(n) + window
+    else:
+        y = tgt[window - 1 :]
+        first = np.arange(n) + window - 1
+    keep = np.ones(n, bool)
+    if valid is not None:
+        bad = np.concatenate([[0], np.cumsum(~valid)])
+        keep = (bad[window : window + n] - bad[:n]) == 0
+    if not keep.all():
+        x, y, first = x[keep], y[keep], first[keep]
+    return Inputs(x, None, np.ascontiguousarray(y), None, [str(int(i)) for i in first], where)
+
+
+def _sequences(run: LoadedRun, raw, spec, where: str) -> Inputs:
+    from workbench.core.data.missing import apply_to_sequences
+
+    pre = run.pre
+    _check_names("features", list(raw.feature_names), pre.feature_names, where)
+    raw = apply_to_sequences(raw, spec.missing, where)
+    if raw.n == 0:
+        raise DataError(f"{where}: no sequences found")
+    lengths = raw.seq_lengths()
+    steps = raw.x.shape[1]
+    valid = np.arange(steps)[None, :] < lengths[:, None]
+    x = norm.apply_columns(raw.x, pre.feature_stats)
+    x[~valid] = 0.0
+    y, mask = None, None
+    if raw.y is not None:
+        if pre.task == "classification":
+            labels = raw.y[:, 0] if raw.y.ndim == 2 and raw.y.shape[1] == 1 else raw.y
+            y, _ = _encode(labels, pre.class_names, None, where)
+        elif pre.task == "tagging":
+            y, _ = _encode(raw.y, pre.class_names, valid, where)
+            y, mask = np.where(valid, y, 0), valid
+        else:
+            y = lab.as_float_targets(raw.y, where).astype(np.float64)
+            if y.shape[1] != pre.output_size:
+                raise DataError(
+                    f"{where}: {y.shape[1]} targets per sequence, the model predicts "
+                    f"{pre.output_size} ({', '.join(pre.target_names)})"
+                )
+    ragged = bool((lengths < steps).any())
+    origins = raw.origins or [f"sequence {i}" for i in range(raw.n)]
+    return Inputs(x, lengths if ragged else None, y, mask, list(origins), where, raw.notes)
+
+
+def _encode(labels, class_names, valid, where):
+    if class_names is None:
+        raise DataError(f"{where}: this run has no class names")
+    text = lab.as_label_strings(np.asarray(labels))
+    seen = text if valid is None else text[valid]
+    unknown = sorted(set(map(str, np.unique(seen.astype(str)))) - set(class_names))
+    if unknown:
+        raise DataError(
+            f"{where}: label{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(u) for u in unknown[:5])} not seen in training",
+            f"the model knows: {', '.join(class_names[:20])}",
+        )
+    index = {name: i for i, name in enumerate(class_names)}
+    uniq, inverse = np.unique(text.astype(str), return_inverse=True)
+    lookup = np.array([index.get(str(u), 0) for u in uniq], dtype=np.int64)
+    return lookup[inverse.reshape(-1)].reshape(text.shape), class_names
