@@ -14,7 +14,17 @@ import traceback
 
 from workbench import __version__
 
-COMMANDS = ("gui", "examples", "summary", "data", "train", "resume", "predict", "evaluate")
+COMMANDS = (
+    "gui",
+    "examples",
+    "summary",
+    "data",
+    "train",
+    "resume",
+    "predict",
+    "evaluate",
+    "runs",
+)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -70,8 +70,9 @@ def test_train_human_output_and_default_run_dir(tmp_path, capsys, monkeypatch):
     assert "status:  completed" in captured.out
     assert "val_accuracy" in captured.out
     assert "epoch 1/1:" in captured.err  # per-epoch line on stderr
-    runs = list((tmp_path / "runs").iterdir())
-    assert len(runs) == 1 and runs[0].name.startswith("cli-tiny-")
+    assert not (tmp_path / "runs").exists()  # a saved project's runs live beside it
+    runs = list((tmp_path / "p.runs").iterdir())
+    assert len(runs) == 1 and runs[0].name.startswith("0001-")
     assert f"run:     {runs[0]}" in captured.out
 
 

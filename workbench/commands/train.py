@@ -23,7 +23,11 @@ def add_parser(sub) -> None:
     p.add_argument("--epochs", type=_positive, help="passes over the training data")
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     p.add_argument("--seed", type=_non_negative, help="seed for weights, shuffling and dropout")
-    p.add_argument("--run-dir", help="folder for checkpoints and logs (default: a new one)")
+    p.add_argument(
+        "--run-dir",
+        help="folder for checkpoints and logs (default: a new one in PROJECT.runs/ beside the "
+        "project file)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.set_defaults(run=run)
 
@@ -62,10 +66,18 @@ def run(args) -> int:
     problems = spec.problems()
     if problems:
         raise SpecError(problems, source="command-line options")
+    from workbench.core.run_store import discard_if_unused, new_run_dir, runs_dir_for
     from workbench.core.training.session import RunOptions, start_run
 
-    session = start_run(spec, base_dir, RunOptions(run_dir=args.run_dir))
-    return drive(session, args.json)
+    run_dir = args.run_dir
+    if run_dir is None:  # a new numbered folder in the project's run store
+        project_file = None if str(args.project).startswith("example:") else args.project
+        run_dir = new_run_dir(runs_dir_for(args.project), spec, project_file=project_file)
+    try:
+        session = start_run(spec, base_dir, RunOptions(run_dir=run_dir))
+        return drive(session, args.json)
+    finally:
+        discard_if_unused(run_dir)
 
 
 def drive(session: TrainingSession, as_json: bool) -> int:

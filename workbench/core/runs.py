@@ -7,8 +7,19 @@
     <run>/run.json            where the data's relative paths start, device, seed, created
     <run>/status.json         status, message, epoch, step, updated (rewritten atomically)
     <run>/metrics.jsonl       one JSON object per line, append-only, readable while training
+                              (the line format is below; ``run_history.py`` reads it)
     <run>/checkpoints/last.safetensors   the resume point (weights + full training state)
     <run>/checkpoints/best.safetensors   weights with the best watched metric
+
+The metrics log, format version ``LOG_FORMAT_VERSION`` (1): UTF-8 JSON lines, each ending in
+``\n`` (a line without one is still being written: readers skip it). Every record is an object
+whose FIRST key is ``"type"``, written as ``{"type": "<kind>",`` (so a reader may pick kinds by
+``line.startswith(record_prefix(kind))`` without parsing); NaN and ±inf are written as ``null``.
+Kinds: ``format`` (first line of a new log: ``version``), ``start`` / ``resume`` (``step``,
+``epoch``, ``device``, ``steps_per_epoch``), ``step`` (``step``, ``epoch``, ``loss``, ``lr``,
+``grad_norm``), ``epoch`` (``epoch``, ``step`` and metric name → value), ``lr`` (a hand-set
+rate), ``note``, ``status``, ``end``. Readers ignore kinds and keys they do not know; logs
+written before the ``format`` line existed are version 1 too.
 
 Torch-free, so the GUI can list runs without importing torch.
 """
@@ -31,6 +42,8 @@ from workbench.core.project import atomic_write_bytes, project_to_json
 from workbench.core.spec import ProjectSpec
 
 RUNS_ENV = "WORKBENCH_RUNS_DIR"
+#: Version of the metrics-log line format (see the module docstring).
+LOG_FORMAT_VERSION = 1
 #: Seconds between forced flushes of the metrics log (it is also flushed every epoch).
 FLUSH_EVERY_S = 2.0
 
@@ -65,7 +78,19 @@ def _num(value: float) -> str:
 
 
 def _dumps(record: dict[str, Any]) -> str:
-    return json.dumps({k: _json_value(v) for k, v in record.items()}, allow_nan=False)
+    return json.dumps(_ordered(record), allow_nan=False)
+
+
+def _ordered(record: dict[str, Any]) -> dict[str, Any]:
+    """``type`` first (the format promises it), values JSON can hold."""
+    out = {"type": record["type"]} if "type" in record else {}
+    out.update((k, _json_value(v)) for k, v in record.items())
+    return out
+
+
+def record_prefix(kind: str) -> bytes:
+    """How every line of ``kind`` begins in a metrics log (the format guarantees it)."""
+    return b'{"type": ' + json.dumps(kind).encode() + b","  # every record has more keys
 
 
 class MetricsLog:
@@ -76,12 +101,14 @@ class MetricsLog:
         self.path = path
         self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the run
         self._last_flush = time.monotonic()
+        if self._file.tell() == 0:  # a new log says which format it is written in
+            self._file.write(_dumps({"type": "format", "version": LOG_FORMAT_VERSION}) + "\n")
 
     def write(self, record: dict[str, Any]) -> None:
         try:
             line = _dumps(record)
         except (TypeError, ValueError):
-            line = json.dumps({k: _json_value(v) for k, v in record.items()}, default=str)
+            line = json.dumps(_ordered(record), default=str)
         self._file.write(line + "\n")
         now = time.monotonic()
         if now - self._last_flush > FLUSH_EVERY_S:
@@ -150,7 +177,10 @@ class RunDir:
     @classmethod
     def create(cls, path: Path) -> RunDir:
         path = Path(path)
-        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        # A run store claims the folder first and leaves only its meta.json in it.
+        if path.exists() and (
+            not path.is_dir() or any(p.name != "meta.json" for p in path.iterdir())
+        ):
             raise TrainingError(
                 f"{path}: already exists and is not empty",
                 "pick a new --run-dir, or continue that run with `workbench resume`",

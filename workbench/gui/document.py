@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ class ProjectDocument(QObject):
     data_loaded = Signal(object)  # PreparedData or DataSummary, after the data panel (re)loaded
     modified_changed = Signal(bool)
     read_only_changed = Signal(bool)
+    runs_root_changed = Signal()  # saved under another file: its runs live elsewhere now
 
     def __init__(self, spec: ProjectSpec | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +44,9 @@ class ProjectDocument(QObject):
         self.open_problems: list[str] = []
         self.data_summary: Any = None  # the last DataSummary the data panel saw
         self.prepared: Any = None  # the last PreparedData, when the panel loaded it fully
+        # Runs made while the project had no file: they move beside it on its first save.
+        self.session_runs: list[Path] = []
+        self._unsaved_id = _new_unsaved_id()
         self._undo = QUndoStack(self)
         self._undo.cleanChanged.connect(self._on_clean_changed)
 
@@ -67,6 +72,18 @@ class ProjectDocument(QObject):
     def example(self) -> str | None:
         """``example:NAME`` when the document was opened from a built-in example."""
         return self._example
+
+    def runs_root(self) -> Path:
+        """The run store of this project: beside its file, or in the user's data folder."""
+        from workbench.core.run_store import runs_dir_for
+
+        return runs_dir_for(self._path or self._example, self._unsaved_id)
+
+    def legacy_runs_roots(self) -> list[Path]:
+        """Old ``./runs`` folders that may hold this project's earlier runs."""
+        from workbench.core.run_store import legacy_roots
+
+        return legacy_roots(self._path or self._example)
 
     @property
     def undo_stack(self) -> QUndoStack:
@@ -163,6 +180,8 @@ class ProjectDocument(QObject):
         self.open_problems = []
         self.data_summary = None
         self.prepared = None
+        self.session_runs = []
+        self._unsaved_id = _new_unsaved_id()
         self._undo.clear()
         self._undo.setClean()
         self.spec_replaced.emit()
@@ -196,12 +215,24 @@ class ProjectDocument(QObject):
                 self._problems = None
                 self.changed.emit()
         save_project(spec, target, check=False)
+        first_save, moved = self._path is None, self._path != target
         self._path = target
         self._base_dir = target.parent
         self._example = None
+        if first_save and self.session_runs:
+            from workbench.core.run_store import move_runs
+
+            move_runs(self.session_runs, self.runs_root())
+            self.session_runs = []
+        if moved:
+            self.runs_root_changed.emit()
         self._undo.setClean()
         self.modified_changed.emit(False)
         return target
+
+
+def _new_unsaved_id() -> str:
+    return uuid.uuid4().hex[:12]
 
 
 def _rebase_source(spec: ProjectSpec, old_dir: Path, new_dir: Path) -> ProjectSpec:

@@ -33,6 +33,12 @@ def _action(window: Any, text: str, slot, shortcut=None, tip: str = "", icon=Non
     return action
 
 
+def edit_project_properties(window: Any) -> bool:
+    from workbench.gui.project_properties import edit_project_properties as edit
+
+    return edit(window)
+
+
 def build(window: Any) -> None:
     doc = window.document
     sp = QStyle.StandardPixmap
@@ -54,6 +60,13 @@ def build(window: Any) -> None:
         window, "Save &As…", window.save_as, _SK.SaveAs, "Save under another name"
     )
     window.quit_action = _action(window, "&Quit", window.close, _SK.Quit, "Close the workbench")
+    window.properties_action = _action(
+        window,
+        "Project &Properties…",
+        lambda: edit_project_properties(window),
+        None,
+        "Name and description of the project",
+    )
     window.open_data_action = _action(
         window,
         "Open &Data File…",
@@ -97,6 +110,7 @@ def build(window: Any) -> None:
     file_menu.addSeparator()
     file_menu.addAction(window.save_action)
     file_menu.addAction(window.save_as_action)
+    file_menu.addAction(window.properties_action)
     file_menu.addSeparator()
     file_menu.addAction(window.quit_action)
     edit_menu = bar.addMenu("&Edit")

@@ -184,6 +184,34 @@ def _names(names: list[str], limit: int = 8) -> str:
 
 
 @dataclass
+class SeriesTargets:
+    """Windows cut from one series: where each window's targets start, and what turning
+    predictions back into original units (and the naive baselines) needs.
+
+    ``original``: the target columns [L, C] in original units (float64). ``positions``: per
+    split, the series index of each window's first target step (int64 [N], in window order).
+    """
+
+    original: np.ndarray
+    positions: dict[str, np.ndarray]
+    transform: Any  # TargetTransform (imported lazily: prepared.py stays import-light)
+    horizon: int
+    season: int
+
+    def history(self, split: str, rows: slice | np.ndarray, steps: int) -> np.ndarray:
+        """[N, steps, C] original values just before each selected window's first target."""
+        pos = self.positions[split][rows]
+        if steps == 0:
+            return np.zeros((len(pos), 0, self.original.shape[1]))
+        index = pos[:, None] + np.arange(-steps, 0)[None, :]
+        return self.original[index]
+
+    def state(self) -> dict[str, Any]:
+        """JSON for the run folder (``data.target_transform_state``)."""
+        return {"transform": self.transform.to_dict(), "season": int(self.season)}
+
+
+@dataclass
 class PreparedData:
     """Splits ready for training plus everything needed to size the model and read results."""
 
@@ -200,8 +228,40 @@ class PreparedData:
     summary: DataSummary
     #: Tokens are joined with this when decoding ('' for characters, ' ' for words).
     token_joiner: str = ""
+    #: Windows cut from one series (forecasting / regression on a wide CSV …), else None.
+    series_targets: SeriesTargets | None = None
 
-    def targets_to_original_units(self, y: np.ndarray | Tensor) -> np.ndarray:
+    def targets_to_original_units(
+        self, y: np.ndarray | Tensor, split: str | None = None, start: int = 0
+    ) -> np.ndarray:
+        """Regression/forecasting outputs [N, K] in original units: scaling undone, then the
+        target transforms inverted. With transforms, ``split`` and ``start`` say which windows
+        ``y`` holds (rows ``start`` … ``start + N`` of that split): inverting a difference
+        needs the values before each window's targets."""
+        arr = self.unscale_targets(y)
+        st = self.series_targets
+        if st is None or st.transform.is_identity or self.task not in ("regression", "forecasting"):
+            return arr
+        if split is None:
+            raise ValueError("targets with transforms need their split to be turned back")
+        n, k = arr.shape
+        width = st.original.shape[1]
+        rows = slice(start, start + n)
+        history = st.history(split, rows, st.transform.history)
+        back = st.transform.invert(arr.reshape(n, k // width, width), history)
+        return back.reshape(n, k)
+
+    def invert_path(self, values: np.ndarray, split: str, row: int) -> np.ndarray:
+        """A multi-step path [H, C] (scaling already undone) that starts at window ``row`` of
+        ``split`` (e.g. an autoregressive rollout), in original units."""
+        st = self.series_targets
+        values = np.asarray(values, dtype=np.float64)
+        if st is None or st.transform.is_identity:
+            return values
+        history = st.history(split, slice(row, row + 1), st.transform.history)
+        return st.transform.invert(values[None], history)[0]
+
+    def unscale_targets(self, y: np.ndarray | Tensor) -> np.ndarray:
         """Undo the target scaling of regression/forecasting outputs ([..., K])."""
         arr = y.detach().cpu().numpy() if hasattr(y, "detach") else np.asarray(y)
         arr = arr.astype(np.float64, copy=True)

@@ -64,6 +64,8 @@ class RawSeries:
     first_missing: str | None = None
     preview: Preview = field(default_factory=Preview)
     notes: list[str] = field(default_factory=list)
+    #: The time column's cells [L] as read (for guessing the season), or None without one.
+    time_values: np.ndarray | None = None
 
 
 @dataclass

@@ -36,6 +36,8 @@ def sync_spec_to_data(spec: ProjectSpec, data: Any) -> list[str]:
         change(inp, "n_features", int(data.n_features), "model.input.n_features")
     change(head, "output_size", int(data.output_size), "model.head.output_size")
     spec.data.normalization_stats = data.normalization_stats
+    targets = getattr(data, "series_targets", None)
+    spec.data.target_transform_state = None if targets is None else targets.state()
     problems = spec.problems()
     if problems:
         raise SpecError(problems, source="project (after fitting the model to the data)")

@@ -121,8 +121,10 @@ class TaskLogic:
             pred = torch.cat(sums["pred"]).float().cpu().numpy()
             true = torch.cat(sums["true"]).float().cpu().numpy()
             if self.data is not None:
-                pred = np.asarray(self.data.targets_to_original_units(pred), dtype=np.float64)
-                true = np.asarray(self.data.targets_to_original_units(true), dtype=np.float64)
+                # Original units: scaling undone and target transforms inverted, so the figures
+                # compare with the baselines and with the user's own numbers.
+                pred = self.data.targets_to_original_units(pred, prefix)
+                true = self.data.targets_to_original_units(true, prefix)
             err = pred - true
             metrics[f"{prefix}_rmse"] = float(np.sqrt(np.mean(err**2)))
             metrics[f"{prefix}_mae"] = float(np.mean(np.abs(err)))

@@ -9,6 +9,7 @@ the window stays responsive however fast training steps, and training keeps its 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.inspection.events import INSPECTION_EVENTS
 from workbench.core.inspection.feed import InspectionSettings
+from workbench.core.run_history import load_run_curves
 from workbench.core.training.events import ErrorEvent, ProbeEvent, StatusEvent, StepEvent
 from workbench.core.training.session import RunOptions, TrainingSession, start_run
 from workbench.gui.panels.training_support import (
@@ -39,10 +41,10 @@ from workbench.gui.panels.training_support import (
     clock,
     final_text,
     mark_failed,
+    runs_root_of,
     show_error_dialog,
 )
 from workbench.gui.plots.dashboard import TrainingDashboard
-from workbench.gui.plots.run_history import load_run_curves
 from workbench.gui.plots.runs_list import RunsList
 from workbench.gui.worker import ErrorInfo, TrainingWorker, run_in_thread
 
@@ -80,6 +82,7 @@ class TrainingPanel(QWidget):
         self._run_key: str | None = None
         self._loading_runs: dict[str, Any] = {}  # run key → background job reading its log
         self.last_run_dir = None  # the folder of the latest run (once the engine made it)
+        self._claimed_run_dir = None  # the store folder claimed for the latest run
         self.closed_within_s: float | None = None  # how long the last shutdown's stop+join took
         self._reset_progress()
         self._timer = QTimer(self)
@@ -90,6 +93,8 @@ class TrainingPanel(QWidget):
         self._build()
         self._update_controls()
         document.spec_replaced.connect(self.reload_runs)
+        if hasattr(document, "runs_root_changed"):
+            document.runs_root_changed.connect(self.reload_runs)
         self.reload_runs()
 
     # ---- actions --------------------------------------------------------------------------
@@ -216,6 +221,7 @@ class TrainingPanel(QWidget):
         spec = copy.deepcopy(self.document.spec)
         base_dir = self.document.base_dir
         factory, options = self.run_factory, self._run_options()
+        options = dataclasses.replace(options, run_dir=self._claim_run_dir(spec))
 
         def make_session() -> TrainingSession:
             self.session = factory(spec, base_dir, options)
@@ -307,7 +313,28 @@ class TrainingPanel(QWidget):
         return True
 
     def reload_runs(self) -> None:
-        self.runs.reload(self.document.spec.name, live_key=self._run_key)
+        root = runs_root_of(self.document)
+        if root is None:
+            return
+        legacy = self.document.legacy_runs_roots()
+        self.runs.reload(root, legacy, self.document.spec.name, live_key=self._run_key)
+
+    def _claim_run_dir(self, spec) -> Any:
+        """A numbered folder in the project's run store, named after the settings."""
+        root = runs_root_of(self.document)
+        if root is None:
+            return None
+        from workbench.core.errors import WorkbenchError
+        from workbench.core.run_store import new_run_dir
+
+        try:
+            run_dir = new_run_dir(root, spec, project_file=self.document.path)
+        except WorkbenchError:
+            return None  # the engine's default place; it reports a folder it cannot write
+        if self.document.path is None:
+            self.document.session_runs.append(run_dir)
+        self._claimed_run_dir = run_dir
+        return run_dir
 
     # ---- state ----------------------------------------------------------------------------
     def _set_state(self, state: str) -> None:
@@ -471,6 +498,15 @@ class TrainingPanel(QWidget):
         self.status_label.setText(text)
         self.status_label.setToolTip(text)
         self._run_key = None
+        if self._claimed_run_dir is not None:
+            from workbench.core.run_store import discard_if_unused
+
+            discard_if_unused(self._claimed_run_dir)  # the run never started: no empty row
+            if not self._claimed_run_dir.exists() and self._claimed_run_dir in (
+                self.document.session_runs
+            ):
+                self.document.session_runs.remove(self._claimed_run_dir)
+            self._claimed_run_dir = None
         self.reload_runs()
         self.run_finished.emit(status)
         if status == "failed" and not self._error_shown:

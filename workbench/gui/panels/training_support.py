@@ -43,6 +43,12 @@ def ask_stop(parent: QWidget | None) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def runs_root_of(document: Any) -> Any:
+    """The document's run store, or None for a stand-in document without one (tests)."""
+    root = getattr(document, "runs_root", None)
+    return root() if callable(root) else None
+
+
 def mark_failed(run_dir, info: ErrorInfo | None) -> None:
     """Make sure the run store says ``failed`` (the engine does; this covers a crash before it)."""
     if not run_dir:
