@@ -107,6 +107,7 @@ def test_a_window_longer_than_the_series_is_flagged_on_the_window(qtbot, window,
 
 def test_empty_validation_and_test_splits_block_train(qtbot, window, tmp_path):
     write_series(tmp_path / "series.csv", 120)  # window 24: val/test parts hold no window
+    window.document.set_value("data.split.strict", True)  # (windows inside their own part)
     use_file(qtbot, window, tmp_path / "series.csv")
     assert window.data_panel.last_error == ""
     problems = window.document.problems()
@@ -354,6 +355,7 @@ def test_keyboard_shortcuts_list_the_window_actions(window):
 
 def test_messages_use_plain_words(qtbot, window, tmp_path):
     write_series(tmp_path / "series.csv", 120)  # notes: the val/test parts hold no window
+    window.document.set_value("data.split.strict", True)
     use_file(qtbot, window, tmp_path / "series.csv")
     text = window.data_panel.preview.summary_text.toPlainText()
     assert "no windows" in text and "note: " not in text
