@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.layer_specs import LAYER_TYPES, LayerSpec, new_layer
+from workbench.core.model_fit import DataShape
 from workbench.core.spec import HeadSpec, InputSpec, ProjectSpec
 from workbench.gui.document import ProjectDocument
 from workbench.gui.spec_paths import problem_path
@@ -353,25 +354,25 @@ class ModelPanel(QWidget):
         if self._form is not None:
             self._form.refresh()
 
-    def _on_data_loaded(self, prepared) -> None:
-        summary = getattr(prepared, "summary", prepared)
+    def _on_data_loaded(self, summary) -> None:
         steps = getattr(summary, "length_max", None) or getattr(summary, "window", None)
         self._steps = int(steps) if isinstance(steps, (int, float)) and steps else None
         self.summary.show_spec(self._doc.spec, self._steps)
-        self._show_derived(prepared)
+        self._show_derived(summary)
 
-    def _show_derived(self, prepared) -> None:
+    def _show_derived(self, summary) -> None:
         """The sizes the loaded data decides are shown read-only, with why (no silent edits)."""
         head = inputs = tokens = None
-        if hasattr(prepared, "output_size"):  # a PreparedData (not just a summary)
+        if summary is not None:
+            shape = DataShape.of(summary)
             noun = {"classification": "classes", "language_model": "tokens"}.get(
-                prepared.task, "targets"
+                shape.task, "targets"
             )
-            head = f"Set by the data ({prepared.output_size} {noun}): change the data to change it"
-            if prepared.vocab:
-                tokens = f"Set by the data ({len(prepared.vocab)} distinct tokens)"
+            head = f"Set by the data ({shape.output_size} {noun}): change the data to change it"
+            if shape.vocab_size:
+                tokens = f"Set by the data ({shape.vocab_size} distinct tokens)"
             else:
-                inputs = f"Set by the data ({prepared.n_features} input columns)"
+                inputs = f"Set by the data ({shape.n_features} input columns)"
         self.head_form.set_derived("output_size", head)
         self.input_form.set_derived("n_features", inputs)
         self.input_form.set_derived("vocab_size", tokens)
