@@ -26,7 +26,7 @@ from workbench.gui.undo import SpecCommand
 class ProjectDocument(QObject):
     changed = Signal()
     spec_replaced = Signal()
-    data_loaded = Signal(object)  # PreparedData or DataSummary, after the data panel (re)loaded
+    data_loaded = Signal(object)  # the DataSummary, after the data panel (re)loaded
     modified_changed = Signal(bool)
     read_only_changed = Signal(bool)
     runs_root_changed = Signal()  # saved under another file: its runs live elsewhere now
@@ -39,8 +39,7 @@ class ProjectDocument(QObject):
         self._example: str | None = None
         self._read_only = False
         self._problems: list[str] | None = None
-        self.data_summary: Any = None  # the last DataSummary the data panel saw
-        self.prepared: Any = None  # the last PreparedData, when the panel loaded it fully
+        self.data_summary: Any = None  # the last DataSummary the data panel saw (no tensors)
         # Runs made while the project had no file: they move beside it on its first save.
         self.session_runs: list[Path] = []
         self._unsaved_id = _new_unsaved_id()
@@ -158,7 +157,6 @@ class ProjectDocument(QObject):
         self._base_dir = Path(base_dir) if base_dir is not None else None
         self._example = example
         self.data_summary = None
-        self.prepared = None
         self.session_runs = []
         self._unsaved_id = _new_unsaved_id()
         self._undo.clear()

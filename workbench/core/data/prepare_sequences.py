@@ -191,6 +191,7 @@ def prepare_sequences(
         )
 
     summary = DataSummary(
+        output_size=output_size,
         format=fmt,
         source=source,
         task=task,

@@ -68,6 +68,8 @@ class DataSummary:
     split_sizes: dict[str, int] = field(default_factory=lambda: {"train": 0, "val": 0, "test": 0})
     split_kind: str = ""
     vocab_size: int | None = None
+    #: Outputs the model's head needs (classes, targets x horizon, vocabulary).
+    output_size: int = 0
     n_tokens: int | None = None
     normalization: str = "none"
     preview_header: list[str] = field(default_factory=list)

@@ -200,6 +200,7 @@ def prepare_series(
                 f"(use a shorter window or horizon, or a larger {name} fraction)"
             )
     summary = DataSummary(
+        output_size=output_size,
         format=fmt,
         source=source,
         task=task,

@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.data.prepared import DataSummary
 from workbench.core.errors import WorkbenchError
+from workbench.core.model_fit import DataShape, fit_model_to_data
 from workbench.core.resources import data_dir
-from workbench.core.spec import PER_STEP_TASKS, DataSpec
+from workbench.core.spec import DataSpec
 from workbench.gui.document import ProjectDocument
 from workbench.gui.widgets.data_options import DataOptions
 from workbench.gui.widgets.data_preview import DataPreview
@@ -47,20 +49,6 @@ _DEBOUNCE_MS = 250
 
 class _Superseded(Exception):
     """Raised in a running load once newer options are waiting (stops it early)."""
-
-
-def model_following_data(spec: Any, prepared: Any) -> Any:
-    """A copy of ``spec`` whose model input and head fit the loaded data."""
-    new = copy.deepcopy(spec)
-    if prepared.vocab:
-        new.model.input.kind = "tokens"
-        new.model.input.vocab_size = max(2, len(prepared.vocab))
-    else:
-        new.model.input.kind = "numeric"
-        new.model.input.n_features = max(1, int(prepared.n_features))
-    new.model.head.output_size = max(1, int(prepared.output_size))
-    new.model.head.kind = "per_step" if prepared.task in PER_STEP_TASKS else "sequence"
-    return new
 
 
 class DataPanel(QWidget):
@@ -271,15 +259,15 @@ class DataPanel(QWidget):
                 raise _Superseded()
             self._fraction = float(fraction)  # a float store: atomic, read by _show_progress
 
-        def load() -> Any:
-            from workbench.core.data import load_data
+        def load() -> Any:  # the summary only: no tensors, no torch (training loads its own)
+            from workbench.core.data.loader import inspect_data
 
-            return load_data(spec, base, progress)
+            return inspect_data(spec, base, progress)
 
         self._set_busy(True, f"Loading {spec.source} …")
         self._job = run_in_thread(
             load,
-            on_done=lambda prepared, g=generation: self._loaded(g, prepared),
+            on_done=lambda summary, g=generation: self._loaded(g, summary),
             on_error=lambda info, g=generation: self._failed(g, info),
             name="workbench-data-load",
             parent=self,
@@ -295,14 +283,12 @@ class DataPanel(QWidget):
             return False
         return True
 
-    def _loaded(self, generation: int, prepared: Any) -> None:
+    def _loaded(self, generation: int, summary: DataSummary) -> None:
         if not self._finish_job() or generation != self._generation or self._closing:
             return
         self._loaded_key = self._requested_key
         self._announce_error = False
         self._show_error("")
-        summary = prepared.summary
-        self._doc.prepared = prepared
         self._doc.data_summary = summary
         self.preview.ensure_plot()
         self.preview.show_summary(summary)
@@ -316,10 +302,11 @@ class DataPanel(QWidget):
             f"{summary.format}: {summary.task}, train {sizes.get('train', 0):,} / "
             f"val {sizes.get('val', 0):,} / test {sizes.get('test', 0):,} {unit}"
         )
-        followed = model_following_data(self._doc.spec, prepared)
+        followed = copy.deepcopy(self._doc.spec)  # copy() validates: this spec may not, yet
+        fit_model_to_data(followed.model, DataShape.of(summary))
         if followed != self._doc.spec and not self._doc.read_only:
             self._doc.set_spec(followed, "Model follows the dataset")
-        self._doc.data_loaded.emit(prepared)
+        self._doc.data_loaded.emit(summary)
 
     def _failed(self, generation: int, info: Any) -> None:
         if not self._finish_job() or generation != self._generation or self._closing:
@@ -330,7 +317,6 @@ class DataPanel(QWidget):
         if getattr(info, "kind", "") not in ("DataError", "WorkbenchError", "SpecError"):
             message = f"{message}\n(an internal error: please report it)"
         self._loaded_key = None
-        self._doc.prepared = None
         self._doc.data_summary = None
         self.preview.clear(f"The data could not be loaded:\n{message}")
         self._show_error(message)

@@ -349,8 +349,7 @@ class ModelPanel(QWidget):
         if self._form is not None:
             self._form.refresh()
 
-    def _on_data_loaded(self, prepared) -> None:
-        summary = getattr(prepared, "summary", prepared)
+    def _on_data_loaded(self, summary) -> None:
         steps = getattr(summary, "length_max", None) or getattr(summary, "window", None)
         self._steps = int(steps) if isinstance(steps, (int, float)) and steps else None
         self.summary.show_spec(self._doc.spec, self._steps)
