@@ -209,6 +209,8 @@ def prepare_sequences(
         normalization=method,
         preview_header=raw.preview.header,
         preview_rows=raw.preview.rows,
+        preview_parsed=raw.preview.parsed,
+        dropped_columns=dict(raw.dropped),
         preview_series=[
             np.array(raw.x[i, : lengths[i]], dtype=np.float64) for i in range(min(4, n))
         ],
