@@ -94,8 +94,12 @@ def drive(session: TrainingSession, as_json: bool) -> int:
         signal.signal(signal.SIGINT, previous)
         if progress is not None:
             progress.close()
-    out = result.to_dict()
     assert result is not None  # only a stop before the start returns None (not from here)
+    out = result.to_dict()
+    data = getattr(session.build(), "data", None)  # built by run(): no second build
+    dropped = data.summary.dropped_columns if data is not None else {}
+    if dropped:
+        out["dropped_columns"] = [{"name": n, "reason": why} for n, why in dropped.items()]
     sample = _sample(session, result)
     if sample is not None:
         out["sample"] = sample
@@ -191,7 +195,9 @@ class Progress:
 
 def _epoch_line(event, epochs: int) -> str:
     shown = ", ".join(
-        f"{k} {v:.4g}" for k, v in event.metrics.items() if isinstance(v, float) and k != "lr"
+        f"{k} {v:.4g}"
+        for k, v in event.metrics.items()
+        if isinstance(v, float) and k != "lr" and not _is_baseline(k)
     )
     return f"epoch {event.epoch}/{epochs}: {shown}"
 
@@ -202,21 +208,57 @@ def _clock(seconds: float) -> str:
 
 
 def print_summary(out: dict[str, Any]) -> None:
+    """The outcome, grouped by split, each group saying which weights its figures come from,
+    with the baseline (the obvious guess) beside the model's figures."""
     print(f"status:  {out['status']}" + (f" — {out['message']}" if out.get("message") else ""))
-    print(f"epochs:  {out['epochs']}   steps: {out['steps']}")
-    skip = {"status", "epochs", "steps", "run_dir", "message", "hint", "sample", "lr"}
+    wall = out.get("wall_time_s")
+    print(
+        f"epochs:  {out['epochs']}   steps: {out['steps']}"
+        + (f"   wall time: {_clock(wall)}" if wall is not None else "")
+    )
+    labels = {"info", "status", "epochs", "steps", "run_dir", "message", "hint", "sample", "lr"}
+    labels |= {"wall_time_s", "val_from", "test_from", "baseline", "dropped_columns"}
+    for column in out.get("dropped_columns", []):
+        print(f"left out: {column['name']!r} {column['reason']}")
+    groups: dict[str, list[str]] = {"train": [], "val": [], "test": [], "": []}
     for key, value in out.items():
-        if key in skip or value is None:
+        if key in labels or value is None:
             continue
-        shown = (
-            f"{value:,.1f}"
-            if key == "samples_per_s"
-            else (f"{value:.6g}" if isinstance(value, float) else value)
-        )
-        print(f"  {key:<16} {shown}")
+        prefix = key.split("_", 1)[0]
+        groups[prefix if prefix in groups else ""].append(key)
+    titles = {
+        "train": "training (last epoch)",
+        "val": f"validation ({out.get('val_from', 'last epoch')})",
+        "test": f"test ({out.get('test_from', 'last epoch')})",
+        "": "other",
+    }
+    for prefix, keys in groups.items():
+        model = [k for k in keys if not _is_baseline(k)]
+        if not model:
+            continue
+        print(titles[prefix] + ":")
+        for key in model:
+            print(f"  {key:<16} {_shown(key, out[key])}")
+        guess = [k for k in keys if _is_baseline(k)]
+        if any("naive_" in k for k in guess):  # the baseline is one of these: no repeat
+            guess = [k for k in guess if "naive_" in k]
+        if guess and out.get("baseline"):
+            print(f"  baseline: {out['baseline']}")
+            for key in guess:
+                print(f"  {key:<24} {_shown(key, out[key])}")
     if out.get("hint"):
         print(f"hint:    {out['hint']}")
     print(f"run:     {out['run_dir']}")
     if out.get("sample"):
         print("\nsample (temperature 0.8):")
         print(out["sample"])
+
+
+def _is_baseline(key: str) -> bool:
+    return "_baseline_" in key or "naive_" in key
+
+
+def _shown(key: str, value: Any) -> str:
+    if key == "samples_per_s":
+        return f"{value:,.1f}"
+    return f"{value:.6g}" if isinstance(value, float) else str(value)

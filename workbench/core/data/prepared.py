@@ -5,6 +5,7 @@ Everything here is plain data. Tensors stay on the CPU; the training loop moves 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -67,10 +68,16 @@ class DataSummary:
     split_sizes: dict[str, int] = field(default_factory=lambda: {"train": 0, "val": 0, "test": 0})
     split_kind: str = ""
     vocab_size: int | None = None
+    #: Outputs the model's head needs (classes, targets x horizon, vocabulary).
+    output_size: int = 0
     n_tokens: int | None = None
     normalization: str = "none"
     preview_header: list[str] = field(default_factory=list)
     preview_rows: list[list[str]] = field(default_factory=list)
+    #: What each preview cell was read as (None: text or missing), when the reader knows.
+    preview_parsed: list[list[float | None]] = field(default_factory=list)
+    #: Columns of the file left out without being asked to: name -> why (e.g. text).
+    dropped_columns: dict[str, str] = field(default_factory=dict)
     #: A few sequences as float arrays [T, F] for plotting (not in ``to_dict``).
     preview_series: list[np.ndarray] = field(default_factory=list)
     #: For windows cut from one series: the series [L, F] (raw units), the indices where the
@@ -104,6 +111,13 @@ class DataSummary:
             "normalization": self.normalization,
             "preview_header": list(self.preview_header),
             "preview_rows": [list(r) for r in self.preview_rows],
+            "preview_parsed": [
+                [None if v is None or not math.isfinite(v) else float(v) for v in r]
+                for r in self.preview_parsed
+            ],
+            "dropped_columns": [
+                {"name": name, "reason": why} for name, why in self.dropped_columns.items()
+            ],
             "series_length": None if self.series is None else int(self.series.shape[0]),
             "series_names": list(self.series_names),
             "split_bounds": None
@@ -114,6 +128,13 @@ class DataSummary:
             "notes": list(self.notes),
         }
         return out
+
+    def dropped_notes(self) -> list[str]:
+        """One note naming the columns left out unasked (empty when none)."""
+        if not self.dropped_columns:
+            return []
+        shown = "; ".join(f"{n!r} {why}" for n, why in self.dropped_columns.items())
+        return [f"columns left out: {_clip(shown, 300)}"]
 
     def to_text(self) -> str:
         """A human-readable table."""
@@ -146,6 +167,9 @@ class DataSummary:
         if self.class_counts:
             counts = ", ".join(f"{k}: {v}" for k, v in self.class_counts.items())
             rows.append(("classes", f"{len(self.class_counts)} ({_clip(counts, 200)})"))
+        if self.dropped_columns:
+            shown = "; ".join(f"{n!r} {why}" for n, why in self.dropped_columns.items())
+            rows.append(("columns left out", _clip(shown, 300)))
         rows.append(("missing values", str(self.missing_values)))
         sizes = self.split_sizes
         unit = "tokens" if self.n_tokens is not None else "sequences"
@@ -159,12 +183,16 @@ class DataSummary:
         rows.append(("normalization", self.normalization))
         width = max(len(k) for k, _ in rows)
         lines = [f"{k:<{width}}  {v}" for k, v in rows]
-        for note in self.notes:
-            lines.append(f"note: {note}")
+        for i, note in enumerate(self.notes):  # under the table's own "notes" heading
+            lines.append(f"{'notes' if i == 0 else '':<{width}}  {note}")
         if self.preview_rows:
             lines.append("")
             lines.append("first rows:")
-            table = ([self.preview_header] if self.preview_header else []) + self.preview_rows[:10]
+            shown_rows = [
+                _with_parsed(r, self.preview_parsed[i] if i < len(self.preview_parsed) else None)
+                for i, r in enumerate(self.preview_rows[:10])
+            ]
+            table = ([self.preview_header] if self.preview_header else []) + shown_rows
             widths = [
                 min(14, max(len(str(r[i])) for r in table if i < len(r)))
                 for i in range(max(map(len, table)))
@@ -172,6 +200,27 @@ class DataSummary:
             for r in table:
                 lines.append("  " + "  ".join(_clip(str(c), w).ljust(w) for c, w in zip(r, widths)))
         return "\n".join(lines)
+
+
+def _with_parsed(row: list[str], parsed: list[float | None] | None) -> list[str]:
+    """Raw cells, each followed by what it was read as when that differs from its text."""
+    if not parsed:
+        return [str(c) for c in row]
+    out = []
+    for cell, value in zip(row, parsed):
+        text = str(cell).strip()
+        if value is None or text == f"{value:g}" or _same_number(text, value):
+            out.append(text)
+        else:
+            out.append(f"{text} → {value:g}")
+    return out
+
+
+def _same_number(text: str, value: float) -> bool:
+    try:
+        return float(text) == value and "," not in text
+    except ValueError:
+        return False
 
 
 def _clip(text: str, width: int) -> str:

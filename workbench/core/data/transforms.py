@@ -104,8 +104,7 @@ class TargetTransform:
                 finite = out[np.isfinite(out)]
                 if finite.size and finite.min() <= 0:
                     raise DataError(
-                        f"{where}: the log transform needs values above 0 "
-                        f"(found {finite.min():g})",
+                        f"{where}: the log transform needs values above 0 (found {finite.min():g})",
                         "use 'none' or 'difference' for targets that can be 0 or negative",
                     )
                 out = np.log(out)

@@ -86,9 +86,7 @@ def _cut(
     return x, np.ascontiguousarray(y, dtype=np.float32), pos
 
 
-def _input_starts(
-    bounds: list[tuple[int, int]], window: int, task: str, strict: bool
-) -> list[int]:
+def _input_starts(bounds: list[tuple[int, int]], window: int, task: str, strict: bool) -> list[int]:
     """Where each split's window inputs may begin: inside the split when ``strict``, else up to
     a window before it (the targets stay inside; only inputs reach back into earlier data)."""
     lead = window if task == "forecasting" else window - 1
@@ -99,7 +97,10 @@ def _input_starts(
 
 
 def _transformed(
-    raw: RawSeries, spec: DataSpec, bounds: list[tuple[int, int]], valid: np.ndarray | None,
+    raw: RawSeries,
+    spec: DataSpec,
+    bounds: list[tuple[int, int]],
+    valid: np.ndarray | None,
     where: str,
 ) -> tuple[np.ndarray, np.ndarray | None, TargetTransform, int, np.ndarray]:
     """The series with the target transforms applied to its target columns (wherever they are
@@ -200,6 +201,7 @@ def prepare_series(
                 f"(use a shorter window or horizon, or a larger {name} fraction)"
             )
     summary = DataSummary(
+        output_size=output_size,
         format=fmt,
         source=source,
         task=task,
@@ -216,6 +218,8 @@ def prepare_series(
         normalization=method,
         preview_header=raw.preview.header,
         preview_rows=raw.preview.rows,
+        preview_parsed=raw.preview.parsed,
+        dropped_columns=dict(raw.dropped),
         series=_take(raw.values, used),
         series_names=[raw.columns[i] for i in used],
         split_bounds=[bounds[1][0], bounds[2][0]] if sp.kind != "random" else None,

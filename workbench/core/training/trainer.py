@@ -26,6 +26,7 @@ from workbench.core.serving import preprocessing
 from workbench.core.spec import ProjectSpec
 from workbench.core.training import checkpoints as ck
 from workbench.core.training import recovery
+from workbench.core.training.baselines import BASELINE_TAG, baseline_name
 from workbench.core.training.callbacks import HOOKS, Monitor, StepInfo
 from workbench.core.training.control import TrainerControl
 from workbench.core.training.evaluation import evaluate_split
@@ -143,6 +144,7 @@ class Trainer(LoopMixin):
         spec, tr = self.spec, self.spec.train
         self.data = load_data(spec.data, self.base_dir)
         self.notes += sync_spec_to_data(spec, self.data)
+        self.notes += self.data.summary.dropped_notes()
         self.task = TaskLogic(spec.data.task, tr.loss, self.data)
         self.lm = spec.data.task == "language_model"
         torch.manual_seed(tr.seed)  # the weights depend on the seed only
@@ -241,6 +243,7 @@ class Trainer(LoopMixin):
     # ---- running --------------------------------------------------------------------------
     def run(self) -> RunResult:
         """Train until done, stopped, diverged or out of patience; returns the outcome."""
+        self._run_t0 = time.perf_counter()
         try:
             self.prepare()
             hooks = {h: [getattr(c, h) for c in self._callbacks if hasattr(c, h)] for h in HOOKS}
@@ -332,7 +335,9 @@ class Trainer(LoopMixin):
         # silently lacks an epoch the checkpoint has.
         self._log.write({"type": "epoch", "epoch": st.epoch, "step": st.step, **metrics})
         self._log.flush()  # on disk before anyone hears of the epoch
-        self._save_last()
+        # The epoch-end snapshot of an improved epoch becomes best.safetensors (a link): its
+        # metadata says "best" so the file tells the truth under either name.
+        self._save_last(kind="best" if improved and tr.keep_best else "last")
         if improved and tr.keep_best:
             # The epoch-end checkpoint *is* the best state: link it rather than write it again.
             best = self._rundir.best_checkpoint
@@ -345,13 +350,13 @@ class Trainer(LoopMixin):
             hook(self, metrics)
         return tr.early_stopping.enabled and self.monitor.exhausted
 
-    def _save_last(self) -> None:
+    def _save_last(self, kind: str = "last") -> None:
         """Snapshot the resume point now; the writer thread puts the bytes on disk."""
         self._flush_pending()
         if self._divergence:  # never overwrite the last good checkpoint with a bad state
             return
         path = self._rundir.last_checkpoint
-        payload = ck.serialize_checkpoint(*full_checkpoint(self))
+        payload = ck.serialize_checkpoint(*full_checkpoint(self, kind))
         self._writer.submit(atomic_write_bytes, path, payload, announce=(str(path), False))
         self._last_save = time.perf_counter()
 
@@ -378,14 +383,36 @@ class Trainer(LoopMixin):
                     metrics.update(self.evaluate("val"))
                 metrics.update(self._test_metrics())
         metrics["samples_per_s"] = st.total_samples / st.train_time if st.train_time > 0 else 0.0
+        metrics["wall_time_s"] = time.perf_counter() - self._run_t0
         if self.monitor.best is not None:
             metrics["best_epoch"] = self.monitor.best_epoch
+        # Which weights each figure comes from (the summary says it, never mixes silently).
+        sources = self._figure_sources(metrics)
         self._writer.wait()  # every checkpoint is on disk before the run reports its end
         self._announce_writes()
-        result = RunResult(status, st.epoch, st.step, metrics, self._rundir.path, message, hint)
-        self._log.write({"type": "end", "status": status, "message": message, **metrics})
+        result = RunResult(
+            status, st.epoch, st.step, metrics, self._rundir.path, message, hint, sources
+        )
+        self._log.write({"type": "end", "status": status, "message": message, **metrics, **sources})
         self._set_status(status, message + (f" — {hint}" if hint else ""))
         return result
+
+    def _figure_sources(self, metrics: dict[str, Any]) -> dict[str, str]:
+        """``<split>_from``: the checkpoint each split's figures were measured on."""
+        st, out = self.state, {}
+        last = f"epoch {st.epoch}, the last"
+        if any(k.startswith("val_") for k in metrics):
+            out["val_from"] = last
+        if any(k.startswith("test_") for k in metrics):
+            best = self._rundir.best_checkpoint
+            on_best = self.spec.train.keep_best and best.is_file() and self.monitor.best is not None
+            out["test_from"] = (
+                f"best checkpoint, epoch {self.monitor.best_epoch}" if on_best else last
+            )
+        name = baseline_name(self.data)
+        if name and any(BASELINE_TAG in k for k in metrics):
+            out["baseline"] = name
+        return out
 
     def _test_metrics(self) -> dict[str, float]:
         """Test metrics, on the best checkpoint's weights when keep-best kept one."""
