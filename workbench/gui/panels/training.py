@@ -228,6 +228,26 @@ class TrainingPanel(QWidget):
             self.session = factory(spec, base_dir, options)
             return self.session
 
+        return self._start(spec, make_session, paused_steps)
+
+    def continue_run(self, run_dir: Any) -> bool:
+        """Resume a stopped run of the store in its own folder (the stop dialog's promise)."""
+        if self.is_running() or self._blocked:
+            return False
+        from workbench.core.runs import RunDir
+        from workbench.core.training.session import resume_run
+
+        spec = RunDir.open(run_dir).read_project()
+        options = self._run_options()
+
+        def make_session() -> TrainingSession:
+            self.session = resume_run(run_dir, options)
+            return self.session
+
+        self._run_key = str(run_dir)
+        return self._start(spec, make_session, None)
+
+    def _start(self, spec, make_session, paused_steps: int | None) -> bool:
         self.worker = TrainingWorker(make_session)
         self.worker.done.connect(self._on_done)
         self.worker.failed.connect(self._on_failed)
