@@ -147,7 +147,11 @@ class HeadSpec(SpecBase):
         "sequence", choices=("sequence", "per_step"), doc="One output per sequence or per step"
     )
     pooling: str = spec_field(
-        "last", choices=("last", "mean", "max"), doc="How a sequence head reads the steps"
+        "last",
+        choices=("last", "last_step", "mean", "max"),
+        doc="How a sequence head reads the steps. last: each direction's final state (after a "
+        "bidirectional layer: forward at the last valid step, backward at the first); "
+        "last_step: every feature at the last valid step; mean / max over valid steps",
     )
     hidden_size: int = spec_field(0, ge=0, doc="Dense layer before the output (0 = none)")
     output_size: int = spec_field(10, ge=1, doc="Classes, targets or vocabulary")

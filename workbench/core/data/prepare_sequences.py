@@ -82,7 +82,7 @@ def _split(
         )
     if has_test and kind in ("auto", "predefined"):
         tr, va, _ = random_split(n_main, sp.val_fraction, 0.0, sp.seed)
-        return [tr, va, np.arange(n_main, raw.n)], "predefined (test file) + random validation"
+        return [tr, va, np.arange(n_main, raw.n)], "test set from the test file, validation drawn at random"
     if kind == "chronological":
         return list(ordered_split(raw.n, sp.val_fraction, sp.test_fraction)), "in file order"
     return list(random_split(raw.n, sp.val_fraction, sp.test_fraction, sp.seed)), "random"

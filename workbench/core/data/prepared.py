@@ -208,8 +208,8 @@ class DataSummary:
         rows.append(("normalization", self.normalization))
         width = max(len(k) for k, _ in rows)
         lines = [f"{k:<{width}}  {v}" for k, v in rows]
-        for note in self.notes:
-            lines.append(f"note: {note}")
+        for i, note in enumerate(self.notes):  # under the table's own "notes" heading
+            lines.append(f"{'notes' if i == 0 else '':<{width}}  {note}")
         if self.preview_rows:
             lines.append("")
             lines.append("first rows:")

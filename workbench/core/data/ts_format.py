@@ -244,7 +244,7 @@ def parse_ts(text: str, where: str) -> RawSequences:
         preview=Preview(["case", "length", "label"], rows),
     )
     if name := header.values.get("problemname"):
-        raw.notes.append(f"problem: {name}")
+        raw.notes.append(f"dataset name in the file: {name}")
         raw.problem = name
     return raw
 

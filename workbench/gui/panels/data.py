@@ -51,6 +51,28 @@ class _Superseded(Exception):
     """Raised in a running load once newer options are waiting (stops it early)."""
 
 
+def split_problems(summary: Any, data: DataSpec) -> list[str]:
+    """A split the user asked for that holds nothing: training would fail or silently skip it."""
+    sizes = summary.split_sizes
+    unit = "tokens" if summary.n_tokens is not None else "windows or sequences"
+    found = []
+    if not sizes.get("train"):
+        found.append(
+            f"data.split.val_fraction: the training split is empty (0 {unit}): "
+            "use more data or smaller validation and test fractions"
+        )
+    for name, key, field, wanted in (
+        ("validation", "val", "val_fraction", data.split.val_fraction > 0),
+        ("test", "test", "test_fraction", data.split.test_fraction > 0 or bool(data.test_source)),
+    ):
+        if wanted and not sizes.get(key):
+            found.append(
+                f"data.split.{field}: the {name} split is empty (0 {unit}): raise its fraction, "
+                "use more data or a shorter window — or set the fraction to 0 to go without"
+            )
+    return found
+
+
 class DataPanel(QWidget):
     loading_changed = Signal(bool)
     load_failed = Signal(str)
@@ -302,6 +324,7 @@ class DataPanel(QWidget):
             f"{summary.format}: {summary.task}, train {sizes.get('train', 0):,} / "
             f"val {sizes.get('val', 0):,} / test {sizes.get('test', 0):,} {unit}"
         )
+        self._doc.set_data_problems(split_problems(summary, self._doc.spec.data))
         followed = copy.deepcopy(self._doc.spec)  # copy() validates: this spec may not, yet
         fit_model_to_data(followed.model, DataShape.of(summary))
         if followed != self._doc.spec and not self._doc.read_only:
@@ -319,6 +342,9 @@ class DataPanel(QWidget):
         self._loaded_key = None
         self._doc.data_summary = None
         self.preview.clear(f"The data could not be loaded:\n{message}")
+        # A load error is a problem like any spec problem: Train waits, the count shows.
+        self._doc.set_data_problems([f"{self.options.error_path(message)}: {message}"])
+        self._show_groups()  # the groups of this file, not of the one before
         self._show_error(message)
         self.load_failed.emit(message)
         if self._announce_error:
@@ -350,7 +376,10 @@ class DataPanel(QWidget):
         return self.options.error_field(self.last_error) or "source"
 
     def _show_groups(self) -> None:
-        self.options.show_groups(self._doc.data_summary)
+        summary = self._doc.data_summary
+        if getattr(summary, "source", None) != self._doc.spec.data.source:
+            summary = None  # another file's summary: go by the new file's name
+        self.options.show_groups(summary)
 
     def _show_progress(self) -> None:
         if self._fraction <= 0.0:
