@@ -56,7 +56,10 @@ def _combine(raw: RawSequences) -> tuple[RawSequences, int]:
         feature_names=raw.feature_names,
         target_names=raw.target_names,
         origins=(raw.origins or [f"sequence {i}" for i in range(raw.n)])
-        + [f"test file, {o}" for o in (test.origins or [f"sequence {i}" for i in range(test.n)])],
+        + [
+            f"{test.where or 'test file'}, {o}"
+            for o in (test.origins or [f"sequence {i}" for i in range(test.n)])
+        ],
         class_names=raw.class_names,
         labels_are_ids=raw.labels_are_ids,
         missing_count=raw.missing_count + test.missing_count,
@@ -118,6 +121,7 @@ def prepare_sequences(
             f"{where}: no labels or targets found", "name the label column (target_columns / y_key)"
         )
     raw = apply_to_sequences(raw, spec.missing, where)
+    test_file = raw.test.where if raw.test is not None else None
     raw, n_main = _combine(raw)
     if raw.n == 0:
         raise DataError(f"{where}: no sequences left after dropping missing values")
@@ -213,6 +217,8 @@ def prepare_sequences(
         source=source,
         task=task,
         n_sequences=n,
+        test_file=test_file,
+        n_test_file=n - n_main if test_file else 0,
         length_min=int(lengths.min()),
         length_median=float(np.median(lengths)),
         length_max=int(lengths.max()),

@@ -171,7 +171,7 @@ class DataPreview(QWidget):
         self._summary = summary
         self.summary_text.setPlainText(summary.to_text())
         header = list(summary.preview_header)
-        rows = [list(r) for r in summary.preview_rows]
+        rows = summary.preview_shown()  # raw cells, with what they were read as
         width = max([len(header)] + [len(r) for r in rows]) if (header or rows) else 0
         self.rows.clear()
         self.rows.setColumnCount(width)
