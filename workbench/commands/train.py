@@ -161,8 +161,12 @@ def drive(session: TrainingSession, as_json: bool) -> int:
         signal.signal(signal.SIGINT, previous)
         if progress is not None:
             progress.close()
-    out = result.to_dict()
     assert result is not None  # only a stop before the start returns None (not from here)
+    out = result.to_dict()
+    data = getattr(session.build(), "data", None)  # built by run(): no second build
+    dropped = data.summary.dropped_columns if data is not None else {}
+    if dropped:
+        out["dropped_columns"] = [{"name": n, "reason": why} for n, why in dropped.items()]
     sample = _sample(session, result)
     if sample is not None:
         out["sample"] = sample
@@ -290,7 +294,9 @@ def print_summary(out: dict[str, Any]) -> None:
         + (f"   wall time: {_clock(wall)}" if wall is not None else "")
     )
     labels = {"info", "status", "epochs", "steps", "run_dir", "message", "hint", "sample", "lr"}
-    labels |= {"wall_time_s", "val_from", "test_from", "baseline"}
+    labels |= {"wall_time_s", "val_from", "test_from", "baseline", "dropped_columns"}
+    for column in out.get("dropped_columns", []):
+        print(f"left out: {column['name']!r} {column['reason']}")
     groups: dict[str, list[str]] = {"train": [], "val": [], "test": [], "": []}
     for key, value in out.items():
         if key in labels or value is None:

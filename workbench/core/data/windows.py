@@ -218,6 +218,8 @@ def prepare_series(
         normalization=method,
         preview_header=raw.preview.header,
         preview_rows=raw.preview.rows,
+        preview_parsed=raw.preview.parsed,
+        dropped_columns=dict(raw.dropped),
         series=_take(raw.values, used),
         series_names=[raw.columns[i] for i in used],
         split_bounds=[bounds[1][0], bounds[2][0]] if sp.kind != "random" else None,
