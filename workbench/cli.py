@@ -14,7 +14,7 @@ import traceback
 
 from workbench import __version__
 
-COMMANDS = ("gui", "examples", "summary", "data", "train", "resume", "predict", "evaluate")
+COMMANDS = ("gui", "examples", "summary", "data", "train", "resume", "predict", "evaluate", "export")
 
 
 class _Parser(argparse.ArgumentParser):
