@@ -14,7 +14,19 @@ import traceback
 
 from workbench import __version__
 
-COMMANDS = ("gui", "examples", "summary", "data", "train", "resume", "predict", "evaluate", "export")
+COMMANDS = (
+    "gui",
+    "examples",
+    "summary",
+    "data",
+    "train",
+    "resume",
+    "predict",
+    "evaluate",
+    "export",
+    "runs",
+    "sweep",
+)
 
 
 class _Parser(argparse.ArgumentParser):

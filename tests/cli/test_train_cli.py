@@ -60,6 +60,17 @@ def test_train_json_contract(tmp_path, capsys):
     assert result["run_dir"] == str(tmp_path / "run")
     saved = json.loads((tmp_path / "run" / "project.json").read_text())
     assert saved["train"]["seed"] == 3 and saved["train"]["epochs"] == 2
+    # honest: which weights each split's figures come from, the wall time, the obvious guess
+    best = result["best_epoch"]
+    assert result["val_from"] == "epoch 2, the last"
+    assert result["test_from"] == f"best checkpoint, epoch {best}"
+    assert 0 < result["wall_time_s"] < 600
+    assert 0 < result["test_baseline_accuracy"] < 1
+    assert result["baseline"] == "majority class of the training split"
+    from workbench.core.training.checkpoints import load_checkpoint
+
+    _, meta = load_checkpoint(tmp_path / "run" / "checkpoints" / "best.safetensors")
+    assert meta["kind"] == "best" and meta["epoch"] == best
 
 
 def test_train_human_output_and_default_run_dir(tmp_path, capsys, monkeypatch):
@@ -69,9 +80,14 @@ def test_train_human_output_and_default_run_dir(tmp_path, capsys, monkeypatch):
     captured = capsys.readouterr()
     assert "status:  completed" in captured.out
     assert "val_accuracy" in captured.out
+    assert "wall time: 0:00:" in captured.out
+    assert "validation (epoch 1, the last):" in captured.out
+    assert "test (best checkpoint, epoch 1):" in captured.out
+    assert "baseline: majority class of the training split" in captured.out
     assert "epoch 1/1:" in captured.err  # per-epoch line on stderr
-    runs = list((tmp_path / "runs").iterdir())
-    assert len(runs) == 1 and runs[0].name.startswith("cli-tiny-")
+    assert not (tmp_path / "runs").exists()  # a saved project's runs live beside it
+    runs = list((tmp_path / "p.runs").iterdir())
+    assert len(runs) == 1 and runs[0].name.startswith("0001-")
     assert f"run:     {runs[0]}" in captured.out
 
 

@@ -53,7 +53,7 @@ def test_csv_loads_in_the_background_and_the_model_follows(qtbot, panel, tmp_pat
     assert panel.preview.rows.rowCount() == len(summary.preview_rows)
     assert "wide_csv" in panel.preview.summary_text.toPlainText()
     # the model input and head follow the dataset (one undoable step)
-    prepared = doc.prepared
+    prepared = doc.data_summary
     assert doc.spec.model.input.n_features == prepared.n_features
     assert doc.spec.model.head.output_size == prepared.output_size
     assert doc.undo_stack.undoText() == "Model follows the dataset"
@@ -71,7 +71,7 @@ def test_column_role_edits_the_spec_and_reloads(qtbot, panel, tmp_path):
     assert doc.spec.data.target_columns == ["rain"]
     wait_loaded(qtbot, panel)
     assert doc.data_summary.target_names == ["rain"]
-    assert doc.spec.model.head.output_size == doc.prepared.output_size
+    assert doc.spec.model.head.output_size == doc.data_summary.output_size
 
 
 def test_bad_data_file_shows_a_dialog_and_the_error_inline(qtbot, panel, tmp_path):
@@ -119,7 +119,7 @@ def test_builtin_sources_switch_task_and_head(qtbot, panel):
     wait_loaded(qtbot, panel)
     assert doc.spec.data.task == "forecasting"
     assert doc.spec.model.head.kind == "sequence"
-    assert doc.spec.model.head.output_size == doc.prepared.output_size
+    assert doc.spec.model.head.output_size == doc.data_summary.output_size
     assert doc.data_summary.series is not None
 
 
@@ -177,7 +177,7 @@ def test_text_file_makes_a_token_model_with_a_per_step_head(qtbot, panel, tmp_pa
     assert panel.last_error == ""
     model = doc.spec.model
     assert doc.spec.data.task == "language_model"
-    assert model.input.kind == "tokens" and model.input.vocab_size == len(doc.prepared.vocab)
-    assert model.head.kind == "per_step" and model.head.output_size == doc.prepared.output_size
+    assert model.input.kind == "tokens" and model.input.vocab_size == doc.data_summary.vocab_size
+    assert model.head.kind == "per_step" and model.head.output_size == doc.data_summary.output_size
     assert doc.problems() == []
     assert "the quick brown fox" in panel.preview.text_sample.toPlainText()

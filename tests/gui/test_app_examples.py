@@ -27,7 +27,7 @@ def test_every_example_opens_loads_and_is_ready_to_train(qtbot):
             )
             doc = window.document
             assert window.data_panel.last_error == "", (name, window.data_panel.last_error)
-            assert doc.prepared is not None, name
+            assert doc.data_summary is not None, name
             assert doc.problems() == [], (name, doc.problems())
             assert not doc.modified, f"{name}: the model did not match its own data"
     finally:

@@ -36,16 +36,16 @@ def test_csv_to_two_block_lstm_to_command_line_training(qtbot, monkeypatch, tmp_
     doc = window.document
 
     csv = tmp_path / "sales.csv"
-    rows = [f"{i},{100 + 10 * (i % 12) + i},{(i * 3) % 7}" for i in range(120)]
+    rows = [f"{i},{100 + 10 * (i % 12) + i},{(i * 3) % 7}" for i in range(240)]  # val+test windows
     csv.write_text("month,sales,promo\n" + "\n".join(rows) + "\n", encoding="utf-8")
     window.open_dropped(csv)  # same as File ▸ Open Data File… or a drop on the window
     qtbot.waitUntil(
-        lambda: not window.data_panel.is_loading() and doc.prepared is not None, timeout=60000
+        lambda: not window.data_panel.is_loading() and doc.data_summary is not None, timeout=60000
     )
     assert shown == [] and window.data_panel.last_error == ""
     assert doc.spec.data.task == "forecasting"
-    assert doc.spec.model.input.n_features == doc.prepared.n_features
-    assert doc.spec.model.head.output_size == doc.prepared.output_size
+    assert doc.spec.model.input.n_features == doc.data_summary.n_features
+    assert doc.spec.model.head.output_size == doc.data_summary.output_size
 
     panel = window.model_panel
     window.tabs.setCurrentWidget(panel)

@@ -1,7 +1,9 @@
 """`workbench resume RUN_DIR`: continue a stopped (or crashed) run from its last checkpoint.
 
 The run goes on exactly where it stopped — same batch order, RNG and optimizer state — and
-keeps writing to the same folder. ``--epochs N`` extends a finished run to N epochs in all.
+keeps writing to the same folder. ``--epochs N`` extends a finished run to N epochs in all;
+with a ``cosine`` / ``onecycle`` schedule that recomputes the schedule for N epochs (the LR
+jumps to where an N-epoch run would be at this step).
 """
 
 from __future__ import annotations

@@ -23,7 +23,11 @@ def add_parser(sub) -> None:
     p.add_argument("--epochs", type=_positive, help="passes over the training data")
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     p.add_argument("--seed", type=_non_negative, help="seed for weights, shuffling and dropout")
-    p.add_argument("--run-dir", help="folder for checkpoints and logs (default: a new one)")
+    p.add_argument(
+        "--run-dir",
+        help="folder for checkpoints and logs (default: a new one in PROJECT.runs/ beside the "
+        "project file)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.set_defaults(run=run)
 
@@ -62,10 +66,18 @@ def run(args) -> int:
     problems = spec.problems()
     if problems:
         raise SpecError(problems, source="command-line options")
+    from workbench.core.run_store import discard_if_unused, new_run_dir, runs_dir_for
     from workbench.core.training.session import RunOptions, start_run
 
-    session = start_run(spec, base_dir, RunOptions(run_dir=args.run_dir))
-    return drive(session, args.json)
+    run_dir = args.run_dir
+    if run_dir is None:  # a new numbered folder in the project's run store
+        project_file = None if str(args.project).startswith("example:") else args.project
+        run_dir = new_run_dir(runs_dir_for(args.project), spec, project_file=project_file)
+    try:
+        session = start_run(spec, base_dir, RunOptions(run_dir=run_dir))
+        return drive(session, args.json)
+    finally:
+        discard_if_unused(run_dir)
 
 
 def drive(session: TrainingSession, as_json: bool) -> int:
@@ -82,8 +94,12 @@ def drive(session: TrainingSession, as_json: bool) -> int:
         signal.signal(signal.SIGINT, previous)
         if progress is not None:
             progress.close()
-    out = result.to_dict()
     assert result is not None  # only a stop before the start returns None (not from here)
+    out = result.to_dict()
+    data = getattr(session.build(), "data", None)  # built by run(): no second build
+    dropped = data.summary.dropped_columns if data is not None else {}
+    if dropped:
+        out["dropped_columns"] = [{"name": n, "reason": why} for n, why in dropped.items()]
     sample = _sample(session, result)
     if sample is not None:
         out["sample"] = sample
@@ -179,7 +195,9 @@ class Progress:
 
 def _epoch_line(event, epochs: int) -> str:
     shown = ", ".join(
-        f"{k} {v:.4g}" for k, v in event.metrics.items() if isinstance(v, float) and k != "lr"
+        f"{k} {v:.4g}"
+        for k, v in event.metrics.items()
+        if isinstance(v, float) and k != "lr" and not _is_baseline(k)
     )
     return f"epoch {event.epoch}/{epochs}: {shown}"
 
@@ -190,21 +208,57 @@ def _clock(seconds: float) -> str:
 
 
 def print_summary(out: dict[str, Any]) -> None:
+    """The outcome, grouped by split, each group saying which weights its figures come from,
+    with the baseline (the obvious guess) beside the model's figures."""
     print(f"status:  {out['status']}" + (f" — {out['message']}" if out.get("message") else ""))
-    print(f"epochs:  {out['epochs']}   steps: {out['steps']}")
-    skip = {"status", "epochs", "steps", "run_dir", "message", "hint", "sample", "lr"}
+    wall = out.get("wall_time_s")
+    print(
+        f"epochs:  {out['epochs']}   steps: {out['steps']}"
+        + (f"   wall time: {_clock(wall)}" if wall is not None else "")
+    )
+    labels = {"info", "status", "epochs", "steps", "run_dir", "message", "hint", "sample", "lr"}
+    labels |= {"wall_time_s", "val_from", "test_from", "baseline", "dropped_columns"}
+    for column in out.get("dropped_columns", []):
+        print(f"left out: {column['name']!r} {column['reason']}")
+    groups: dict[str, list[str]] = {"train": [], "val": [], "test": [], "": []}
     for key, value in out.items():
-        if key in skip or value is None:
+        if key in labels or value is None:
             continue
-        shown = (
-            f"{value:,.1f}"
-            if key == "samples_per_s"
-            else (f"{value:.6g}" if isinstance(value, float) else value)
-        )
-        print(f"  {key:<16} {shown}")
+        prefix = key.split("_", 1)[0]
+        groups[prefix if prefix in groups else ""].append(key)
+    titles = {
+        "train": "training (last epoch)",
+        "val": f"validation ({out.get('val_from', 'last epoch')})",
+        "test": f"test ({out.get('test_from', 'last epoch')})",
+        "": "other",
+    }
+    for prefix, keys in groups.items():
+        model = [k for k in keys if not _is_baseline(k)]
+        if not model:
+            continue
+        print(titles[prefix] + ":")
+        for key in model:
+            print(f"  {key:<16} {_shown(key, out[key])}")
+        guess = [k for k in keys if _is_baseline(k)]
+        if any("naive_" in k for k in guess):  # the baseline is one of these: no repeat
+            guess = [k for k in guess if "naive_" in k]
+        if guess and out.get("baseline"):
+            print(f"  baseline: {out['baseline']}")
+            for key in guess:
+                print(f"  {key:<24} {_shown(key, out[key])}")
     if out.get("hint"):
         print(f"hint:    {out['hint']}")
     print(f"run:     {out['run_dir']}")
     if out.get("sample"):
         print("\nsample (temperature 0.8):")
         print(out["sample"])
+
+
+def _is_baseline(key: str) -> bool:
+    return "_baseline_" in key or "naive_" in key
+
+
+def _shown(key: str, value: Any) -> str:
+    if key == "samples_per_s":
+        return f"{value:,.1f}"
+    return f"{value:.6g}" if isinstance(value, float) else str(value)

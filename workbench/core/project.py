@@ -47,6 +47,22 @@ def resolve_project_path(ref: str | os.PathLike) -> Path:
 def load_project(ref: str | os.PathLike) -> tuple[ProjectSpec, Path]:
     """Read and validate a project; returns the spec and the folder its relative paths use."""
     path = resolve_project_path(ref)
+    spec = ProjectSpec.from_dict(_read_json(path), source=str(path))
+    return spec, path.resolve().parent
+
+
+def load_project_for_editing(ref: str | os.PathLike) -> tuple[ProjectSpec, Path, list[str]]:
+    """Read a project that may have invalid values, for an editor to fix: (spec, folder, the
+    problems met while reading — those values were reset to defaults). Values out of range are
+    kept (``spec.problems()`` lists them). Raises when nothing usable can be read."""
+    path = resolve_project_path(ref)
+    spec, problems = ProjectSpec.parse(_read_json(path))
+    if spec is None:
+        raise SpecError(problems or ["spec: could not be read"], source=str(path))
+    return spec, path.resolve().parent, problems
+
+
+def _read_json(path: Path) -> object:
     if not path.exists():
         raise WorkbenchError(f"{path}: no such project file", "check the path")
     if path.is_dir():
@@ -56,14 +72,12 @@ def load_project(ref: str | os.PathLike) -> tuple[ProjectSpec, Path]:
     except (OSError, UnicodeDecodeError) as exc:
         raise WorkbenchError(f"{path}: cannot be read ({exc})") from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError(
             [f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"],
             source=str(path),
         ) from None
-    spec = ProjectSpec.from_dict(data, source=str(path))
-    return spec, path.resolve().parent
 
 
 def project_to_json(spec: ProjectSpec) -> str:
@@ -87,8 +101,10 @@ def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
         raise
 
 
-def save_project(spec: ProjectSpec, path: str | os.PathLike) -> None:
-    problems = spec.problems()
+def save_project(spec: ProjectSpec, path: str | os.PathLike, check: bool = True) -> None:
+    """Write ``spec`` as JSON; ``check=False`` saves a spec with problems (an editor's work in
+    progress: the file opens again with them flagged)."""
+    problems = spec.problems() if check else []
     if problems:
         raise SpecError(problems, source=str(path))
     atomic_write_bytes(path, project_to_json(spec).encode("utf-8"))

@@ -7,8 +7,19 @@
     <run>/run.json            where the data's relative paths start, device, seed, created
     <run>/status.json         status, message, epoch, step, updated (rewritten atomically)
     <run>/metrics.jsonl       one JSON object per line, append-only, readable while training
+                              (the line format is below; ``run_history.py`` reads it)
     <run>/checkpoints/last.safetensors   the resume point (weights + full training state)
     <run>/checkpoints/best.safetensors   weights with the best watched metric
+
+The metrics log, format version ``LOG_FORMAT_VERSION`` (1): UTF-8 JSON lines, each ending in
+``\n`` (a line without one is still being written: readers skip it). Every record is an object
+whose FIRST key is ``"type"``, written as ``{"type": "<kind>",`` (so a reader may pick kinds by
+``line.startswith(record_prefix(kind))`` without parsing); NaN and ±inf are written as ``null``.
+Kinds: ``format`` (first line of a new log: ``version``), ``start`` / ``resume`` (``step``,
+``epoch``, ``device``, ``steps_per_epoch``), ``step`` (``step``, ``epoch``, ``loss``, ``lr``,
+``grad_norm``), ``epoch`` (``epoch``, ``step`` and metric name → value), ``lr`` (a hand-set
+rate), ``note``, ``status``, ``end``. Readers ignore kinds and keys they do not know; logs
+written before the ``format`` line existed are version 1 too.
 
 Torch-free, so the GUI can list runs without importing torch.
 """
@@ -19,6 +30,7 @@ import json
 import math
 import os
 import re
+import socket
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +42,8 @@ from workbench.core.project import atomic_write_bytes, project_to_json
 from workbench.core.spec import ProjectSpec
 
 RUNS_ENV = "WORKBENCH_RUNS_DIR"
+#: Version of the metrics-log line format (see the module docstring).
+LOG_FORMAT_VERSION = 1
 #: Seconds between forced flushes of the metrics log (it is also flushed every epoch).
 FLUSH_EVERY_S = 2.0
 
@@ -64,7 +78,19 @@ def _num(value: float) -> str:
 
 
 def _dumps(record: dict[str, Any]) -> str:
-    return json.dumps({k: _json_value(v) for k, v in record.items()}, allow_nan=False)
+    return json.dumps(_ordered(record), allow_nan=False)
+
+
+def _ordered(record: dict[str, Any]) -> dict[str, Any]:
+    """``type`` first (the format promises it), values JSON can hold."""
+    out = {"type": record["type"]} if "type" in record else {}
+    out.update((k, _json_value(v)) for k, v in record.items())
+    return out
+
+
+def record_prefix(kind: str) -> bytes:
+    """How every line of ``kind`` begins in a metrics log (the format guarantees it)."""
+    return b'{"type": ' + json.dumps(kind).encode() + b","  # every record has more keys
 
 
 class MetricsLog:
@@ -75,12 +101,14 @@ class MetricsLog:
         self.path = path
         self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the run
         self._last_flush = time.monotonic()
+        if self._file.tell() == 0:  # a new log says which format it is written in
+            self._file.write(_dumps({"type": "format", "version": LOG_FORMAT_VERSION}) + "\n")
 
     def write(self, record: dict[str, Any]) -> None:
         try:
             line = _dumps(record)
         except (TypeError, ValueError):
-            line = json.dumps({k: _json_value(v) for k, v in record.items()}, default=str)
+            line = json.dumps(_ordered(record), default=str)
         self._file.write(line + "\n")
         now = time.monotonic()
         if now - self._last_flush > FLUSH_EVERY_S:
@@ -149,7 +177,10 @@ class RunDir:
     @classmethod
     def create(cls, path: Path) -> RunDir:
         path = Path(path)
-        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        # A run store claims the folder first and leaves only its meta.json in it.
+        if path.exists() and (
+            not path.is_dir() or any(p.name != "meta.json" for p in path.iterdir())
+        ):
             raise TrainingError(
                 f"{path}: already exists and is not empty",
                 "pick a new --run-dir, or continue that run with `workbench resume`",
@@ -193,11 +224,20 @@ class RunDir:
         return _read_json(self.run_file)
 
     def write_status(self, status: str, **fields: Any) -> None:
-        record = {"status": status, **fields, "updated": datetime.now(UTC).isoformat()}
+        record = {
+            "status": status,
+            **fields,
+            "updated": datetime.now(UTC).isoformat(),
+            "pid": os.getpid(),  # so a reader can tell a live run from a crashed one
+            "host": socket.gethostname(),
+        }
         replace_file(self.status_file, (_dumps(record) + "\n").encode("utf-8"))
 
     def read_status(self) -> dict[str, Any]:
-        return _read_json(self.status_file)
+        """The status record; a run whose owning process is gone while it said ``running``
+        (or ``preparing`` / ``paused``) reads as ``interrupted``, its last word kept as
+        ``last_status``."""
+        return effective_status(_read_json(self.status_file))
 
     def open_log(self) -> MetricsLog:
         return MetricsLog(self.metrics_file)
@@ -217,6 +257,41 @@ def replace_file(path: Path, payload: bytes) -> None:
         if tmp.exists():
             tmp.unlink()
         raise
+
+
+#: Statuses that claim a live process is working on the run.
+LIVE_STATUSES = ("preparing", "running", "paused")
+
+
+def effective_status(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with a stale live status (its process is gone: SIGKILL, OOM, power loss)
+    turned into ``interrupted``. Only a process on this machine can be checked."""
+    if record.get("status") not in LIVE_STATUSES or record.get("host") != socket.gethostname():
+        return record
+    pid = record.get("pid")
+    if not isinstance(pid, int) or isinstance(pid, bool) or _alive(pid):
+        return record
+    return {
+        **record,
+        "status": "interrupted",
+        "last_status": record["status"],
+        "message": "the process that ran it ended without a word (killed or crashed); "
+        "the last checkpoint is kept: continue with `workbench resume`",
+    }
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # signal 0 is CTRL_C_EVENT there: never probe a process that way
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # exists but is not ours, or cannot be asked: do not call it dead
+    return True
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -266,7 +341,7 @@ def list_runs(root: Path | None = None) -> list[RunInfo]:
     for path in root.iterdir():
         if not (path / "project.json").is_file():
             continue
-        status = _read_json(path / "status.json")
+        status = effective_status(_read_json(path / "status.json"))
         info = _read_json(path / "run.json")
         found.append(
             RunInfo(

@@ -34,6 +34,12 @@ class SplitSpec(SpecBase):
     test_fraction: float = spec_field(0.15, ge=0.0, lt=1.0, doc="Share of data for testing")
     gap: int = spec_field(0, ge=0, doc="Time steps left out between chronological splits")
     seed: int = spec_field(0, ge=0, doc="Seed of the random split")
+    strict: bool = spec_field(
+        False,
+        doc="Windows cut from one series stay wholly inside their split. Off (default): a "
+        "val/test window's targets lie inside its split but its inputs may reach back into the "
+        "data before it (no target ever leaks; short splits still get windows)",
+    )
 
     def check(self, path: str) -> list[str]:
         if self.val_fraction + self.test_fraction >= 1.0:
@@ -74,6 +80,18 @@ class DataSpec(SpecBase):
     window: int = spec_field(24, ge=1, doc="Input window length in time steps")
     stride: int = spec_field(1, ge=1, doc="Steps between window starts")
     horizon: int = spec_field(1, ge=1, doc="Steps ahead to predict (> 1: multi-step target)")
+    target_transforms: list[str] = spec_field(
+        default_factory=list,
+        choices=("none", "log", "difference", "seasonal_difference"),
+        doc="Applied to the target columns of a windowed series in order (e.g. log, then "
+        "difference) before scaling; every reported figure is turned back into original units",
+    )
+    season: int | None = spec_field(
+        None,
+        ge=1,
+        doc="Season length in steps for seasonal_difference and the seasonal-naive baseline "
+        "(empty: auto, from the time column's spacing: 12 monthly, 7 daily, 24 hourly …)",
+    )
     # NumPy
     x_key: str = spec_field("X", doc="Array name of the inputs in an .npz")
     y_key: str = spec_field("y", doc="Array name of the targets in an .npz")
@@ -90,6 +108,9 @@ class DataSpec(SpecBase):
     normalization: str = spec_field("zscore", choices=("zscore", "minmax", "none"))
     #: Fitted on the training split only; filled in by the data layer, used to undo scaling.
     normalization_stats: dict[str, Any] | None = spec_field(None)
+    #: The fitted target transforms (``TargetTransform.to_dict``) and resolved season; filled
+    #: in by the data layer so predict/export rebuild the same chain from the run.
+    target_transform_state: dict[str, Any] | None = spec_field(None)
     missing: str = spec_field(
         "refuse", choices=("refuse", "drop", "interpolate"), doc="What to do with NaN/empty cells"
     )

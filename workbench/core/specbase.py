@@ -83,13 +83,22 @@ class SpecBase:
     @classmethod
     def from_dict(cls, data: Any, path: str = "", source: str = "") -> Self:
         """Build and validate; raises ``SpecError`` listing every problem found."""
-        problems: list[str] = []
-        obj = _parse_spec(cls, data, path, problems)
+        obj, problems = cls.parse(data, path)
         if obj is not None:
             problems.extend(obj.problems(path))
         if problems or obj is None:
             raise SpecError(problems or [f"{path or 'spec'}: could not be read"], source=source)
         return obj
+
+    @classmethod
+    def parse(cls, data: Any, path: str = "") -> tuple[Self | None, list[str]]:
+        """Build without validating values: (the spec or None, the problems met while reading).
+
+        Values of the wrong type keep their defaults (and are listed); values out of range are
+        kept, for ``problems()`` to report — so an editor can open a flawed file and fix it.
+        """
+        problems: list[str] = []
+        return _parse_spec(cls, data, path, problems), problems
 
     def replace(self, **changes: Any) -> Self:
         """A copy with some fields changed (not re-validated; call ``problems`` to check)."""

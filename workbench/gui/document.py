@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from workbench.core.project import load_project, save_project
+from workbench.core.project import load_project_for_editing, save_project
 from workbench.core.spec import ProjectSpec
 from workbench.gui.spec_paths import get_path, with_path
 from workbench.gui.undo import SpecCommand
@@ -25,9 +26,10 @@ from workbench.gui.undo import SpecCommand
 class ProjectDocument(QObject):
     changed = Signal()
     spec_replaced = Signal()
-    data_loaded = Signal(object)  # PreparedData or DataSummary, after the data panel (re)loaded
+    data_loaded = Signal(object)  # the DataSummary, after the data panel (re)loaded
     modified_changed = Signal(bool)
     read_only_changed = Signal(bool)
+    runs_root_changed = Signal()  # saved under another file: its runs live elsewhere now
 
     def __init__(self, spec: ProjectSpec | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -37,8 +39,13 @@ class ProjectDocument(QObject):
         self._example: str | None = None
         self._read_only = False
         self._problems: list[str] | None = None
-        self.data_summary: Any = None  # the last DataSummary the data panel saw
-        self.prepared: Any = None  # the last PreparedData, when the panel loaded it fully
+        self._data_problems: list[str] = []
+        #: Problems met while reading the open file (those values were reset to defaults).
+        self.open_problems: list[str] = []
+        self.data_summary: Any = None  # the last DataSummary the data panel saw (no tensors)
+        # Runs made while the project had no file: they move beside it on its first save.
+        self.session_runs: list[Path] = []
+        self._unsaved_id = _new_unsaved_id()
         self._undo = QUndoStack(self)
         self._undo.cleanChanged.connect(self._on_clean_changed)
 
@@ -65,6 +72,18 @@ class ProjectDocument(QObject):
         """``example:NAME`` when the document was opened from a built-in example."""
         return self._example
 
+    def runs_root(self) -> Path:
+        """The run store of this project: beside its file, or in the user's data folder."""
+        from workbench.core.run_store import runs_dir_for
+
+        return runs_dir_for(self._path or self._example, self._unsaved_id)
+
+    def legacy_runs_roots(self) -> list[Path]:
+        """Old ``./runs`` folders that may hold this project's earlier runs."""
+        from workbench.core.run_store import legacy_roots
+
+        return legacy_roots(self._path or self._example)
+
     @property
     def undo_stack(self) -> QUndoStack:
         return self._undo
@@ -90,11 +109,27 @@ class ProjectDocument(QObject):
         return self._spec.name or "untitled"
 
     def problems(self) -> list[str]:
-        """Every problem of the current spec, by path (empty: ready to train)."""
+        """Every problem of the current spec and of its data, by path (empty: ready to train)."""
         # Every form asks after each edit; checking the spec takes a few ms, so cache it.
         if self._problems is None:
             self._problems = self._spec.problems()
-        return list(self._problems)
+        return self._problems + self._data_problems
+
+    def set_data_problems(self, problems: list[str]) -> None:
+        """What the last data load found wrong (the data panel sets it; empty when it loaded
+        fine): a problem like any spec problem, so Train waits until it is fixed."""
+        if problems != self._data_problems:
+            self._data_problems = list(problems)
+            self.changed.emit()
+
+    # ---- undo / redo: refused while a run trains (the forms show its spec) ----------------
+    def undo(self) -> None:
+        if not self._read_only:
+            self._undo.undo()
+
+    def redo(self) -> None:
+        if not self._read_only:
+            self._undo.redo()
 
     def value(self, path: str) -> Any:
         return get_path(self._spec, path)
@@ -140,8 +175,11 @@ class ProjectDocument(QObject):
         self._path = Path(path) if path is not None else None
         self._base_dir = Path(base_dir) if base_dir is not None else None
         self._example = example
+        self._data_problems = []
+        self.open_problems = []
         self.data_summary = None
-        self.prepared = None
+        self.session_runs = []
+        self._unsaved_id = _new_unsaved_id()
         self._undo.clear()
         self._undo.setClean()
         self.spec_replaced.emit()
@@ -150,16 +188,19 @@ class ProjectDocument(QObject):
 
     def open(self, ref: str | os.PathLike) -> None:
         """Load a project file or ``example:NAME``; raises ``WorkbenchError`` and leaves the
-        current project untouched when the file is bad."""
-        spec, base_dir = load_project(ref)
+        current project untouched when nothing usable can be read. Invalid values open (flagged
+        by ``problems()``); values that could not be read are listed in ``open_problems``."""
+        spec, base_dir, read_problems = load_project_for_editing(ref)
         text = str(ref)
         if text.startswith("example:"):
             self.replace(spec, None, base_dir, example=text)
         else:
             self.replace(spec, Path(ref).resolve(), base_dir)
+        self.open_problems = read_problems
 
     def save(self, path: str | os.PathLike | None = None) -> Path:
-        """Write the spec as JSON (atomically); raises ``SpecError`` when it has problems."""
+        """Write the spec as JSON (atomically), problems and all: they are flagged when it opens
+        again, and saving work in progress must never be refused."""
         target = Path(path) if path is not None else self._path
         if target is None:
             raise ValueError("save() needs a path for a project that was never saved")
@@ -171,13 +212,25 @@ class ProjectDocument(QObject):
                 self._spec = spec
                 self._problems = None
                 self.changed.emit()
-        save_project(spec, target)
+        save_project(spec, target, check=False)
+        first_save, moved = self._path is None, self._path != target
         self._path = target
         self._base_dir = target.parent
         self._example = None
+        if first_save and self.session_runs:
+            from workbench.core.run_store import move_runs
+
+            move_runs(self.session_runs, self.runs_root())
+            self.session_runs = []
+        if moved:
+            self.runs_root_changed.emit()
         self._undo.setClean()
         self.modified_changed.emit(False)
         return target
+
+
+def _new_unsaved_id() -> str:
+    return uuid.uuid4().hex[:12]
 
 
 def _rebase_source(spec: ProjectSpec, old_dir: Path, new_dir: Path) -> ProjectSpec:

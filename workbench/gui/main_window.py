@@ -12,7 +12,7 @@ import sys
 import traceback
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QLabel,
@@ -57,7 +57,7 @@ class MainWindow(ProjectActions, QMainWindow):
         self.device_text = "CPU"
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
-        self.resize(1280, 820)
+        self.resize(*default_size(self))
 
         self.data_panel = DataPanel(self.document, deferred=True)
         # The Model and Training tabs are built on first use or right after the first paint
@@ -80,9 +80,30 @@ class MainWindow(ProjectActions, QMainWindow):
             (self.data_panel, self.model_host, self.training_host, self.inspect_host), TAB_TITLES
         ):
             self.tabs.addTab(widget, title)
-        self.setCentralWidget(self.tabs)
+        from workbench.gui.help import FirstRunHint
+
+        self.first_run_hint = FirstRunHint()
+        self.read_only_banner = QLabel(
+            "The project is read-only while a run trains (the run uses it): "
+            "Stop (Shift+F5) to edit it; undo is off until then."
+        )
+        self.read_only_banner.setObjectName("read_only_banner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setStyleSheet(
+            "background: #fff8e1; border: 1px solid #ffe082; padding: 3px;"
+        )
+        self.read_only_banner.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.first_run_hint)
+        column.addWidget(self.read_only_banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         menus.build(self)
+        self.document.read_only_changed.connect(self.read_only_banner.setVisible)
         self.document.changed.connect(self._on_changed)
         self.document.modified_changed.connect(lambda _m: self._update_title())
         self.document.spec_replaced.connect(self._update_title)
@@ -229,6 +250,7 @@ class MainWindow(ProjectActions, QMainWindow):
             self.settings_host.hide()
         self.training_host.addWidget(panel)
         panel.run_state_changed.connect(self._on_run_state)
+        panel.run_started.connect(self._on_run_started)
         menus.add_run_actions(self, panel)
         self._on_changed()
 
@@ -283,6 +305,11 @@ class MainWindow(ProjectActions, QMainWindow):
     def _on_run_state(self, state: str) -> None:
         self.status_run.setText(f"Run: {state}")
 
+    def _on_run_started(self) -> None:
+        """Train pressed on another tab: show what it does (View menu turns this off)."""
+        if self.follow_training_action.isChecked() and self.tabs.currentIndex() != 2:
+            self.tabs.setCurrentIndex(2)
+
     def _on_loading(self, busy: bool) -> None:
         if busy:
             self.statusBar().showMessage("Loading data…")
@@ -324,6 +351,17 @@ class MainWindow(ProjectActions, QMainWindow):
         state = settings.value("state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
+
+
+def default_size(window: QWidget, area: QRect | None = None) -> tuple[int, int]:
+    """1280×820, or less on a smaller screen: on a 1366×768 laptop the whole window, status
+    bar included, stays on screen (the panels scroll)."""
+    if area is None:
+        screen = window.screen()
+        if screen is None:
+            return 1280, 820
+        area = screen.availableGeometry()
+    return min(1280, area.width() - 40), min(820, area.height() - 60)
 
 
 def _host(text: str) -> QWidget:

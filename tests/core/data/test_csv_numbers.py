@@ -75,7 +75,7 @@ def test_a_decimal_elsewhere_in_the_file_settles_the_column(tmp_path):
 def test_thousands_option_through_a_whole_load(tmp_path):
     path = tmp_path / "sales.csv"
     rows = ["when;v"] + [
-        f"2020-{i % 12 + 1:02d};{1000 + i * 7:,}".replace(",", ".") for i in range(40)
+        f"{2000 + i // 12}-{i % 12 + 1:02d};{1000 + i * 7:,}".replace(",", ".") for i in range(40)
     ]
     path.write_text("\n".join(rows) + "\n")
     d = load_data(

@@ -98,7 +98,7 @@ def test_chronological_split_with_gap_never_straddles(tmp_path):
         window=10,
         horizon=2,
         normalization="none",
-        split=SplitSpec(val_fraction=0.2, test_fraction=0.2, gap=5),
+        split=SplitSpec(val_fraction=0.2, test_fraction=0.2, gap=5, strict=True),
     )
     d = load_data(spec)
     val_start, test_start = d.summary.split_bounds
@@ -318,8 +318,50 @@ def test_a_split_too_short_for_one_window_is_pointed_out():
     from workbench.core.spec import DataSpec
 
     spec = DataSpec(source="resource:airline-passengers.csv", task="forecasting", window=24)
+    spec.split.strict = True
     summary = inspect_data(spec)
     assert summary.split_sizes["val"] == 0 and summary.split_sizes["test"] == 0
     assert any("validation part of the series is shorter than one window" in n for n in summary.notes)
     spec.window = 12
     assert not any("shorter than one window" in n for n in inspect_data(spec).notes)
+
+
+def test_val_and_test_inputs_reach_back_but_targets_never_leak(tmp_path):
+    # The series holds its own step index, so every value says where it came from.
+    n = 200
+    src = _write(tmp_path / "s.csv", "v\n" + "".join(f"{i}\n" for i in range(n)))
+    spec = DataSpec(
+        source=src,
+        task="forecasting",
+        window=10,
+        horizon=2,
+        normalization="none",
+        split=SplitSpec(val_fraction=0.2, test_fraction=0.2, gap=5),
+    )
+    d = load_data(spec)
+    val_start, test_start = d.summary.split_bounds
+    assert (val_start, test_start) == (125, 165)
+    parts = ((d.train, 0, 10, 120), (d.val, 115, val_start, 160), (d.test, 155, test_start, n))
+    for split, inputs_from, targets_from, stop in parts:
+        # targets: inside the split, every one of its steps a first target once
+        assert int(split.y.min()) == targets_from and int(split.y.max()) == stop - 1
+        # inputs: may come from before the split (train / the gap), never from after
+        assert int(split.x.min()) == inputs_from and int(split.x.max()) < stop - 1
+        assert torch.equal(split.x[:, -1, 0] + 1, split.y[:, 0])  # inputs end where targets start
+    assert len(d.val) == 160 - val_start - 1 and len(d.test) == n - test_start - 1
+    assert d.summary.split_kind.endswith("inputs may reach back")
+    # the airline series with window 24 now has val and test windows (22 months each, horizon 1)
+    airline = DataSpec(source="resource:airline-passengers.csv", task="forecasting", window=24)
+    sizes = load_data(airline).summary.split_sizes
+    assert sizes["val"] == 22 and sizes["test"] == 22
+
+
+def test_normalizer_fitted_on_train_only_with_reaching_back(tmp_path):
+    head = [float(i % 10) for i in range(70)]
+    tail = [1e6 + i for i in range(30)]
+    src = _write(tmp_path / "s.csv", "v\n" + "".join(f"{v}\n" for v in head + tail))
+    d = load_data(DataSpec(source=src, task="forecasting", window=5))
+    assert d.normalization_stats["targets"]["center"][0] == pytest.approx(np.mean(head))
+    # the first val window reads the last 5 training steps, scaled with the training stats
+    first = d.val.x[0, :, 0].double().numpy() * np.std(head) + np.mean(head)
+    np.testing.assert_allclose(first, head[-5:], atol=1e-4)

@@ -113,3 +113,34 @@ def test_resume_needs_a_run_folder(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(WorkbenchError, match="not a run folder"):
         Trainer.resume(tmp_path / "empty")
+
+
+def test_resume_from_an_epoch_end_continues_the_data_order(tmp_path):
+    """Issue 17: after an epoch-end checkpoint the data order went back to epoch 1's."""
+    import torch
+
+    from workbench.core.training.checkpoints import read_state_dict
+
+    spec = classifier(schedule={"kind": "none"})  # a schedule that --epochs cannot reshape
+    Trainer(spec, None, run_dir=tmp_path / "full").run()
+    short = spec.copy()
+    short.train.epochs = 1
+    Trainer(short, None, run_dir=tmp_path / "cut").run()
+    assert Trainer.resume(tmp_path / "cut", epochs=3).run().epochs == 3
+    full = read_state_dict(tmp_path / "full" / "checkpoints" / "last.safetensors")
+    cut = read_state_dict(tmp_path / "cut" / "checkpoints" / "last.safetensors")
+    assert all(torch.equal(full[k], cut[k]) for k in full)
+
+
+def test_a_live_run_is_not_called_interrupted(tmp_path):
+    import os
+
+    from workbench.core.runs import RunDir
+
+    run = RunDir(tmp_path)
+    run.write_status("running")
+    assert run.read_status()["status"] == "running"  # this process is alive
+    record = {**run.read_status(), "pid": 2**22 + 12345}  # above Linux's pid_max default
+    (tmp_path / "status.json").write_text(__import__("json").dumps(record))
+    if os.name == "posix":
+        assert run.read_status()["status"] == "interrupted"

@@ -5,11 +5,13 @@ Every generator is seeded (``builtin['seed']``) so a project trains the same way
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from workbench.core.data.finite import F32_MAX
 from workbench.core.data.raw import Preview, Raw, RawSequences, RawSeries
 from workbench.core.errors import DataError
 
@@ -63,6 +65,10 @@ def _params(name: str, given: dict[str, Any]) -> dict[str, Any]:
         value = params[key]
         kind = float if isinstance(default, float) else int
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if ok and not math.isfinite(value) or ok and abs(value) > F32_MAX:
+            raise DataError(
+                f"builtin:{name}: parameter {key!r} must be a finite number (got {value!r})"
+            )
         if not ok or (kind is int and int(value) != value) or value < 0:
             raise DataError(
                 f"builtin:{name}: parameter {key!r} must be a number ≥ 0 (got {value!r})"

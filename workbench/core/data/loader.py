@@ -123,12 +123,14 @@ def load_data(
     return data
 
 
-def inspect_data(spec: DataSpec, base_dir: Path | None = None) -> DataSummary:
+def inspect_data(
+    spec: DataSpec, base_dir: Path | None = None, progress: Callable[[float], None] | None = None
+) -> DataSummary:
     """What the loader sees in ``spec.source`` (format, sizes, classes, splits, a preview).
 
     The same reading, checks and splits as ``load_data``, minus building tensors (torch is
     not even imported), so a bad file fails exactly as it would in training.
     """
-    summary = _load(spec, base_dir, None, summary_only=True)
+    summary = _load(spec, base_dir, progress, summary_only=True)
     assert isinstance(summary, DataSummary)
     return summary

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from workbench.core.data.finite import to_float32
 from workbench.core.data.raw import Preview, RawSequences, RawSeries, count_missing
 from workbench.core.errors import DataError
 
@@ -91,7 +92,7 @@ def _check_numeric(arr: np.ndarray, what: str, where: str) -> None:
 def _as_series(x: np.ndarray, spec: DataSpec, where: str) -> RawSeries:
     if x.ndim == 1:
         x = x[:, None]
-    values = np.asarray(x, dtype=np.float32)
+    values = to_float32(x, where, lambda i: f"X row {i[0]}, column {i[1]} (0-based)")
     columns = [f"x{i}" for i in range(values.shape[1])]
     try:
         targets = (
@@ -137,7 +138,12 @@ def _as_sequences(x: np.ndarray, y: np.ndarray | None, where: str) -> RawSequenc
                 f"{where}: X holds {x.shape[0]} sequences but y holds {y.shape[0]} labels",
                 "X and y must have the same first dimension",
             )
-    values = np.asarray(x, dtype=np.float32)  # reads a memory map once, as float32
+    # Reads a memory map once, as float32.
+    values = to_float32(
+        x, where, lambda i: f"X[{i[0]}, {i[1]}, {i[2]}] (sequence, step, feature; 0-based)"
+    )
+    if y is not None and y.dtype.kind == "f":
+        to_float32(y, where, lambda i: f"y[{', '.join(map(str, i))}] (0-based)")
     n_feat = values.shape[2]
     rows = [
         [str(i), str(t)] + [f"{v:g}" for v in values[i, t, :8]]

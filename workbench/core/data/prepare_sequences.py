@@ -79,7 +79,7 @@ def _split(
         )
     if has_test and kind in ("auto", "predefined"):
         tr, va, _ = random_split(n_main, sp.val_fraction, 0.0, sp.seed)
-        return [tr, va, np.arange(n_main, raw.n)], "predefined (test file) + random validation"
+        return [tr, va, np.arange(n_main, raw.n)], "test set from the test file, validation drawn at random"
     if kind == "chronological":
         return list(ordered_split(raw.n, sp.val_fraction, sp.test_fraction)), "in file order"
     return list(random_split(raw.n, sp.val_fraction, sp.test_fraction, sp.seed)), "random"
@@ -191,6 +191,7 @@ def prepare_sequences(
         )
 
     summary = DataSummary(
+        output_size=output_size,
         format=fmt,
         source=source,
         task=task,
@@ -208,6 +209,8 @@ def prepare_sequences(
         normalization=method,
         preview_header=raw.preview.header,
         preview_rows=raw.preview.rows,
+        preview_parsed=raw.preview.parsed,
+        dropped_columns=dict(raw.dropped),
         preview_series=[
             np.array(raw.x[i, : lengths[i]], dtype=np.float64) for i in range(min(4, n))
         ],

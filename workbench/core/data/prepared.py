@@ -5,6 +5,7 @@ Everything here is plain data. Tensors stay on the CPU; the training loop moves 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -67,10 +68,16 @@ class DataSummary:
     split_sizes: dict[str, int] = field(default_factory=lambda: {"train": 0, "val": 0, "test": 0})
     split_kind: str = ""
     vocab_size: int | None = None
+    #: Outputs the model's head needs (classes, targets x horizon, vocabulary).
+    output_size: int = 0
     n_tokens: int | None = None
     normalization: str = "none"
     preview_header: list[str] = field(default_factory=list)
     preview_rows: list[list[str]] = field(default_factory=list)
+    #: What each preview cell was read as (None: text or missing), when the reader knows.
+    preview_parsed: list[list[float | None]] = field(default_factory=list)
+    #: Columns of the file left out without being asked to: name -> why (e.g. text).
+    dropped_columns: dict[str, str] = field(default_factory=dict)
     #: A few sequences as float arrays [T, F] for plotting (not in ``to_dict``).
     preview_series: list[np.ndarray] = field(default_factory=list)
     #: For windows cut from one series: the series [L, F] (raw units), the indices where the
@@ -104,6 +111,13 @@ class DataSummary:
             "normalization": self.normalization,
             "preview_header": list(self.preview_header),
             "preview_rows": [list(r) for r in self.preview_rows],
+            "preview_parsed": [
+                [None if v is None or not math.isfinite(v) else float(v) for v in r]
+                for r in self.preview_parsed
+            ],
+            "dropped_columns": [
+                {"name": name, "reason": why} for name, why in self.dropped_columns.items()
+            ],
             "series_length": None if self.series is None else int(self.series.shape[0]),
             "series_names": list(self.series_names),
             "split_bounds": None
@@ -114,6 +128,13 @@ class DataSummary:
             "notes": list(self.notes),
         }
         return out
+
+    def dropped_notes(self) -> list[str]:
+        """One note naming the columns left out unasked (empty when none)."""
+        if not self.dropped_columns:
+            return []
+        shown = "; ".join(f"{n!r} {why}" for n, why in self.dropped_columns.items())
+        return [f"columns left out: {_clip(shown, 300)}"]
 
     def to_text(self) -> str:
         """A human-readable table."""
@@ -146,6 +167,9 @@ class DataSummary:
         if self.class_counts:
             counts = ", ".join(f"{k}: {v}" for k, v in self.class_counts.items())
             rows.append(("classes", f"{len(self.class_counts)} ({_clip(counts, 200)})"))
+        if self.dropped_columns:
+            shown = "; ".join(f"{n!r} {why}" for n, why in self.dropped_columns.items())
+            rows.append(("columns left out", _clip(shown, 300)))
         rows.append(("missing values", str(self.missing_values)))
         sizes = self.split_sizes
         unit = "tokens" if self.n_tokens is not None else "sequences"
@@ -159,12 +183,16 @@ class DataSummary:
         rows.append(("normalization", self.normalization))
         width = max(len(k) for k, _ in rows)
         lines = [f"{k:<{width}}  {v}" for k, v in rows]
-        for note in self.notes:
-            lines.append(f"note: {note}")
+        for i, note in enumerate(self.notes):  # under the table's own "notes" heading
+            lines.append(f"{'notes' if i == 0 else '':<{width}}  {note}")
         if self.preview_rows:
             lines.append("")
             lines.append("first rows:")
-            table = ([self.preview_header] if self.preview_header else []) + self.preview_rows[:10]
+            shown_rows = [
+                _with_parsed(r, self.preview_parsed[i] if i < len(self.preview_parsed) else None)
+                for i, r in enumerate(self.preview_rows[:10])
+            ]
+            table = ([self.preview_header] if self.preview_header else []) + shown_rows
             widths = [
                 min(14, max(len(str(r[i])) for r in table if i < len(r)))
                 for i in range(max(map(len, table)))
@@ -174,6 +202,27 @@ class DataSummary:
         return "\n".join(lines)
 
 
+def _with_parsed(row: list[str], parsed: list[float | None] | None) -> list[str]:
+    """Raw cells, each followed by what it was read as when that differs from its text."""
+    if not parsed:
+        return [str(c) for c in row]
+    out = []
+    for cell, value in zip(row, parsed):
+        text = str(cell).strip()
+        if value is None or text == f"{value:g}" or _same_number(text, value):
+            out.append(text)
+        else:
+            out.append(f"{text} → {value:g}")
+    return out
+
+
+def _same_number(text: str, value: float) -> bool:
+    try:
+        return float(text) == value and "," not in text
+    except ValueError:
+        return False
+
+
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
@@ -181,6 +230,34 @@ def _clip(text: str, width: int) -> str:
 def _names(names: list[str], limit: int = 8) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
+
+
+@dataclass
+class SeriesTargets:
+    """Windows cut from one series: where each window's targets start, and what turning
+    predictions back into original units (and the naive baselines) needs.
+
+    ``original``: the target columns [L, C] in original units (float64). ``positions``: per
+    split, the series index of each window's first target step (int64 [N], in window order).
+    """
+
+    original: np.ndarray
+    positions: dict[str, np.ndarray]
+    transform: Any  # TargetTransform (imported lazily: prepared.py stays import-light)
+    horizon: int
+    season: int
+
+    def history(self, split: str, rows: slice | np.ndarray, steps: int) -> np.ndarray:
+        """[N, steps, C] original values just before each selected window's first target."""
+        pos = self.positions[split][rows]
+        if steps == 0:
+            return np.zeros((len(pos), 0, self.original.shape[1]))
+        index = pos[:, None] + np.arange(-steps, 0)[None, :]
+        return self.original[index]
+
+    def state(self) -> dict[str, Any]:
+        """JSON for the run folder (``data.target_transform_state``)."""
+        return {"transform": self.transform.to_dict(), "season": int(self.season)}
 
 
 @dataclass
@@ -200,8 +277,40 @@ class PreparedData:
     summary: DataSummary
     #: Tokens are joined with this when decoding ('' for characters, ' ' for words).
     token_joiner: str = ""
+    #: Windows cut from one series (forecasting / regression on a wide CSV …), else None.
+    series_targets: SeriesTargets | None = None
 
-    def targets_to_original_units(self, y: np.ndarray | Tensor) -> np.ndarray:
+    def targets_to_original_units(
+        self, y: np.ndarray | Tensor, split: str | None = None, start: int = 0
+    ) -> np.ndarray:
+        """Regression/forecasting outputs [N, K] in original units: scaling undone, then the
+        target transforms inverted. With transforms, ``split`` and ``start`` say which windows
+        ``y`` holds (rows ``start`` … ``start + N`` of that split): inverting a difference
+        needs the values before each window's targets."""
+        arr = self.unscale_targets(y)
+        st = self.series_targets
+        if st is None or st.transform.is_identity or self.task not in ("regression", "forecasting"):
+            return arr
+        if split is None:
+            raise ValueError("targets with transforms need their split to be turned back")
+        n, k = arr.shape
+        width = st.original.shape[1]
+        rows = slice(start, start + n)
+        history = st.history(split, rows, st.transform.history)
+        back = st.transform.invert(arr.reshape(n, k // width, width), history)
+        return back.reshape(n, k)
+
+    def invert_path(self, values: np.ndarray, split: str, row: int) -> np.ndarray:
+        """A multi-step path [H, C] (scaling already undone) that starts at window ``row`` of
+        ``split`` (e.g. an autoregressive rollout), in original units."""
+        st = self.series_targets
+        values = np.asarray(values, dtype=np.float64)
+        if st is None or st.transform.is_identity:
+            return values
+        history = st.history(split, slice(row, row + 1), st.transform.history)
+        return st.transform.invert(values[None], history)[0]
+
+    def unscale_targets(self, y: np.ndarray | Tensor) -> np.ndarray:
         """Undo the target scaling of regression/forecasting outputs ([..., K])."""
         arr = y.detach().cpu().numpy() if hasattr(y, "detach") else np.asarray(y)
         arr = arr.astype(np.float64, copy=True)

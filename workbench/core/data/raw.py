@@ -41,6 +41,8 @@ class RawSequences:
     first_missing: str | None = None
     preview: Preview = field(default_factory=Preview)
     notes: list[str] = field(default_factory=list)
+    #: Columns of the file left out without being asked to (name -> why), for every surface.
+    dropped: dict[str, str] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -64,6 +66,10 @@ class RawSeries:
     first_missing: str | None = None
     preview: Preview = field(default_factory=Preview)
     notes: list[str] = field(default_factory=list)
+    #: Columns of the file left out without being asked to (name -> why), for every surface.
+    dropped: dict[str, str] = field(default_factory=dict)
+    #: The time column's cells [L] as read (for guessing the season), or None without one.
+    time_values: np.ndarray | None = None
 
 
 @dataclass
@@ -71,6 +77,8 @@ class RawText:
     text: str
     preview: Preview = field(default_factory=Preview)
     notes: list[str] = field(default_factory=list)
+    #: Columns of the file left out without being asked to (name -> why), for every surface.
+    dropped: dict[str, str] = field(default_factory=dict)
 
 
 Raw = RawSequences | RawSeries | RawText

@@ -94,6 +94,7 @@ def prepare_text(
     notes = [f"{unk_rate:.2%} of validation/test tokens are <unk>"] if unk_rate else []
     sizes = {"train": n_train, "val": len(val), "test": len(test)}
     summary = DataSummary(
+        output_size=len(vocab),
         format=fmt,
         source=source,
         task="language_model",

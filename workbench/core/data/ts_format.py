@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from workbench.core.data.finite import check_cell
 from workbench.core.data.raw import Preview, RawSequences
 from workbench.core.data.text import decode_utf8
 from workbench.core.errors import DataError
@@ -121,12 +122,14 @@ def _values(text: str, timestamps: bool, number: int, dim: int, where: str) -> l
             out.append(float("nan"))
             continue
         try:
-            out.append(float(c))
+            value = float(c)
         except ValueError:
             raise DataError(
                 f"{where}: line {number}, dimension {dim + 1}, value {k + 1}: {c!r} is not a number",
                 _HINT,
             ) from None
+        check_cell(value, c, where, f"line {number}, dimension {dim + 1}, value {k + 1}")
+        out.append(value)
     return out
 
 
@@ -216,6 +219,8 @@ def parse_ts(text: str, where: str) -> RawSequences:
             raise DataError(
                 f"{where}: @targetLabel true but a target is not a number", _HINT
             ) from None
+        for value, label, origin in zip(y, labels, origins):
+            check_cell(float(value), label, where, f"{origin}, target")
     names = [f"dim{d + 1}" for d in range(n_dims or 1)]
     rows = [
         [origins[i], str(lengths[i]), labels[i] if labelled else ""]
@@ -232,7 +237,7 @@ def parse_ts(text: str, where: str) -> RawSequences:
         preview=Preview(["case", "length", "label"], rows),
     )
     if name := header.values.get("problemname"):
-        raw.notes.append(f"problem: {name}")
+        raw.notes.append(f"dataset name in the file: {name}")
     return raw
 
 

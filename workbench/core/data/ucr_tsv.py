@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from workbench.core.data.finite import check_cell
 from workbench.core.data.raw import Preview, RawSequences
 from workbench.core.data.text import decode_utf8
 from workbench.core.errors import DataError
@@ -39,11 +40,13 @@ def parse_ucr(text: str, where: str, delimiter: str | None) -> RawSequences:
         for k, cell in enumerate(cells[1:]):
             c = cell.strip()
             try:
-                values.append(float("nan") if c in ("", "?") else float(c))
+                value = float("nan") if c in ("", "?") else float(c)
             except ValueError:
                 raise DataError(
                     f"{where}: line {number}, value {k + 1}: {c!r} is not a number"
                 ) from None
+            check_cell(value, c, where, f"line {number}, value {k + 1}")
+            values.append(value)
         arr = np.asarray(values, dtype=np.float32)
         valid = np.flatnonzero(~np.isnan(arr))
         if valid.size == 0:

@@ -1,8 +1,12 @@
 """One long series → forecasting / regression windows, split chronologically.
 
-The series is split by time first (train | gap | val | gap | test) and windows are cut inside
-each part, so no window's inputs or targets ever cross a split. Windows are strided views
-(``sliding_window_view``) of the scaled series, not copies.
+The series is split by time first (train | gap | val | gap | test). A window belongs to the
+split that holds its *targets*; a val/test window's inputs may reach back into the data before
+its split (standard practice, and no leak: the targets stay inside, the normalizer and the
+target transforms are fitted on the training part only). Without that, every split needs a
+whole window + horizon of its own: the 144-month airline series with window 24 had no val or
+test window at all. ``split.strict`` keeps each window wholly inside its split. Windows are
+strided views (``sliding_window_view``) of the scaled series, not copies.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from workbench.core.data import normalize as norm
 from workbench.core.data.missing import apply_to_series
-from workbench.core.data.prepared import DataSummary, PreparedData, SequenceSplit
+from workbench.core.data.prepared import DataSummary, PreparedData, SequenceSplit, SeriesTargets
 from workbench.core.data.raw import RawSeries
 from workbench.core.data.splits import chronological_bounds, random_split, require_train
+from workbench.core.data.transforms import TargetTransform, resolve_season
 from workbench.core.errors import DataError
 
 if TYPE_CHECKING:
@@ -46,31 +51,75 @@ def _cut(
     valid: np.ndarray | None,
     start: int,
     stop: int,
+    in_start: int,
     window: int,
     horizon: int,
     stride: int,
     task: str,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Windows whose inputs and targets lie inside [start, stop)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Windows whose targets lie inside [start, stop) and whose inputs start at ``in_start`` or
+    later; also the position of each window's first target step."""
     span = window + (horizon if task == "forecasting" else 0)
     n_feat, n_tgt = feats.shape[1], targets.shape[1]
     k = horizon * n_tgt if task == "forecasting" else n_tgt
-    if stop - start < span:
-        return np.zeros((0, window, n_feat), np.float32), np.zeros((0, k), np.float32)
-    x = _windows(feats[start:stop], window)
+    count = stop - in_start - span + 1
+    if count <= 0 or stop <= start:
+        return (
+            np.zeros((0, window, n_feat), np.float32),
+            np.zeros((0, k), np.float32),
+            np.zeros(0, np.int64),
+        )
+    lead = window if task == "forecasting" else window - 1  # first target = window start + lead
+    x = _windows(feats[in_start:stop], window)
     if task == "forecasting":
-        y = _windows(targets[start + window : stop], horizon).reshape(-1, horizon * n_tgt)
+        y = _windows(targets[in_start + window : stop], horizon).reshape(-1, horizon * n_tgt)
     else:
-        y = targets[start + window - 1 : stop]
-    count = stop - start - span + 1
+        y = targets[in_start + window - 1 : stop]
     x, y = x[:count:stride], y[:count:stride]
+    pos = np.arange(in_start, in_start + count, stride, dtype=np.int64) + lead
     if valid is not None:
-        ok = np.concatenate([[0], np.cumsum(~valid[start:stop])])
+        ok = np.concatenate([[0], np.cumsum(~valid[in_start:stop])])
         bad_in_span = ok[span : span + count] - ok[:count]
         keep = bad_in_span[::stride] == 0
         if not keep.all():
-            x, y = x[keep], y[keep]
-    return x, np.ascontiguousarray(y, dtype=np.float32)
+            x, y, pos = x[keep], y[keep], pos[keep]
+    return x, np.ascontiguousarray(y, dtype=np.float32), pos
+
+
+def _input_starts(bounds: list[tuple[int, int]], window: int, task: str, strict: bool) -> list[int]:
+    """Where each split's window inputs may begin: inside the split when ``strict``, else up to
+    a window before it (the targets stay inside; only inputs reach back into earlier data)."""
+    lead = window if task == "forecasting" else window - 1
+    starts = [bounds[0][0]]
+    for start, _ in bounds[1:]:
+        starts.append(start if strict else max(0, start - lead))
+    return starts
+
+
+def _transformed(
+    raw: RawSeries,
+    spec: DataSpec,
+    bounds: list[tuple[int, int]],
+    valid: np.ndarray | None,
+    where: str,
+) -> tuple[np.ndarray, np.ndarray | None, TargetTransform, int, np.ndarray]:
+    """The series with the target transforms applied to its target columns (wherever they are
+    used, inputs included), the validity mask widened by the rows without enough history, the
+    fitted chain, the season and the original targets [L, C] (float64)."""
+    season = resolve_season(spec.season, raw.time_values)
+    original = _take(raw.values, raw.target_idx).astype(np.float64)
+    a, b = bounds[0]
+    train_rows = original[a:b] if valid is None else original[a:b][valid[a:b]]
+    tf = TargetTransform.fit(list(spec.target_transforms), train_rows, season, where)
+    if tf.is_identity:
+        return raw.values, valid, tf, season, original
+    changed = tf.apply(original, where)
+    values = np.array(raw.values, dtype=np.float32, copy=True)
+    values[:, raw.target_idx] = changed
+    defined = np.isfinite(changed).all(axis=1)
+    if valid is not None:
+        defined &= valid
+    return values, defined, tf, season, original
 
 
 def prepare_series(
@@ -108,21 +157,29 @@ def prepare_series(
     train_start, train_stop = bounds[0]
     feature_names = [raw.columns[i] for i in raw.feature_idx]
     target_names = [raw.columns[i] for i in raw.target_idx]
+    values, valid, tf, season, original = _transformed(raw, spec, bounds, valid, where)
     method = spec.normalization
-    train_rows = raw.values[train_start:train_stop]
+    train_rows = values[train_start:train_stop]
     if valid is not None:
         train_rows = train_rows[valid[train_start:train_stop]]
     feat_stats = norm.fit_columns(_take(train_rows, raw.feature_idx), method, feature_names)
     target_stats = norm.fit_columns(_take(train_rows, raw.target_idx), method, target_names)
-    feats = norm.apply_columns(_take(raw.values, raw.feature_idx), feat_stats)
-    targets = norm.apply_columns(_take(raw.values, raw.target_idx), target_stats)
+    feats = norm.apply_columns(_take(values, raw.feature_idx), feat_stats)
+    targets = norm.apply_columns(_take(values, raw.target_idx), target_stats)
 
-    parts = [_cut(feats, targets, valid, a, b, window, horizon, stride, task) for a, b in bounds]
-    split_kind = f"chronological, gap {sp.gap}"
+    strict = sp.strict or sp.kind == "random"
+    starts = _input_starts(bounds, window, task, strict)
+    parts = [
+        _cut(feats, targets, valid, a, b, s, window, horizon, stride, task)
+        for (a, b), s in zip(bounds, starts)
+    ]
+    split_kind = f"chronological, gap {sp.gap}" + (
+        "" if strict else ", val/test inputs may reach back"
+    )
     if sp.kind == "random":  # the user asked for it; overlapping windows then share steps
-        x_all, y_all = parts[0]
+        x_all, y_all, pos_all = parts[0]
         idx = random_split(len(x_all), sp.val_fraction, sp.test_fraction, sp.seed)
-        parts = [(x_all[i], y_all[i]) for i in idx]
+        parts = [(x_all[i], y_all[i], pos_all[i]) for i in idx]
         split_kind = "random (overlapping windows share steps across splits)"
     require_train(len(parts[0][0]), where, "windows")
 
@@ -132,15 +189,19 @@ def prepare_series(
     notes = list(raw.notes)
     if task == "forecasting" and horizon > 1:
         notes.append(f"targets: {horizon} steps x {len(target_names)} columns, step-major")
-    for (name, fraction), (x_part, _) in zip(
+    if not tf.is_identity:
+        notes.append(f"target transforms: {tf.describe()} (figures are in original units)")
+    for (name, fraction), (x_part, _, _) in zip(
         (("validation", sp.val_fraction), ("test", sp.test_fraction)), parts[1:]
     ):
         if fraction > 0 and len(x_part) == 0:  # the split exists but no whole window fits in it
+            short = "one window + horizon" if strict else "the horizon"
             notes.append(
-                f"the {name} part of the series is shorter than one window + horizon: "
-                f"it holds no windows (use a shorter window or a larger {name} fraction)"
+                f"the {name} part of the series is shorter than {short}: it holds no windows "
+                f"(use a shorter window or horizon, or a larger {name} fraction)"
             )
     summary = DataSummary(
+        output_size=output_size,
         format=fmt,
         source=source,
         task=task,
@@ -157,6 +218,8 @@ def prepare_series(
         normalization=method,
         preview_header=raw.preview.header,
         preview_rows=raw.preview.rows,
+        preview_parsed=raw.preview.parsed,
+        dropped_columns=dict(raw.dropped),
         series=_take(raw.values, used),
         series_names=[raw.columns[i] for i in used],
         split_bounds=[bounds[1][0], bounds[2][0]] if sp.kind != "random" else None,
@@ -171,7 +234,14 @@ def prepare_series(
     def make(x: np.ndarray, y: np.ndarray) -> SequenceSplit:
         return SequenceSplit(x=torch.from_numpy(x), y=torch.from_numpy(y))
 
-    splits = [make(x, y) for x, y in parts]
+    splits = [make(x, y) for x, y, _ in parts]
+    series_targets = SeriesTargets(
+        original=original,
+        positions={name: p for name, (_, _, p) in zip(("train", "val", "test"), parts)},
+        transform=tf,
+        horizon=horizon if task == "forecasting" else 1,
+        season=season,
+    )
     return PreparedData(
         task=task,
         train=splits[0],
@@ -184,4 +254,5 @@ def prepare_series(
         target_names=target_names,
         normalization_stats=norm.make_stats(method, feat_stats, target_stats),
         summary=summary,
+        series_targets=series_targets,
     )

@@ -133,9 +133,11 @@ def forecast_view(
     x = part.x[:max_steps]
     names = list(data.target_names)
     n_t = len(names)
-    true = _first_step(data.targets_to_original_units(part.y[:max_steps]), n_t)
+    true = _first_step(data.targets_to_original_units(part.y[:max_steps], split), n_t)
     one_step = (
-        _first_step(data.targets_to_original_units(predict(model, x)), n_t) if len(x) else true
+        _first_step(data.targets_to_original_units(predict(model, x), split), n_t)
+        if len(x)
+        else true
     )
     feature_names = list(getattr(data.summary, "feature_names", []) or [])
     feedback = {feature_names.index(t): i for i, t in enumerate(names) if t in feature_names}
@@ -147,9 +149,10 @@ def forecast_view(
     elif len(x) > 1 and not consecutive:
         note = "windows are not consecutive (stride > 1 or gaps): no rollout"
     elif len(x):
-        result = rollout(
-            model, x, feedback, _feature_scaler(data), data.targets_to_original_units, n_t
-        )
+        # The rollout runs in the model's (transformed) units; the path is turned back into
+        # original units at the end, as one multi-step forecast from the first window.
+        result = rollout(model, x, feedback, _feature_scaler(data), data.unscale_targets, n_t)
+        result = data.invert_path(result, split, 0)
     return ForecastView(names, true, one_step, result, note)
 
 
@@ -174,9 +177,9 @@ def prediction_view(
     if data.task == "regression":
         x = part.x[:limit]
         lengths = None if part.lengths is None else part.lengths[:limit]
-        pred = data.targets_to_original_units(predict(model, x, lengths))
+        pred = data.targets_to_original_units(predict(model, x, lengths), split)
         return RegressionView(
-            list(data.target_names), data.targets_to_original_units(part.y[:limit]), pred
+            list(data.target_names), data.targets_to_original_units(part.y[:limit], split), pred
         )
     if data.task == "language_model":
         from workbench.core.models.sampling import sample_text

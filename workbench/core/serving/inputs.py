@@ -62,7 +62,7 @@ def from_split(run: LoadedRun, name: str) -> Inputs:
     x = split.x.numpy()
     y = None if split.y is None else split.y.numpy()
     if y is not None and run.task in ("regression", "forecasting"):
-        y = data.targets_to_original_units(y)
+        y = data.targets_to_original_units(y, name)  # target transforms need the split
     if run.task == "language_model":
         y = x
     lengths = None if split.lengths is None else split.lengths.numpy()

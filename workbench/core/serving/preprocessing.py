@@ -39,6 +39,9 @@ class Preprocessing:
     seq_len: int = 0
     source: str = ""
     source_sha256: str | None = None
+    #: Fitted target transforms + season (``SeriesTargets.state()``; rebuild the chain with
+    #: ``TargetTransform.from_dict(target_transform["transform"])``), None without windows.
+    target_transform: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": FORMAT, **asdict(self)}
@@ -104,6 +107,7 @@ def from_prepared(spec: Any, data: Any, base_dir: Path | None) -> Preprocessing:
         seq_len=d.seq_len if data.task == "language_model" else 0,
         source=d.source,
         source_sha256=file_sha256(source.path),
+        target_transform=None if data.series_targets is None else data.series_targets.state(),
     )
 
 

@@ -19,6 +19,8 @@ class RunResult:
     run_dir: Path | None = None
     message: str = ""
     hint: str = ""
+    #: ``val_from`` / ``test_from``: the checkpoint each split's figures were measured on.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """One flat JSON-safe object (non-finite numbers become null)."""
@@ -27,6 +29,7 @@ class RunResult:
         out.setdefault("val_loss", None)
         for key, value in self.metrics.items():
             out[key] = None if isinstance(value, float) and not math.isfinite(value) else value
+        out.update(self.sources)
         out["run_dir"] = str(self.run_dir) if self.run_dir is not None else None
         if self.message:
             out["message"] = self.message

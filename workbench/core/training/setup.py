@@ -9,6 +9,7 @@ from typing import Any
 import torch
 
 from workbench.core.errors import SpecError, TrainingError
+from workbench.core.model_fit import DataShape, fit_model_to_data
 from workbench.core.spec import ProjectSpec
 from workbench.core.training.callbacks import Monitor
 from workbench.core.training.tasks import IGNORE, available_metrics, metric_mode, per_step_targets
@@ -19,23 +20,10 @@ DEVICE_SHARE = 0.25
 
 def sync_spec_to_data(spec: ProjectSpec, data: Any) -> list[str]:
     """Make the model's input and head match the data (in place); returns what changed."""
-    notes = []
-    inp, head = spec.model.input, spec.model.head
-
-    def change(obj: Any, name: str, value: Any, label: str) -> None:
-        old = getattr(obj, name)
-        if old != value:
-            setattr(obj, name, value)
-            notes.append(f"{label} set to {value} to match the data (was {old})")
-
-    if data.vocab is not None:
-        change(inp, "kind", "tokens", "model.input.kind")
-        change(inp, "vocab_size", len(data.vocab), "model.input.vocab_size")
-    else:
-        change(inp, "kind", "numeric", "model.input.kind")
-        change(inp, "n_features", int(data.n_features), "model.input.n_features")
-    change(head, "output_size", int(data.output_size), "model.head.output_size")
+    notes = fit_model_to_data(spec.model, DataShape.of(data), head_kind=False)
     spec.data.normalization_stats = data.normalization_stats
+    targets = getattr(data, "series_targets", None)
+    spec.data.target_transform_state = None if targets is None else targets.state()
     problems = spec.problems()
     if problems:
         raise SpecError(problems, source="project (after fitting the model to the data)")

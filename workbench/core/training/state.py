@@ -48,8 +48,12 @@ class TrainState:
                 setattr(self, key, value)
 
 
-def full_checkpoint(trainer: Any) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """Tensors and JSON meta of a resumable checkpoint of ``trainer`` as it is now."""
+def full_checkpoint(
+    trainer: Any, kind: str = "last"
+) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Tensors and JSON meta of a resumable checkpoint of ``trainer`` as it is now; ``kind`` is
+    "best" for the snapshot of an epoch that improved the watched metric (it is linked as
+    best.safetensors), else "last"."""
     st: TrainState = trainer.state
     tensors = {f"model.{k}": v for k, v in trainer.model.state_dict().items()}
     opt_tensors, opt_meta = ck.optimizer_to_flat(trainer.optimizer)
@@ -58,7 +62,7 @@ def full_checkpoint(trainer: Any) -> tuple[dict[str, torch.Tensor], dict[str, An
     state_tensors, layout = ck.state_to_flat(detach_state(st.lm_state))
     tensors.update(state_tensors)
     meta = {
-        "kind": "last",
+        "kind": kind,
         "epoch": st.epoch,  # so a link of this file as best.safetensors says what it holds
         "metric": trainer.monitor.metric,
         "value": st.last_metrics.get(trainer.monitor.metric),
@@ -83,4 +87,9 @@ def restore_checkpoint(
     st: TrainState = trainer.state
     st.load_meta(meta.get("position", {}))
     st.data_state = ck.rng_from_flat(tensors, trainer.device)
+    if st.data_state is not None:
+        # The data-order generator continues from the saved state, also when the checkpoint
+        # was taken at an epoch end (batch 0): ``prepare()`` seeded it afresh, and that fresh
+        # state would replay epoch 1's shuffle order.
+        trainer.generator.set_state(st.data_state)
     st.lm_state = ck.state_from_flat(tensors, meta.get("lm_state"), trainer.device)

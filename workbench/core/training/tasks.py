@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from workbench.core.errors import TrainingError
+from workbench.core.training.baselines import skill, split_baselines
 
 IGNORE = -100  # cross_entropy's ignore_index: per-step targets that do not count
 LN2 = math.log(2.0)
@@ -57,6 +58,7 @@ class TaskLogic:
         self.data = data
         self.classes = self.loss_name == "cross_entropy"
         self.per_step = task in ("tagging", "language_model")
+        self._baselines: dict[str, dict[str, float]] = {}
 
     # ---- training -------------------------------------------------------------------------
     def loss(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -121,12 +123,23 @@ class TaskLogic:
             pred = torch.cat(sums["pred"]).float().cpu().numpy()
             true = torch.cat(sums["true"]).float().cpu().numpy()
             if self.data is not None:
-                pred = np.asarray(self.data.targets_to_original_units(pred), dtype=np.float64)
-                true = np.asarray(self.data.targets_to_original_units(true), dtype=np.float64)
+                # Original units: scaling undone and target transforms inverted, so the figures
+                # compare with the baselines and with the user's own numbers.
+                pred = self.data.targets_to_original_units(pred, prefix)
+                true = self.data.targets_to_original_units(true, prefix)
             err = pred - true
             metrics[f"{prefix}_rmse"] = float(np.sqrt(np.mean(err**2)))
             metrics[f"{prefix}_mae"] = float(np.mean(np.abs(err)))
+        if self.data is not None and prefix in ("val", "test"):
+            metrics.update(self.baselines(prefix))
+            metrics.update(skill(metrics, prefix))
         return metrics
+
+    def baselines(self, split: str) -> dict[str, float]:
+        """The obvious guess's metrics on ``split`` (computed once per split)."""
+        if split not in self._baselines:
+            self._baselines[split] = split_baselines(self.data, split)
+        return self._baselines[split]
 
 
 def lm_metrics(loss: float, prefix: str) -> dict[str, float]:

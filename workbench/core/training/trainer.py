@@ -25,6 +25,8 @@ from workbench.core.runs import RunDir, default_run_dir
 from workbench.core.serving import preprocessing
 from workbench.core.spec import ProjectSpec
 from workbench.core.training import checkpoints as ck
+from workbench.core.training import recovery
+from workbench.core.training.baselines import BASELINE_TAG, baseline_name
 from workbench.core.training.callbacks import HOOKS, Monitor, StepInfo
 from workbench.core.training.control import TrainerControl
 from workbench.core.training.evaluation import evaluate_split
@@ -91,6 +93,7 @@ class Trainer(LoopMixin):
         self._rundir: RunDir | None = None
         self._writer = CheckpointWriter()
         self._divergence: tuple[str, str, str] | None = None
+        self._missing_epoch = False
 
     @classmethod
     def resume(
@@ -141,6 +144,7 @@ class Trainer(LoopMixin):
         spec, tr = self.spec, self.spec.train
         self.data = load_data(spec.data, self.base_dir)
         self.notes += sync_spec_to_data(spec, self.data)
+        self.notes += self.data.summary.dropped_notes()
         self.task = TaskLogic(spec.data.task, tr.loss, self.data)
         self.lm = spec.data.task == "language_model"
         torch.manual_seed(tr.seed)  # the weights depend on the seed only
@@ -184,6 +188,7 @@ class Trainer(LoopMixin):
                     f"{self.run_dir}: this run already finished ({st.epoch} epochs, {st.step} steps)",
                     "resume with --epochs N (more than it has done) to train longer",
                 )
+            self._recover_folder()
         else:
             self.run_dir = self.run_dir or default_run_dir(spec.name)
             self._rundir = RunDir.create(self.run_dir)
@@ -208,12 +213,37 @@ class Trainer(LoopMixin):
                 "steps_per_epoch": self._steps_per_epoch,
             }
         )
+        if self._missing_epoch:  # the log lost it (power loss): re-add it
+            st = self.state
+            self._log.write(
+                {"type": "epoch", "epoch": st.epoch, "step": st.step, **st.last_metrics}
+            )
         for note in self.notes:
             self._note(note)
+
+    def _recover_folder(self) -> None:
+        """After a crash the folder may hold more than the checkpoint: put it back in order."""
+        st, folder = self.state, self._rundir
+        removed = recovery.clean_temp_files(folder.path)
+        cut = recovery.truncate_log(folder.metrics_file, st.step, st.epoch)
+        if cut:
+            self.notes.append(
+                f"dropped {cut} metrics-log lines written after the last checkpoint "
+                f"(step {st.step}); they are trained again"
+            )
+        if removed:
+            self.notes.append(f"removed {len(removed)} temp files of interrupted writes")
+        self._missing_epoch = (
+            st.batch == 0
+            and st.epoch > 0
+            and bool(st.last_metrics)
+            and st.epoch not in recovery.logged_epochs(folder.metrics_file)
+        )
 
     # ---- running --------------------------------------------------------------------------
     def run(self) -> RunResult:
         """Train until done, stopped, diverged or out of patience; returns the outcome."""
+        self._run_t0 = time.perf_counter()
         try:
             self.prepare()
             hooks = {h: [getattr(c, h) for c in self._callbacks if hasattr(c, h)] for h in HOOKS}
@@ -300,28 +330,33 @@ class Trainer(LoopMixin):
             set_lr(self.optimizer, self.schedule.at(st.step, st.epoch))
         metrics["lr"] = self.optimizer.param_groups[0]["lr"]
         st.last_metrics = metrics
-        self._save_last()
+        # The log line goes out before the checkpoint: after a crash between the two, a resume
+        # cuts the log back to the checkpoint (recovery.truncate_log) instead of a log that
+        # silently lacks an epoch the checkpoint has.
+        self._log.write({"type": "epoch", "epoch": st.epoch, "step": st.step, **metrics})
+        self._log.flush()  # on disk before anyone hears of the epoch
+        # The epoch-end snapshot of an improved epoch becomes best.safetensors (a link): its
+        # metadata says "best" so the file tells the truth under either name.
+        self._save_last(kind="best" if improved and tr.keep_best else "last")
         if improved and tr.keep_best:
             # The epoch-end checkpoint *is* the best state: link it rather than write it again.
             best = self._rundir.best_checkpoint
             last = self._rundir.last_checkpoint
             self._writer.submit(ck.link_or_copy, last, best, announce=(str(best), True))
         self._announce_writes()
-        self._log.write({"type": "epoch", "epoch": st.epoch, "step": st.step, **metrics})
-        self._log.flush()  # on disk before anyone hears of the epoch
         self._write_status()
         self.events.publish(EpochEvent(st.epoch, dict(metrics)))
         for hook in self._hooks["on_epoch_end"]:
             hook(self, metrics)
         return tr.early_stopping.enabled and self.monitor.exhausted
 
-    def _save_last(self) -> None:
+    def _save_last(self, kind: str = "last") -> None:
         """Snapshot the resume point now; the writer thread puts the bytes on disk."""
         self._flush_pending()
         if self._divergence:  # never overwrite the last good checkpoint with a bad state
             return
         path = self._rundir.last_checkpoint
-        payload = ck.serialize_checkpoint(*full_checkpoint(self))
+        payload = ck.serialize_checkpoint(*full_checkpoint(self, kind))
         self._writer.submit(atomic_write_bytes, path, payload, announce=(str(path), False))
         self._last_save = time.perf_counter()
 
@@ -348,14 +383,36 @@ class Trainer(LoopMixin):
                     metrics.update(self.evaluate("val"))
                 metrics.update(self._test_metrics())
         metrics["samples_per_s"] = st.total_samples / st.train_time if st.train_time > 0 else 0.0
+        metrics["wall_time_s"] = time.perf_counter() - self._run_t0
         if self.monitor.best is not None:
             metrics["best_epoch"] = self.monitor.best_epoch
+        # Which weights each figure comes from (the summary says it, never mixes silently).
+        sources = self._figure_sources(metrics)
         self._writer.wait()  # every checkpoint is on disk before the run reports its end
         self._announce_writes()
-        result = RunResult(status, st.epoch, st.step, metrics, self._rundir.path, message, hint)
-        self._log.write({"type": "end", "status": status, "message": message, **metrics})
+        result = RunResult(
+            status, st.epoch, st.step, metrics, self._rundir.path, message, hint, sources
+        )
+        self._log.write({"type": "end", "status": status, "message": message, **metrics, **sources})
         self._set_status(status, message + (f" — {hint}" if hint else ""))
         return result
+
+    def _figure_sources(self, metrics: dict[str, Any]) -> dict[str, str]:
+        """``<split>_from``: the checkpoint each split's figures were measured on."""
+        st, out = self.state, {}
+        last = f"epoch {st.epoch}, the last"
+        if any(k.startswith("val_") for k in metrics):
+            out["val_from"] = last
+        if any(k.startswith("test_") for k in metrics):
+            best = self._rundir.best_checkpoint
+            on_best = self.spec.train.keep_best and best.is_file() and self.monitor.best is not None
+            out["test_from"] = (
+                f"best checkpoint, epoch {self.monitor.best_epoch}" if on_best else last
+            )
+        name = baseline_name(self.data)
+        if name and any(BASELINE_TAG in k for k in metrics):
+            out["baseline"] = name
+        return out
 
     def _test_metrics(self) -> dict[str, float]:
         """Test metrics, on the best checkpoint's weights when keep-best kept one."""

@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.data.prepared import DataSummary
 from workbench.core.errors import WorkbenchError
+from workbench.core.model_fit import DataShape, fit_model_to_data
 from workbench.core.resources import data_dir
-from workbench.core.spec import PER_STEP_TASKS, DataSpec
+from workbench.core.spec import DataSpec
 from workbench.gui.document import ProjectDocument
 from workbench.gui.widgets.data_options import DataOptions
 from workbench.gui.widgets.data_preview import DataPreview
@@ -49,18 +51,26 @@ class _Superseded(Exception):
     """Raised in a running load once newer options are waiting (stops it early)."""
 
 
-def model_following_data(spec: Any, prepared: Any) -> Any:
-    """A copy of ``spec`` whose model input and head fit the loaded data."""
-    new = copy.deepcopy(spec)
-    if prepared.vocab:
-        new.model.input.kind = "tokens"
-        new.model.input.vocab_size = max(2, len(prepared.vocab))
-    else:
-        new.model.input.kind = "numeric"
-        new.model.input.n_features = max(1, int(prepared.n_features))
-    new.model.head.output_size = max(1, int(prepared.output_size))
-    new.model.head.kind = "per_step" if prepared.task in PER_STEP_TASKS else "sequence"
-    return new
+def split_problems(summary: Any, data: DataSpec) -> list[str]:
+    """A split the user asked for that holds nothing: training would fail or silently skip it."""
+    sizes = summary.split_sizes
+    unit = "tokens" if summary.n_tokens is not None else "windows or sequences"
+    found = []
+    if not sizes.get("train"):
+        found.append(
+            f"data.split.val_fraction: the training split is empty (0 {unit}): "
+            "use more data or smaller validation and test fractions"
+        )
+    for name, key, field, wanted in (
+        ("validation", "val", "val_fraction", data.split.val_fraction > 0),
+        ("test", "test", "test_fraction", data.split.test_fraction > 0 or bool(data.test_source)),
+    ):
+        if wanted and not sizes.get(key):
+            found.append(
+                f"data.split.{field}: the {name} split is empty (0 {unit}): raise its fraction, "
+                "use more data or a shorter window — or set the fraction to 0 to go without"
+            )
+    return found
 
 
 class DataPanel(QWidget):
@@ -271,15 +281,15 @@ class DataPanel(QWidget):
                 raise _Superseded()
             self._fraction = float(fraction)  # a float store: atomic, read by _show_progress
 
-        def load() -> Any:
-            from workbench.core.data import load_data
+        def load() -> Any:  # the summary only: no tensors, no torch (training loads its own)
+            from workbench.core.data.loader import inspect_data
 
-            return load_data(spec, base, progress)
+            return inspect_data(spec, base, progress)
 
         self._set_busy(True, f"Loading {spec.source} …")
         self._job = run_in_thread(
             load,
-            on_done=lambda prepared, g=generation: self._loaded(g, prepared),
+            on_done=lambda summary, g=generation: self._loaded(g, summary),
             on_error=lambda info, g=generation: self._failed(g, info),
             name="workbench-data-load",
             parent=self,
@@ -295,14 +305,12 @@ class DataPanel(QWidget):
             return False
         return True
 
-    def _loaded(self, generation: int, prepared: Any) -> None:
+    def _loaded(self, generation: int, summary: DataSummary) -> None:
         if not self._finish_job() or generation != self._generation or self._closing:
             return
         self._loaded_key = self._requested_key
         self._announce_error = False
         self._show_error("")
-        summary = prepared.summary
-        self._doc.prepared = prepared
         self._doc.data_summary = summary
         self.preview.ensure_plot()
         self.preview.show_summary(summary)
@@ -316,10 +324,12 @@ class DataPanel(QWidget):
             f"{summary.format}: {summary.task}, train {sizes.get('train', 0):,} / "
             f"val {sizes.get('val', 0):,} / test {sizes.get('test', 0):,} {unit}"
         )
-        followed = model_following_data(self._doc.spec, prepared)
+        self._doc.set_data_problems(split_problems(summary, self._doc.spec.data))
+        followed = copy.deepcopy(self._doc.spec)  # copy() validates: this spec may not, yet
+        fit_model_to_data(followed.model, DataShape.of(summary))
         if followed != self._doc.spec and not self._doc.read_only:
             self._doc.set_spec(followed, "Model follows the dataset")
-        self._doc.data_loaded.emit(prepared)
+        self._doc.data_loaded.emit(summary)
 
     def _failed(self, generation: int, info: Any) -> None:
         if not self._finish_job() or generation != self._generation or self._closing:
@@ -330,9 +340,11 @@ class DataPanel(QWidget):
         if getattr(info, "kind", "") not in ("DataError", "WorkbenchError", "SpecError"):
             message = f"{message}\n(an internal error: please report it)"
         self._loaded_key = None
-        self._doc.prepared = None
         self._doc.data_summary = None
         self.preview.clear(f"The data could not be loaded:\n{message}")
+        # A load error is a problem like any spec problem: Train waits, the count shows.
+        self._doc.set_data_problems([f"{self.options.error_path(message)}: {message}"])
+        self._show_groups()  # the groups of this file, not of the one before
         self._show_error(message)
         self.load_failed.emit(message)
         if self._announce_error:
@@ -364,7 +376,10 @@ class DataPanel(QWidget):
         return self.options.error_field(self.last_error) or "source"
 
     def _show_groups(self) -> None:
-        self.options.show_groups(self._doc.data_summary)
+        summary = self._doc.data_summary
+        if getattr(summary, "source", None) != self._doc.spec.data.source:
+            summary = None  # another file's summary: go by the new file's name
+        self.options.show_groups(summary)
 
     def _show_progress(self) -> None:
         if self._fraction <= 0.0:

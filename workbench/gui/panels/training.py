@@ -9,6 +9,7 @@ the window stays responsive however fast training steps, and training keeps its 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.inspection.events import INSPECTION_EVENTS
 from workbench.core.inspection.feed import InspectionSettings
+from workbench.core.run_history import load_run_curves
 from workbench.core.training.events import ErrorEvent, ProbeEvent, StatusEvent, StepEvent
 from workbench.core.training.session import RunOptions, TrainingSession, start_run
 from workbench.gui.panels.training_support import (
@@ -39,10 +41,10 @@ from workbench.gui.panels.training_support import (
     clock,
     final_text,
     mark_failed,
+    runs_root_of,
     show_error_dialog,
 )
 from workbench.gui.plots.dashboard import TrainingDashboard
-from workbench.gui.plots.run_history import load_run_curves
 from workbench.gui.plots.runs_list import RunsList
 from workbench.gui.worker import ErrorInfo, TrainingWorker, run_in_thread
 
@@ -60,6 +62,7 @@ class TrainingPanel(QWidget):
     )  # idle|running|paused|stopping|completed|stopped|diverged|failed
     probe_received = Signal(object)
     run_finished = Signal(str)  # the final status, after the worker thread was joined
+    run_started = Signal()  # Train or Step started a run
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +82,7 @@ class TrainingPanel(QWidget):
         self._run_key: str | None = None
         self._loading_runs: dict[str, Any] = {}  # run key → background job reading its log
         self.last_run_dir = None  # the folder of the latest run (once the engine made it)
+        self._claimed_run_dir = None  # the store folder claimed for the latest run
         self.closed_within_s: float | None = None  # how long the last shutdown's stop+join took
         self._reset_progress()
         self._timer = QTimer(self)
@@ -89,6 +93,8 @@ class TrainingPanel(QWidget):
         self._build()
         self._update_controls()
         document.spec_replaced.connect(self.reload_runs)
+        if hasattr(document, "runs_root_changed"):
+            document.runs_root_changed.connect(self.reload_runs)
         self.reload_runs()
 
     # ---- actions --------------------------------------------------------------------------
@@ -215,6 +221,7 @@ class TrainingPanel(QWidget):
         spec = copy.deepcopy(self.document.spec)
         base_dir = self.document.base_dir
         factory, options = self.run_factory, self._run_options()
+        options = dataclasses.replace(options, run_dir=self._claim_run_dir(spec))
 
         def make_session() -> TrainingSession:
             self.session = factory(spec, base_dir, options)
@@ -234,6 +241,7 @@ class TrainingPanel(QWidget):
         self._set_state("paused" if paused_steps else "running")
         self.worker.start()
         self._timer.start()
+        self.run_started.emit()
         return True
 
     def _run_options(self) -> RunOptions:
@@ -305,7 +313,28 @@ class TrainingPanel(QWidget):
         return True
 
     def reload_runs(self) -> None:
-        self.runs.reload(self.document.spec.name, live_key=self._run_key)
+        root = runs_root_of(self.document)
+        if root is None:
+            return
+        legacy = self.document.legacy_runs_roots()
+        self.runs.reload(root, legacy, self.document.spec.name, live_key=self._run_key)
+
+    def _claim_run_dir(self, spec) -> Any:
+        """A numbered folder in the project's run store, named after the settings."""
+        root = runs_root_of(self.document)
+        if root is None:
+            return None
+        from workbench.core.errors import WorkbenchError
+        from workbench.core.run_store import new_run_dir
+
+        try:
+            run_dir = new_run_dir(root, spec, project_file=self.document.path)
+        except WorkbenchError:
+            return None  # the engine's default place; it reports a folder it cannot write
+        if self.document.path is None:
+            self.document.session_runs.append(run_dir)
+        self._claimed_run_dir = run_dir
+        return run_dir
 
     # ---- state ----------------------------------------------------------------------------
     def _set_state(self, state: str) -> None:
@@ -416,6 +445,17 @@ class TrainingPanel(QWidget):
         if self.state != "paused" and not self.lr_edit.hasFocus():
             self.lr_edit.setText(f"{e.lr:.4g}")
 
+    def _show_final_progress(self, status: str) -> None:
+        """After the run: where it ended, without the speed and ETA of a run that is over."""
+        e = self._last_step
+        if e is None:
+            self.progress_label.setText(f"{status.capitalize()} before the first batch")
+            self.progress.setValue(0)
+            return
+        parts = [f"Epoch {e.epoch}/{self._epochs}" if self._epochs else f"Epoch {e.epoch}"]
+        parts.append(f"step {e.step:,}/{self._planned:,}" if self._planned else f"step {e.step:,}")
+        self.progress_label.setText(f"{status.capitalize()} at " + " · ".join(parts))
+
     def _apply_lr(self) -> None:
         if self.state != "paused" or self.worker is None:
             return
@@ -453,10 +493,20 @@ class TrainingPanel(QWidget):
         # Dropped at the next run, not now: this slot runs inside the worker's own signal.
         self._finished_worker, self.worker = worker, None
         self._set_state(status)
+        self._show_final_progress(status)
         text = final_text(status, self.result, self.last_error)
         self.status_label.setText(text)
         self.status_label.setToolTip(text)
         self._run_key = None
+        if self._claimed_run_dir is not None:
+            from workbench.core.run_store import discard_if_unused
+
+            discard_if_unused(self._claimed_run_dir)  # the run never started: no empty row
+            if not self._claimed_run_dir.exists() and self._claimed_run_dir in (
+                self.document.session_runs
+            ):
+                self.document.session_runs.remove(self._claimed_run_dir)
+            self._claimed_run_dir = None
         self.reload_runs()
         self.run_finished.emit(status)
         if status == "failed" and not self._error_shown:

@@ -16,13 +16,16 @@ from PySide6.QtWidgets import QMessageBox
 
 from workbench.gui.plots.decimate import MinMaxLevels
 from workbench.gui.plots.export import ask_export_path, export_csv, export_png, export_svg
-from workbench.gui.plots.ranges import Bounds, x_range, y_range
+from workbench.gui.plots.ranges import Bounds, growing_x_range, y_range
 from workbench.gui.plots.series import GrowingSeries
 
 #: Up to this many points a curve gets its raw data; beyond, a min/max envelope (decimate.py).
 RAW_LIMIT = 20_000
 #: Blocks shown at most when decimating (two points each): one to two per pixel column.
 BLOCK_BUDGET = 2_000
+#: Up to this many points a curve without its own markers shows one per point: a line
+#: through 1-2 measurements reads as a trend it is not.
+FEW_POINTS = 12
 
 
 class LiveCurve:
@@ -36,6 +39,8 @@ class LiveCurve:
         self.levels = MinMaxLevels()
         self.block = 1  # the block size now shown (1 = raw points)
         self.shown = True  # False: kept (with its data) but not drawn
+        self.auto_markers = False  # markers while the curve has few points
+        self._marked = False
         self._window: tuple[float, float] | None = None  # x span handed over when zoomed in
         self._dirty = False
 
@@ -80,6 +85,9 @@ class LiveCurve:
                 self._window = (lo - width, hi + width)
         else:
             self.block = 1
+        if self.auto_markers and self._marked != (len(x) <= FEW_POINTS):
+            self._marked = len(x) <= FEW_POINTS
+            self.item.setSymbol("o" if self._marked else None)
         self.item.setData(x, y)
         return True
 
@@ -163,7 +171,7 @@ class LivePlot(pg.PlotWidget):
         self._legend = item.addLegend(offset=offset, labelTextColor="#222", labelTextSize="8pt")
         self._legend.setBrush(pg.mkBrush(255, 255, 255, 200))
         self._legend.hide()  # shown once two named curves can be told apart
-        self.x_hint: float | None = None  # e.g. the planned steps: the x axis spans the whole run
+        self.x_hint: float | None = None  # the planned steps: the x axis grows up to them
         self.setMinimumSize(220, 150)
         view = item.getViewBox()
         view.disableAutoRange()
@@ -205,6 +213,11 @@ class LivePlot(pg.PlotWidget):
         item.setDownsampling(auto=True, method="peak")
         item.setClipToView(True)
         curve = LiveCurve(item, name or key, self.log_y)
+        if symbol is None:
+            curve.auto_markers = True
+            item.setSymbolSize(5)
+            item.setSymbolPen(pen)
+            item.setSymbolBrush(pg.mkBrush(qcolor))
         self.curves[key] = curve
         self._update_legend()
         return curve
@@ -259,7 +272,7 @@ class LivePlot(pg.PlotWidget):
         self._legend.setVisible(len(named) > 1)
 
     def set_x_hint(self, x_max: float | None) -> None:
-        """Include ``x_max`` in the x range (the planned end of the run)."""
+        """The planned end of the run: the growing x axis stops there."""
         if x_max != self.x_hint:
             self.x_hint = x_max
             self._range = None
@@ -273,11 +286,7 @@ class LivePlot(pg.PlotWidget):
                 bounds.merge(curve.bounds)
         if bounds.empty:
             return
-        if self.x_hint and bounds.x1 <= self.x_hint:  # the whole planned run, fixed
-            pad = max(0.5, 0.01 * (self.x_hint - bounds.x0))
-            xr = (min(bounds.x0, 1.0) - pad, self.x_hint + pad)
-        else:
-            xr = x_range(bounds.x0, bounds.x1)
+        xr = growing_x_range(bounds.x0, bounds.x1, self.x_hint)
         non_negative = bounds.y0 >= 0 and not self.log_y
         target = (xr, y_range(bounds.y0, bounds.y1, non_negative))
         if target != self._range:

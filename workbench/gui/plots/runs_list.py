@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
+from workbench.core.run_history import RunRow, format_duration, list_project_runs
 from workbench.gui.plots.colors import LIVE, run_color
-from workbench.gui.plots.run_history import RunRow, format_duration, list_project_runs
 
 KEY = Qt.ItemDataRole.UserRole
 
@@ -37,10 +37,14 @@ class RunsList(QTreeWidget):
         ]
 
     def reload(
-        self, project_name: str, root: Path | None = None, live_key: str | None = None
+        self,
+        root: Path,
+        legacy: list[Path] | None = None,
+        project_name: str = "",
+        live_key: str | None = None,
     ) -> None:
         """Re-read the run store; keeps ticks of runs that are still there."""
-        self.set_rows(list_project_runs(project_name, root), live_key, project_name)
+        self.set_rows(list_project_runs(root, legacy or [], project_name), live_key, project_name)
 
     def set_rows(
         self, rows: list[RunRow], live_key: str | None = None, project_name: str = ""

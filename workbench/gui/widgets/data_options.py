@@ -29,6 +29,14 @@ _ERROR_FIELDS = (
     ("fraction", "split"),
     ("split", "split"),
 )
+#: Within a split message: words → the split option it is about.
+_SPLIT_FIELDS = (
+    ("predefined", "kind"),
+    ("test file", "kind"),
+    ("validation", "val_fraction"),
+    ("val ", "val_fraction"),
+    ("test", "test_fraction"),
+)
 _BY_SUFFIX = {".npz": "numpy", ".npy": "numpy", ".txt": "text", ".ts": "ts", ".csv": "wide_csv"}
 
 
@@ -37,6 +45,13 @@ def error_option(message: str) -> str:
     lowered = message.lower()
     found = [(lowered.find(word), field) for word, field in _ERROR_FIELDS if word in lowered]
     return min(found)[1] if found else ""
+
+
+def split_option(message: str) -> str:
+    """The split option a split message is about (validation fraction when unclear)."""
+    lowered = message.lower()
+    found = [(lowered.find(word), field) for word, field in _SPLIT_FIELDS if word in lowered]
+    return min(found)[1] if found else "val_fraction"
 
 
 def group(title: str, *widgets: QWidget) -> QGroupBox:
@@ -85,16 +100,23 @@ class DataOptions(QWidget):
             layout.addWidget(box)
         layout.addStretch(1)
 
+    def error_path(self, message: str) -> str:
+        """The spec path of the option a loader message is about ('data.source' when none)."""
+        field = error_option(message)
+        if field == "split":
+            return f"data.split.{split_option(message)}"
+        if any(form.has_field(field) for form in self.forms.values() if form.prefix == "data"):
+            return f"data.{field}"
+        return "data.source"
+
     def show_loader_error(self, message: str) -> bool:
         """Put ``message`` under the option it names; False when it names none."""
         for form in self.forms.values():
             form.refresh()  # drops earlier loader messages (keeps the spec's own problems)
-        field = error_option(message)
-        if field == "split":
-            self.split_form.show_external_error("val_fraction", message)
-            return True
+        path = self.error_path(message)
+        prefix, _, field = path.rpartition(".")
         for form in self.forms.values():
-            if form.has_field(field):
+            if form.prefix == prefix and form.has_field(field):
                 form.show_external_error(field, message)
                 return True
         return False

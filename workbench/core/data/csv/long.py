@@ -14,6 +14,7 @@ import numpy as np
 
 from workbench.core.data.csv import columns as cols
 from workbench.core.data.csv.table import Table, first_missing, read_table
+from workbench.core.data.csv.timecol import time_keys
 from workbench.core.data.raw import RawSequences
 from workbench.core.errors import DataError
 
@@ -21,12 +22,34 @@ if TYPE_CHECKING:
     from workbench.core.spec import DataSpec
 
 
-def _order_key(table: Table, name: str) -> np.ndarray:
-    col = table.columns[name]
-    if col.dtype.kind == "f":
-        return col
-    # Text times (ISO dates sort as text) rank by their sorted order.
-    return np.unique(col.astype(str), return_inverse=True)[1]
+def _order_key(table: Table, name: str, where: str) -> np.ndarray:
+    keys = time_keys(table, name, where)
+    if keys is None:
+        found = table.first_text_cell(name) or (0, str(table.columns[name][0]))
+        raise DataError(
+            f"{where}: line {table.line_of(found[0])}, time column {name!r}: "
+            f"{str(table.columns[name][found[0]])!r} is neither a date/time nor a number",
+            "write times as YYYY-MM-DD[ HH:MM[:SS]], or numbers such as step counts",
+        )
+    return keys.keys
+
+
+def _check_order(
+    table: Table, name: str, key: np.ndarray, group: np.ndarray, order: np.ndarray, where: str
+) -> list[str]:
+    """Refuse two rows of one sequence at the same time; say when rows were reordered."""
+    same = np.flatnonzero((np.diff(group[order]) == 0) & (np.diff(key[order]) == 0))
+    if same.size:
+        a, b = sorted((int(order[same[0]]), int(order[same[0] + 1])))
+        raise DataError(
+            f"{where}: lines {table.line_of(a)} and {table.line_of(b)} have the same time "
+            f"{str(table.columns[name][a]).strip()!r} in column {name!r} within one sequence",
+            "remove or merge the duplicate rows",
+        )
+    by_group = np.lexsort((np.arange(len(group)), group))
+    if not np.array_equal(by_group, order):
+        return [f"rows sorted by time column {name!r} within each sequence"]
+    return []
 
 
 def _from_table(table: Table, spec: DataSpec, where: str) -> RawSequences:
@@ -56,8 +79,9 @@ def _from_table(table: Table, spec: DataSpec, where: str) -> RawSequences:
     rank[np.argsort(first_row, kind="stable")] = np.arange(len(uniq))  # first-appearance order
     group = rank[group]
     rows = np.arange(len(group))
-    key = _order_key(table, time_col) if time_col else rows
+    key = _order_key(table, time_col, where) if time_col else rows
     order = np.lexsort((rows, key, group))
+    notes = _check_order(table, time_col, key, group, order, where) if time_col else []
     group, x_flat = group[order], x_flat[order]
     labels = table.columns[label_col][order]
     lengths = np.bincount(group, minlength=len(uniq)).astype(np.int64)
@@ -96,7 +120,8 @@ def _from_table(table: Table, spec: DataSpec, where: str) -> RawSequences:
         origins=origins,
         missing_count=count,
         first_missing=first,
-        notes=[f"text columns left out: {', '.join(left_out)}"] if left_out else [],
+        notes=notes,
+        dropped={} if spec.feature_columns else {n: cols.why_text(table, n) for n in left_out},
     )
     raw.preview = table.preview
     return raw

@@ -65,6 +65,18 @@ class Table:
             return int(self._lines[row])
         return row + 1 + (1 if self.dialect.header else 0)
 
+    def exact_column(self, name: str) -> np.ndarray:
+        """Number column ``name`` re-read as float64 (float32 holds epoch seconds only to
+        about 2 minutes)."""
+        frame = pd.read_csv(
+            self.path,
+            usecols=[name],
+            dtype="float64",
+            na_values=engine.NA_VALUES,
+            **engine.reader_options(self.dialect, self.names),
+        )
+        return frame[name].to_numpy(dtype=np.float64)
+
     def first_text_cell(self, name: str) -> tuple[int, str] | None:
         """(row, cell) of the first cell of a text column that is not a number."""
         d = self.dialect
@@ -232,9 +244,10 @@ def _check_finite(table: Table, where: str) -> None:
     """inf, -inf, 1e400 and values beyond float32 (1e39) are bad values, never numbers."""
     if table.matrix is None or table.matrix.size == 0:
         return
+    with np.errstate(all="ignore"):
+        if np.isfinite(np.sum(table.matrix, dtype=np.float64)) or not np.isinf(table.matrix).any():
+            return  # a finite sum rules out inf; NaN (missing) makes the sum NaN, so look
     bad_cols = np.flatnonzero(np.isinf(table.matrix).any(axis=0))
-    if not bad_cols.size:
-        return
     rows = [int(np.argmax(np.isinf(table.matrix[:, j]))) for j in bad_cols]
     k = int(np.argmin(rows))
     row, name = rows[k], table.matrix_names[int(bad_cols[k])]

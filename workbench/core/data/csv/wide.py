@@ -14,12 +14,38 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from workbench.core.data.csv import columns as cols
-from workbench.core.data.csv.table import first_missing, read_table
+from workbench.core.data.csv.table import Table, first_missing, read_table
+from workbench.core.data.csv.timecol import time_keys, time_order
 from workbench.core.data.raw import RawSeries
 from workbench.core.errors import DataError
 
 if TYPE_CHECKING:
     from workbench.core.spec import DataSpec
+
+
+def _order(
+    table: Table, name: str, explicit: bool, where: str, notes: list[str]
+) -> np.ndarray | None:
+    """Rows in time order (None: the file's order is time order), with notes."""
+    keys = time_keys(table, name, where)
+    if keys is None:
+        found = table.first_text_cell(name) or (0, str(table.columns[name][0]))
+        cell = str(table.columns[name][found[0]])
+        if explicit:
+            raise DataError(
+                f"{where}: line {table.line_of(found[0])}, time column {name!r}: {cell!r} is "
+                "neither a date/time nor a number",
+                "write times as YYYY-MM-DD[ HH:MM[:SS]], or numbers such as epoch seconds",
+            )
+        notes.append(
+            f"column {name!r} holds text that is not dates: used as the time column, "
+            "rows kept in file order"
+        )
+        return None
+    notes.append(f"column {name!r} holds the time ({keys.described})")
+    order = time_order(table, name, keys, where)
+    notes.extend(order.notes)
+    return order.rows
 
 
 def read_wide_csv(
@@ -30,10 +56,12 @@ def read_wide_csv(
         progress(0.6)
     ignored = {cols.find(table, n, "ignored", where) for n in spec.ignore_columns}
     notes: list[str] = []
+    left_out: list[str] = []
     time_col = cols.find(table, spec.time_column, "time", where) if spec.time_column else None
+    explicit = time_col is not None
     if time_col is None and not table.is_numeric(table.names[0]) and len(table.names) > 1:
         time_col = table.names[0]
-        notes.append(f"column {time_col!r} holds text: used as the time column")
+    order = _order(table, time_col, explicit, where, notes) if time_col else None
     taken = ignored | ({time_col} if time_col else set())
     if spec.target_columns:
         targets = [cols.find(table, n, "target", where) for n in spec.target_columns]
@@ -48,8 +76,6 @@ def read_wide_csv(
         exclude = taken | (set(targets) if spec.task != "forecasting" else set())
         features = [n for n in table.names if n not in exclude and table.is_numeric(n)]
         left_out = [n for n in table.names if n not in exclude and not table.is_numeric(n)]
-        if left_out:
-            notes.append(f"text columns left out: {', '.join(left_out)}")
     if not features:
         raise DataError(
             f"{where}: no feature columns left (targets: {', '.join(targets)})",
@@ -62,6 +88,8 @@ def read_wide_csv(
         for j, name in enumerate(used):
             role = "target" if name in targets and name not in features else "feature"
             values[:, j] = cols.numeric(table, name, role, where)
+    if order is not None:
+        values = values[order]  # a copy in time order; messages still name the file's lines
     count, first = (
         first_missing(table, used) if all(table.is_numeric(n) for n in used) else (0, None)
     )
@@ -73,6 +101,9 @@ def read_wide_csv(
         missing_count=count,
         first_missing=first,
         notes=notes,
+        time_values=table.columns[time_col] if time_col else None,
     )
     raw.preview = table.preview  # the file's own cells, as written
+    if not spec.feature_columns:
+        raw.dropped = {n: cols.why_text(table, n) for n in left_out}
     return raw

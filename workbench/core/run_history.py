@@ -1,16 +1,21 @@
-"""Past runs of a project, read from the run store for the runs list and the overlays (Qt-free)."""
+"""The run store's reader: past runs of a project for the runs list, and their curves.
+
+It reads what ``runs.py`` writes (the metrics-log format is documented there, versioned by
+``LOG_FORMAT_VERSION``). Torch-free, so the GUI can list runs without importing torch.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from workbench.core import runs as run_store
+from workbench.core.run_summary import format_duration, list_summaries
 
 STEP_COLUMNS = ("loss", "lr", "grad_norm", "samples_per_s")
 
@@ -22,13 +27,6 @@ class RunRow:
     status: str
     best: str  # e.g. "val_accuracy 0.912"
     duration_s: float | None
-
-
-def _when(text: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(text))
-    except ValueError:
-        return None
 
 
 def _epoch_metrics(record: dict[str, Any]) -> dict[str, float]:
@@ -72,11 +70,13 @@ def epoch_records(metrics_file: Path) -> list[dict[str, float]]:
     if cached is not None and cached[0] == key:
         return cached[1]
     found = []
+    epoch_prefix = run_store.record_prefix("epoch")
     try:
         with open(metrics_file, "rb") as handle:
             for line in handle:
-                # {"type": "epoch", ... — a cheap test before parsing; half a line is skipped
-                if b'"epoch"' in line[:20] and line.endswith(b"\n"):
+                # Only epoch lines are parsed (the format puts the type first); half a line is
+                # still being written and is skipped.
+                if line.startswith(epoch_prefix) and line.endswith(b"\n"):
                     try:
                         found.append(_epoch_metrics(json.loads(line)))
                     except ValueError:
@@ -87,24 +87,21 @@ def epoch_records(metrics_file: Path) -> list[dict[str, float]]:
     return found
 
 
-def list_project_runs(project_name: str, root: Path | None = None) -> list[RunRow]:
-    """This project's runs, newest first (every run when the name is empty)."""
+def list_project_runs(
+    root: Path, legacy: Sequence[Path] = (), project_name: str = ""
+) -> list[RunRow]:
+    """The runs of a project's store (and its old ``./runs`` ones), newest first."""
     rows = []
-    for info in run_store.list_runs(root):
-        if project_name and info.project != project_name:
-            continue
-        run = run_store.RunDir(info.path)
-        created = _when(run.read_info().get("created"))
-        updated = _when(info.updated)
-        duration = None
-        if created and updated:
-            try:
-                duration = max(0.0, (updated - created).total_seconds())
-            except TypeError:  # naive vs aware timestamps
-                duration = None
-        epochs = epoch_records(run.metrics_file)
+    for summary in list_summaries(root, legacy, project_name):
+        epochs = epoch_records(summary.path / "metrics.jsonl")
         rows.append(
-            RunRow(str(info.path), info.path.name, info.status, best_metric(epochs), duration)
+            RunRow(
+                summary.key,
+                summary.name,
+                summary.status,
+                best_metric(epochs),
+                summary.duration_s,
+            )
         )
     return rows
 
@@ -133,10 +130,11 @@ def load_run_curves(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, 
     return steps, epochs
 
 
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = int(round(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+__all__ = [
+    "RunRow",
+    "best_metric",
+    "epoch_records",
+    "format_duration",
+    "list_project_runs",
+    "load_run_curves",
+]

@@ -1,0 +1,209 @@
+"""One line per run for lists and tables: name, status, duration, final metrics, settings.
+
+Reads only small files and the tail of the metrics log (the ``end`` or last ``epoch`` record is
+within its last few kB however long the run was), so listing 500 runs stays fast. The settings
+are the trained project flattened to ``path → value`` (``model.layers[0].hidden_size``), and
+``differing_settings`` picks the paths whose values are not the same in every run shown.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from workbench.core.run_store import RunMeta, read_meta, run_folders
+from workbench.core.runs import effective_status
+
+#: Bytes read from the end of a metrics log to find its last epoch / end record.
+TAIL_BYTES = 16_384
+#: Settings that differ between every run by nature, never worth a column.
+_NOISE = ("name", "description", "format_version", "data.normalization_stats")
+
+
+@dataclass
+class RunSummary:
+    """What a runs list or table shows of one run."""
+
+    path: Path
+    meta: RunMeta
+    status: str = "unknown"
+    epoch: int = 0
+    step: int = 0
+    created: str = ""
+    updated: str = ""
+    project: str = ""
+    metrics: dict[str, float] = field(default_factory=dict)  # the final ones
+    _settings: dict[str, Any] | None = None
+
+    @property
+    def key(self) -> str:
+        return str(self.path)
+
+    @property
+    def name(self) -> str:
+        return self.meta.name
+
+    @property
+    def duration_s(self) -> float | None:
+        start, end = _when(self.created), _when(self.updated)
+        if start is None or end is None:
+            return None
+        try:
+            return max(0.0, (end - start).total_seconds())
+        except TypeError:  # naive vs aware timestamps
+            return None
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The trained project, flattened (read on first use)."""
+        if self._settings is None:
+            self._settings = flatten(_read_json(self.path / "project.json"))
+        return self._settings
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_dir": str(self.path),
+            **self.meta.to_dict(),
+            "status": self.status,
+            "epoch": self.epoch,
+            "step": self.step,
+            "created": self.created,
+            "updated": self.updated,
+            "duration_s": self.duration_s,
+            "project": self.project,
+            "metrics": self.metrics,
+        }
+
+
+def summarize(path: str | os.PathLike) -> RunSummary:
+    run = Path(path)
+    status = effective_status(_read_json(run / "status.json"))
+    info = _read_json(run / "run.json")
+    return RunSummary(
+        path=run,
+        meta=read_meta(run),
+        status=str(status.get("status", "unknown")),
+        epoch=int(status.get("epoch") or 0),
+        step=int(status.get("step") or 0),
+        created=str(info.get("created", "")),
+        updated=str(status.get("updated", "")),
+        project=str(info.get("project", "")),
+        metrics=final_metrics(run / "metrics.jsonl"),
+    )
+
+
+def list_summaries(
+    root: str | os.PathLike, legacy: Sequence[Path] = (), project_name: str = ""
+) -> list[RunSummary]:
+    """The runs of a store, plus those of old ``./runs`` folders made by ``project_name``;
+    newest first."""
+    found = [summarize(p) for p in run_folders(root)]
+    seen = {s.path.resolve() for s in found}
+    for old in legacy:
+        if not project_name or Path(old).resolve() == Path(root).resolve():
+            continue
+        for p in run_folders(old):
+            if p.resolve() in seen:
+                continue
+            info = _read_json(p / "run.json")
+            if info.get("project") == project_name and not (p / "meta.json").exists():
+                found.append(summarize(p))
+    found.sort(key=lambda s: (s.created or s.updated, s.meta.number), reverse=True)
+    return found
+
+
+def final_metrics(metrics_file: Path) -> dict[str, float]:
+    """Numbers of the last ``end`` or ``epoch`` record of a metrics log (its tail only)."""
+    try:
+        with open(metrics_file, "rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - TAIL_BYTES))
+            tail = handle.read().splitlines()
+    except OSError:
+        return {}
+    for line in reversed(tail):
+        if b'"epoch"' not in line and b'"end"' not in line:
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("type") in ("end", "epoch"):
+            return {
+                k: float(v)
+                for k, v in record.items()
+                if isinstance(v, int | float) and not isinstance(v, bool) and k != "step"
+            }
+    return {}
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """``{"model": {"layers": [{"hidden_size": 64}]}}`` → ``{"model.layers[0].hidden_size": 64}``."""
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
+        for i, value in enumerate(data):
+            out.update(flatten(value, f"{prefix}[{i}]"))
+    else:
+        out[prefix] = data
+    return out
+
+
+def differing_settings(runs: list[RunSummary]) -> list[str]:
+    """Setting paths whose value is not the same in all ``runs`` (a missing one counts)."""
+    if len(runs) < 2:
+        return []
+    keys: dict[str, None] = {}
+    for run in runs:
+        keys.update(dict.fromkeys(run.settings))
+    missing = object()
+    differ = []
+    for key in keys:
+        if key.startswith(_NOISE):
+            continue
+        values = [json.dumps(r.settings.get(key, missing), default=str) for r in runs]
+        if len(set(values)) > 1:
+            differ.append(key)
+    return differ
+
+
+def settings_diff(a: RunSummary, b: RunSummary) -> list[tuple[str, Any, Any]]:
+    """Every setting that differs between two runs: ``(path, value in a, value in b)``."""
+    keys = list(dict.fromkeys([*a.settings, *b.settings]))
+    return [
+        (k, a.settings.get(k), b.settings.get(k))
+        for k in keys
+        if a.settings.get(k) != b.settings.get(k) and k != "format_version"
+    ]
+
+
+def format_duration(seconds: float | None) -> str:
+    """``75.2`` → ``1:15``, ``3725`` → ``1:02:05``; empty when unknown."""
+    if seconds is None:
+        return ""
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _when(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
