@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # built after the first paint; imported then
     from workbench.gui.panels.model import ModelPanel
     from workbench.gui.panels.train_settings import TrainSettingsPanel
 
-TAB_TITLES = ("1  Data", "2  Model", "3  Training", "4  Inspect")
+TAB_TITLES = ("1  Data", "2  Model", "3  Training", "4  Inspect", "5  Runs")
 
 
 class MainWindow(ProjectActions, QMainWindow):
@@ -194,6 +194,7 @@ class MainWindow(ProjectActions, QMainWindow):
             ("preview plot", self.data_panel.preview.ensure_plot),
             ("training view", self._add_training_panel),
             ("inspect view", self._add_inspect_panel),
+            ("runs view", self._add_runs_panel),
         ]
         return True
 
@@ -269,6 +270,11 @@ class MainWindow(ProjectActions, QMainWindow):
         if self.training_panel is not None:
             # Issue 7: the panel installs its probe hook and takes the snapshots and run states.
             panel.bind_training(self.training_panel)
+
+    def _add_runs_panel(self) -> None:
+        from workbench.gui.runs_tab import install_runs_tab
+
+        install_runs_tab(self)
 
     def _show_devices(self, found: dict | None) -> None:
         found = found or {"devices": ["auto", "cpu"], "auto": "CPU", "threads": "?"}

@@ -334,10 +334,10 @@ class DataPanel(QWidget):
     def _failed(self, generation: int, info: Any) -> None:
         if not self._finish_job() or generation != self._generation or self._closing:
             return
-        if getattr(info, "kind", "") == "_Superseded":
+        if info.is_a(_Superseded):
             return
         message = info.message + (f" — {info.hint}" if info.hint else "")
-        if getattr(info, "kind", "") not in ("DataError", "WorkbenchError", "SpecError"):
+        if not info.user_error:
             message = f"{message}\n(an internal error: please report it)"
         self._loaded_key = None
         self._doc.data_summary = None

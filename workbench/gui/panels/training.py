@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from workbench.core.inspection.events import INSPECTION_EVENTS
 from workbench.core.inspection.feed import InspectionSettings
 from workbench.core.run_history import load_run_curves
+from workbench.core.spec import LR_MAX
 from workbench.core.training.events import ErrorEvent, ProbeEvent, StatusEvent, StepEvent
 from workbench.core.training.session import RunOptions, TrainingSession, start_run
 from workbench.gui.panels.training_support import (
@@ -136,7 +137,7 @@ class TrainingPanel(QWidget):
         self.step_count.setSuffix(" batches")
         self.step_count.setToolTip("Batches run by Step")
         self.lr_edit = QLineEdit()
-        validator = QDoubleValidator(1e-12, 10.0, 12)
+        validator = QDoubleValidator(1e-12, LR_MAX, 12)  # bottom: Qt's stand-in for "> 0"
         validator.setLocale(QLocale.c())  # "0.001" / "1e-3" whatever the system's decimal mark
         validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
         self.lr_edit.setValidator(validator)
@@ -227,6 +228,26 @@ class TrainingPanel(QWidget):
             self.session = factory(spec, base_dir, options)
             return self.session
 
+        return self._start(spec, make_session, paused_steps)
+
+    def continue_run(self, run_dir: Any) -> bool:
+        """Resume a stopped run of the store in its own folder (the stop dialog's promise)."""
+        if self.is_running() or self._blocked:
+            return False
+        from workbench.core.runs import RunDir
+        from workbench.core.training.session import resume_run
+
+        spec = RunDir.open(run_dir).read_project()
+        options = self._run_options()
+
+        def make_session() -> TrainingSession:
+            self.session = resume_run(run_dir, options)
+            return self.session
+
+        self._run_key = str(run_dir)
+        return self._start(spec, make_session, None)
+
+    def _start(self, spec, make_session, paused_steps: int | None) -> bool:
         self.worker = TrainingWorker(make_session)
         self.worker.done.connect(self._on_done)
         self.worker.failed.connect(self._on_failed)
