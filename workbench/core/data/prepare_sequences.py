@@ -88,6 +88,21 @@ def _split(
     return list(random_split(raw.n, sp.val_fraction, sp.test_fraction, sp.seed)), "random"
 
 
+def preview_indices(labels: np.ndarray | None, n: int, per_class: int = 2) -> list[int]:
+    """Sequences for the preview plot: the first four, or with labels the first ``per_class``
+    of each of the first six classes, so the classes can be compared."""
+    if labels is None:
+        return list(range(min(4, n)))
+    picked: dict[int, list[int]] = {}
+    for i, label in enumerate(labels.tolist()):
+        if label not in picked and len(picked) >= 6:
+            continue
+        group = picked.setdefault(int(label), [])
+        if len(group) < per_class:
+            group.append(i)
+    return sorted(i for group in picked.values() for i in group)
+
+
 def prepare_sequences(
     raw: RawSequences, spec: DataSpec, where: str, fmt: str, source: str, summary_only: bool = False
 ) -> PreparedData | DataSummary:
@@ -194,6 +209,8 @@ def prepare_sequences(
             )
         )
 
+    labelled = task == "classification" and bool(class_names)
+    shown = preview_indices(y if labelled else None, n)
     summary = DataSummary(
         output_size=output_size,
         format=fmt,
@@ -217,9 +234,8 @@ def prepare_sequences(
         preview_rows=raw.preview.rows,
         preview_parsed=raw.preview.parsed,
         dropped_columns=dict(raw.dropped),
-        preview_series=[
-            np.array(raw.x[i, : lengths[i]], dtype=np.float64) for i in range(min(4, n))
-        ],
+        preview_series=[np.array(raw.x[i, : lengths[i]], dtype=np.float64) for i in shown],
+        preview_labels=[str(class_names[y[i]]) for i in shown] if labelled else [],
         notes=list(dict.fromkeys(raw.notes)),
     )
     if summary_only:

@@ -84,6 +84,8 @@ class DataSummary:
     dropped_columns: dict[str, str] = field(default_factory=dict)
     #: A few sequences as float arrays [T, F] for plotting (not in ``to_dict``).
     preview_series: list[np.ndarray] = field(default_factory=list)
+    #: The class of each preview sequence (classification), to colour them by class.
+    preview_labels: list[str] = field(default_factory=list)
     #: For windows cut from one series: the series [L, F] (raw units), the indices where the
     #: val and test parts start, and the window length (not in ``to_dict`` except the bounds).
     series: np.ndarray | None = None
