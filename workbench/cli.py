@@ -26,6 +26,7 @@ COMMANDS = (
     "export",
     "runs",
     "sweep",
+    "schema",
 )
 
 
