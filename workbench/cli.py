@@ -23,8 +23,10 @@ COMMANDS = (
     "resume",
     "predict",
     "evaluate",
+    "export",
     "runs",
     "sweep",
+    "schema",
 )
 
 
