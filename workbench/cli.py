@@ -25,6 +25,7 @@ COMMANDS = (
     "evaluate",
     "runs",
     "sweep",
+    "schema",
 )
 
 

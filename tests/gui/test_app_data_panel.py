@@ -200,3 +200,22 @@ def test_a_new_file_starts_from_the_defaults_not_the_example(qtbot, panel, tmp_p
     # 30 rows leave 22 for training: the default window 24 is shortened, and says so
     assert summary.window == 21 and min(summary.split_sizes.values()) >= 1
     assert "window shortened" in panel.preview.summary_text.toPlainText()
+
+
+def test_european_csv_shows_read_values_and_left_out_columns(qtbot, panel, tmp_path):
+    doc = panel._doc
+    doc.replace(ProjectSpec(), base_dir=tmp_path)
+    wait_loaded(qtbot, panel)
+    rows = ["Datum;Station;Umsatz;Kurs"] + [
+        f"{2018 + m // 12}-{m % 12 + 1:02d}-01;Nord;{(1000 + m * 150) // 1000}."
+        f"{(1000 + m * 150) % 1000:03d},5;4,{7185 + m}"
+        for m in range(60)
+    ]
+    (tmp_path / "export.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    panel.open_data_file(tmp_path / "export.csv")
+    wait_loaded(qtbot, panel)
+    assert panel.last_error == ""
+    assert panel.preview.rows.item(1, 2).text() == "1.150,5 → 1150.5"
+    text = panel.preview.summary_text.toPlainText()
+    assert "columns left out" in text and "'Station'" in text
+    panel.grab().save("/tmp/i10_panel.png")

@@ -61,7 +61,10 @@ def _combine(raw: RawSequences) -> tuple[RawSequences, int]:
         feature_names=raw.feature_names,
         target_names=raw.target_names,
         origins=(raw.origins or [f"sequence {i}" for i in range(raw.n)])
-        + [f"test file, {o}" for o in (test.origins or [f"sequence {i}" for i in range(test.n)])],
+        + [
+            f"{test.where or 'test file'}, {o}"
+            for o in (test.origins or [f"sequence {i}" for i in range(test.n)])
+        ],
         class_names=raw.class_names,
         labels_are_ids=raw.labels_are_ids,
         missing_count=raw.missing_count + test.missing_count,
@@ -98,6 +101,21 @@ def _split(
     return list(random_split(raw.n, sp.val_fraction, sp.test_fraction, sp.seed)), "random"
 
 
+def preview_indices(labels: np.ndarray | None, n: int, per_class: int = 2) -> list[int]:
+    """Sequences for the preview plot: the first four, or with labels the first ``per_class``
+    of each of the first six classes, so the classes can be compared."""
+    if labels is None:
+        return list(range(min(4, n)))
+    picked: dict[int, list[int]] = {}
+    for i, label in enumerate(labels.tolist()):
+        if label not in picked and len(picked) >= 6:
+            continue
+        group = picked.setdefault(int(label), [])
+        if len(group) < per_class:
+            group.append(i)
+    return sorted(i for group in picked.values() for i in group)
+
+
 def prepare_sequences(
     raw: RawSequences, spec: DataSpec, where: str, fmt: str, source: str, summary_only: bool = False
 ) -> PreparedData | DataSummary:
@@ -116,6 +134,7 @@ def prepare_sequences(
             f"{where}: no labels or targets found", "name the label column (target_columns / y_key)"
         )
     raw = apply_to_sequences(raw, spec.missing, where)
+    test_file = raw.test.where if raw.test is not None else None
     raw, n_main = _combine(raw)
     if raw.n == 0:
         raise DataError(f"{where}: no sequences left after dropping missing values")
@@ -205,12 +224,16 @@ def prepare_sequences(
             )
         )
 
+    labelled = task == "classification" and bool(class_names)
+    shown = preview_indices(y if labelled else None, n)
     summary = DataSummary(
         output_size=output_size,
         format=fmt,
         source=source,
         task=task,
         n_sequences=n,
+        test_file=test_file,
+        n_test_file=n - n_main if test_file else 0,
         length_min=int(lengths.min()),
         length_median=float(np.median(lengths)),
         length_max=int(lengths.max()),
@@ -226,9 +249,8 @@ def prepare_sequences(
         preview_rows=raw.preview.rows,
         preview_parsed=raw.preview.parsed,
         dropped_columns=dict(raw.dropped),
-        preview_series=[
-            np.array(raw.x[i, : lengths[i]], dtype=np.float64) for i in range(min(4, n))
-        ],
+        preview_series=[np.array(raw.x[i, : lengths[i]], dtype=np.float64) for i in shown],
+        preview_labels=[str(class_names[y[i]]) for i in shown] if labelled else [],
         notes=list(dict.fromkeys(raw.notes)),
     )
     if summary_only:
