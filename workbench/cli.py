@@ -23,6 +23,8 @@ COMMANDS = (
     "resume",
     "predict",
     "evaluate",
+    "export",
+    "report",
     "runs",
     "sweep",
     "schema",
