@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.core.errors import SpecError, WorkbenchError
+from workbench.core.errors import Problem, SpecError, WorkbenchError
 from workbench.core.resources import examples_dir
 from workbench.core.spec import ProjectSpec
 
@@ -51,14 +51,14 @@ def load_project(ref: str | os.PathLike) -> tuple[ProjectSpec, Path]:
     return spec, path.resolve().parent
 
 
-def load_project_for_editing(ref: str | os.PathLike) -> tuple[ProjectSpec, Path, list[str]]:
+def load_project_for_editing(ref: str | os.PathLike) -> tuple[ProjectSpec, Path, list[Problem]]:
     """Read a project that may have invalid values, for an editor to fix: (spec, folder, the
     problems met while reading — those values were reset to defaults). Values out of range are
     kept (``spec.problems()`` lists them). Raises when nothing usable can be read."""
     path = resolve_project_path(ref)
     spec, problems = ProjectSpec.parse(_read_json(path))
     if spec is None:
-        raise SpecError(problems or ["spec: could not be read"], source=str(path))
+        raise SpecError(problems or [Problem("spec", "could not be read")], source=str(path))
     return spec, path.resolve().parent, problems
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from workbench.core.errors import Problem
 from workbench.core.project import load_project_for_editing, save_project
 from workbench.core.spec import ProjectSpec
 from workbench.gui.spec_paths import get_path, with_path
@@ -38,10 +39,10 @@ class ProjectDocument(QObject):
         self._base_dir: Path | None = None
         self._example: str | None = None
         self._read_only = False
-        self._problems: list[str] | None = None
-        self._data_problems: list[str] = []
+        self._problems: list[Problem] | None = None
+        self._data_problems: list[Problem] = []
         #: Problems met while reading the open file (those values were reset to defaults).
-        self.open_problems: list[str] = []
+        self.open_problems: list[Problem] = []
         self.data_summary: Any = None  # the last DataSummary the data panel saw (no tensors)
         # Runs made while the project had no file: they move beside it on its first save.
         self.session_runs: list[Path] = []
@@ -108,18 +109,19 @@ class ProjectDocument(QObject):
             return self._path.name
         return self._spec.name or "untitled"
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Problem]:
         """Every problem of the current spec and of its data, by path (empty: ready to train)."""
         # Every form asks after each edit; checking the spec takes a few ms, so cache it.
         if self._problems is None:
             self._problems = self._spec.problems()
         return self._problems + self._data_problems
 
-    def set_data_problems(self, problems: list[str]) -> None:
+    def set_data_problems(self, problems: list[Problem]) -> None:
         """What the last data load found wrong (the data panel sets it; empty when it loaded
         fine): a problem like any spec problem, so Train waits until it is fixed."""
-        if problems != self._data_problems:
-            self._data_problems = list(problems)
+        found = [Problem.of(p) for p in problems]  # "path: message" texts become Problems
+        if found != self._data_problems:
+            self._data_problems = found
             self.changed.emit()
 
     # ---- undo / redo: refused while a run trains (the forms show its spec) ----------------
@@ -140,7 +142,7 @@ class ProjectDocument(QObject):
         if new_spec == self._spec:
             return
         before = copy.deepcopy(self._spec)
-        self._undo.push(SpecCommand(self, before, copy.deepcopy(new_spec), text, merge_key))
+        self._undo.push(SpecCommand(self._apply, before, copy.deepcopy(new_spec), text, merge_key))
 
     def set_value(self, path: str, value: Any, text: str | None = None) -> None:
         """Change one field, e.g. ``set_value('model.layers[0].hidden_size', 128)``."""

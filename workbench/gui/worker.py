@@ -106,18 +106,47 @@ class _Job(QObject):
 
 
 class ErrorInfo:
-    """What the user sees about a failure: message, hint, and the traceback as details."""
+    """What the user sees about a failure: message, hint, and the traceback as details.
 
-    def __init__(self, message: str, hint: str = "", details: str = "", kind: str = "") -> None:
-        self.message, self.hint, self.details, self.kind = message, hint, details, kind
+    ``error_type`` is the exception's class (None when the failure was not an exception), so a
+    caller classifies with ``isinstance``-like checks (``is_a``), never by class-name strings.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        details: str = "",
+        error_type: type[BaseException] | None = None,
+    ) -> None:
+        self.message, self.hint, self.details = message, hint, details
+        self.error_type = error_type
+
+    @property
+    def kind(self) -> str:
+        """The exception's class name (for display)."""
+        return self.error_type.__name__ if self.error_type is not None else ""
+
+    def is_a(self, *types: type[BaseException]) -> bool:
+        """Whether the failure was an exception of one of ``types``."""
+        return self.error_type is not None and issubclass(self.error_type, types)
+
+    @property
+    def user_error(self) -> bool:
+        """A ``WorkbenchError``: something the user can fix (anything else is a bug)."""
+        from workbench.core.errors import WorkbenchError
+
+        return self.is_a(WorkbenchError)
 
     @classmethod
     def from_exception(cls, exc: BaseException) -> ErrorInfo:
+        from workbench.core.errors import WorkbenchError
+
         details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-        if not hasattr(exc, "hint"):  # not a WorkbenchError: a bug; say what it was
+        if not isinstance(exc, WorkbenchError):  # a bug; say what it was
             message = f"{type(exc).__name__}: {message}"
-        return cls(message, getattr(exc, "hint", "") or "", details, type(exc).__name__)
+        return cls(message, getattr(exc, "hint", "") or "", details, type(exc))
 
     def __repr__(self) -> str:
         return f"ErrorInfo({self.message!r})"

@@ -31,7 +31,6 @@ from workbench.core.layer_specs import LAYER_TYPES, LayerSpec, new_layer
 from workbench.core.model_fit import DataShape
 from workbench.core.spec import HeadSpec, InputSpec, ProjectSpec
 from workbench.gui.document import ProjectDocument
-from workbench.gui.spec_paths import problem_path
 from workbench.gui.widgets.spec_form import ERROR_STYLE, SpecForm
 from workbench.gui.widgets.summary_table import SummaryTable
 
@@ -276,9 +275,9 @@ class ModelPanel(QWidget):
         self.block_list.blockSignals(True)
         self.block_list.clear()
         bad = {
-            problem_path(p).split("]")[0] + "]"
+            p.path.split("]")[0] + "]"
             for p in self._doc.problems()
-            if problem_path(p).startswith("model.layers[")
+            if p.path.startswith("model.layers[")
         }
         for i, layer in enumerate(layers):
             item = QListWidgetItem(block_title(i, layer))

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from workbench.core.inspection.events import INSPECTION_EVENTS
 from workbench.core.inspection.feed import InspectionSettings
 from workbench.core.run_history import load_run_curves
+from workbench.core.spec import LR_MAX
 from workbench.core.training.events import ErrorEvent, ProbeEvent, StatusEvent, StepEvent
 from workbench.core.training.session import RunOptions, TrainingSession, start_run
 from workbench.gui.panels.training_support import (
@@ -136,7 +137,7 @@ class TrainingPanel(QWidget):
         self.step_count.setSuffix(" batches")
         self.step_count.setToolTip("Batches run by Step")
         self.lr_edit = QLineEdit()
-        validator = QDoubleValidator(1e-12, 10.0, 12)
+        validator = QDoubleValidator(1e-12, LR_MAX, 12)  # bottom: Qt's stand-in for "> 0"
         validator.setLocale(QLocale.c())  # "0.001" / "1e-3" whatever the system's decimal mark
         validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
         self.lr_edit.setValidator(validator)

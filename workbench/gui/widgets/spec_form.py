@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.specbase import SpecBase, _is_optional, field_doc
-from workbench.gui.spec_paths import problem_path, problem_text
 
 _INT_MAX = 2_000_000_000
 ERROR_STYLE = "color: #c62828;"
@@ -349,16 +348,16 @@ class SpecForm(QWidget):
         mine: dict[str, list[str]] = {}
         general: list[str] = []
         for problem in self._doc.problems():
-            path = problem_path(problem)
+            path, text = problem.path, problem.message
             if self.prefix and path == self.prefix:
-                general.append(problem_text(problem))
+                general.append(text)
                 continue
             head = f"{self.prefix}." if self.prefix else ""
             name = path[len(head) :] if path.startswith(head) else ""
             if name in self._hidden_rows:  # keep it visible although its row is not
-                general.append(f"{_label(name)}: {problem_text(problem)}")
+                general.append(f"{_label(name)}: {text}")
             elif name in self._editors:
-                mine.setdefault(name, []).append(problem_text(problem))
+                mine.setdefault(name, []).append(text)
         for name in self._editors:
             self._set_error(name, "\n".join(mine.get(name, [])))
         self._form_error.setText("\n".join(general))
