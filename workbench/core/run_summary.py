@@ -226,3 +226,63 @@ def _read_json(path: str | os.PathLike) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+#: Final metrics shown first in a table, when runs have them; others follow by name.
+METRIC_ORDER = ("val_loss", "val_accuracy", "test_loss", "test_accuracy", "train_loss")
+#: Metrics never worth a column (the schedule's lr is a setting; speed is on the plots).
+_METRIC_SKIP = ("lr", "best_epoch", "samples_per_s")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a runs table: ``kind`` is ``run`` (name, status…), ``metric`` or ``setting``."""
+
+    key: str
+    header: str
+    kind: str
+
+    def value(self, run: RunSummary) -> Any:
+        if self.kind == "metric":
+            return run.metrics.get(self.key)
+        if self.kind == "setting":
+            return run.settings.get(self.key)
+        return {
+            "starred": "★" if run.meta.starred else "",
+            "name": run.name,
+            "status": run.status,
+            "duration": run.duration_s,
+            "epoch": run.epoch,
+            "tags": ", ".join(run.meta.tags),
+            "notes": run.meta.notes,
+        }[self.key]
+
+
+RUN_COLUMNS = (
+    Column("starred", "★", "run"),
+    Column("name", "Run", "run"),
+    Column("status", "Status", "run"),
+    Column("duration", "Duration", "run"),
+    Column("epoch", "Epochs", "run"),
+)
+
+
+def table_columns(runs: list[RunSummary]) -> list[Column]:
+    """Run columns, the final metrics the runs have, then only the settings that differ."""
+    names: dict[str, None] = {}
+    for run in runs:
+        names.update(dict.fromkeys(k for k in run.metrics if k not in _METRIC_SKIP))
+    ordered = [m for m in METRIC_ORDER if m in names] + sorted(set(names) - set(METRIC_ORDER))
+    columns = list(RUN_COLUMNS)
+    columns += [Column(m, m, "metric") for m in ordered]
+    columns += [Column(s, setting_header(s), "setting") for s in differing_settings(runs)]
+    columns += [Column("tags", "Tags", "run"), Column("notes", "Notes", "run")]
+    return columns
+
+
+def setting_header(path: str) -> str:
+    """``model.layers[0].hidden_size`` → ``layers[0] hidden_size``; ``train.optimizer.lr`` → ``lr``."""
+    parts = path.split(".")
+    if len(parts) >= 2 and "[" in parts[-2]:
+        return f"{parts[-2]} {parts[-1]}"
+    return parts[-1]
