@@ -241,6 +241,7 @@ class Column:
     key: str
     header: str
     kind: str
+    hidden: bool = False  # shown only when picked in the column chooser
 
     def value(self, run: RunSummary) -> Any:
         if self.kind == "metric":
@@ -250,7 +251,7 @@ class Column:
         return {
             "starred": "★" if run.meta.starred else "",
             "name": run.name,
-            "status": run.status,
+            "status": "pruned" if "pruned" in run.meta.tags else run.status,
             "duration": run.duration_s,
             "epoch": run.epoch,
             "tags": ", ".join(run.meta.tags),
@@ -268,15 +269,18 @@ RUN_COLUMNS = (
 
 
 def table_columns(runs: list[RunSummary]) -> list[Column]:
-    """Run columns, the final metrics the runs have, then only the settings that differ."""
+    """Run columns, the main final metrics, only the settings that differ, tags and notes;
+    other metrics the runs have come last, hidden until picked."""
     names: dict[str, None] = {}
     for run in runs:
         names.update(dict.fromkeys(k for k in run.metrics if k not in _METRIC_SKIP))
     ordered = [m for m in METRIC_ORDER if m in names] + sorted(set(names) - set(METRIC_ORDER))
     columns = list(RUN_COLUMNS)
-    columns += [Column(m, m, "metric") for m in ordered]
+    columns += [Column(m, m, "metric") for m in ordered if m in METRIC_ORDER]
     columns += [Column(s, setting_header(s), "setting") for s in differing_settings(runs)]
     columns += [Column("tags", "Tags", "run"), Column("notes", "Notes", "run")]
+    # Baselines, timings and the like: in the column chooser, off until picked.
+    columns += [Column(m, m, "metric", hidden=True) for m in ordered if m not in METRIC_ORDER]
     return columns
 
 
