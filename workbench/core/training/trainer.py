@@ -148,7 +148,7 @@ class Trainer(LoopMixin, ParallelMixin):
         self._join_group()  # several processes under a torch launcher, else nothing
         self.data = load_data(spec.data, self.base_dir)
         self.notes += sync_spec_to_data(spec, self.data)
-        self.notes += self.data.summary.dropped_notes()
+        self.notes += self.data.summary.run_notes()
         self.task = TaskLogic(spec.data.task, tr.loss, self.data)
         self.lm = spec.data.task == "language_model"
         torch.manual_seed(tr.seed)  # the weights depend on the seed only
