@@ -24,6 +24,7 @@ COMMANDS = (
     "predict",
     "evaluate",
     "export",
+    "report",
     "runs",
     "sweep",
     "schema",
