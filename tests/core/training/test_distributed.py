@@ -144,6 +144,7 @@ def test_the_run_folder_is_written_once(two_process_run):
         "project.json",
         "run.json",
         "status.json",
+        "steps",
     ]
     assert sorted(p.name for p in (run / "checkpoints").iterdir()) == [
         "best.safetensors",

@@ -151,7 +151,7 @@ def _root_cause(failures: dict[int, Any]) -> tuple[int, str, int]:
 
 def _settle(run_dir: Path, rank: int | None, message: str, code: int) -> LaunchOutcome:
     """Read how rank 0 ended the run; write the end it could not write itself."""
-    from workbench.core.runs import MetricsLog, RunDir
+    from workbench.core.runs import RunDir
 
     run = RunDir(run_dir)
     try:
@@ -171,9 +171,9 @@ def _settle(run_dir: Path, rank: int | None, message: str, code: int) -> LaunchO
     if run.status_file.is_file():
         fields = {k: v for k, v in status.items() if k not in ("status", "message", "updated")}
         run.write_status(outcome.status, message=outcome.message, **fields)
-        log = MetricsLog(run.metrics_file)
-        log.write({"type": "end", "status": outcome.status, "message": outcome.message})
-        log.close()
+        end = {"type": "end", "status": outcome.status, "message": outcome.message}
+        with open(run.metrics_file, "a", encoding="utf-8") as log:  # rank 0 is gone: no writer
+            log.write(json.dumps(end) + "\n")
     return outcome
 
 
