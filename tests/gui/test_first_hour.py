@@ -265,6 +265,55 @@ def test_x_axis_grows_with_the_run_and_few_points_are_markers(qtbot):
     assert curve.item.opts["symbol"] is None
 
 
+# ---- 9. Inspect's refresh: what the intro promises, with a control for the cost --------------
+def test_inspect_refresh_trades_overhead_for_rate(qtbot):
+    from workbench.gui.widgets.inspect_controls import InspectControls
+    from workbench.gui.widgets.inspect_intro import INTRO
+
+    controls = InspectControls()
+    qtbot.addWidget(controls)
+    changed = []
+    controls.probe_changed.connect(lambda: changed.append(1))
+    assert controls.options().budget == 0.02
+    controls.refresh.setCurrentIndex(1)
+    assert changed
+    options = controls.options()
+    assert options.budget == 0.06 and options.max_per_s >= 5
+    assert "Refresh" in INTRO and "6%" in INTRO and "2%" in INTRO
+
+
+# ---- 11. plot export: sized, one way, legend off the data ----------------------------------------
+def test_plot_export_is_large_with_one_menu_and_the_legend_off_the_data(qtbot, tmp_path):
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    from workbench.gui.plots.live_plot import LivePlot
+
+    plot = LivePlot("Loss per epoch", "epoch")
+    qtbot.addWidget(plot)
+    plot.resize(400, 260)
+    for key, offset in (("train_loss", 0.0), ("val_loss", 0.1)):
+        plot.add_curve(key, "#1f77b4", key).extend(
+            np.arange(1.0, 9.0), np.linspace(1, 0, 8) + offset
+        )
+    plot.refresh()
+    plot.export(tmp_path / "p.png")
+    image = QImage(str(tmp_path / "p.png"))
+    assert image.width() >= 1600 and abs(image.height() / image.width() - 260 / 400) < 0.01
+    plot.export(tmp_path / "q.png", width=2400)
+    assert QImage(str(tmp_path / "q.png")).width() == 2400
+    assert plot.getPlotItem().scene().contextMenu == []  # pyqtgraph's own Export… is gone
+    plot.show()
+    qtbot.waitExposed(plot)
+    qtbot.wait(50)  # the plot's layout settles
+    legend = plot.getPlotItem().legend
+    view = plot.getPlotItem().getViewBox()
+    assert legend.isVisible() and legend.sceneBoundingRect().height() > 5
+    assert legend.parentItem() is not view
+    assert legend.sceneBoundingRect().top() >= view.sceneBoundingRect().bottom()
+    plot.close()
+
+
 # ---- 8. Train from another tab shows the live plots (a setting turns it off) -------------------
 def test_train_from_another_tab_switches_to_the_plots(qtbot, window):
     tiny(window, epochs=200)
