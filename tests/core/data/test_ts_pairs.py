@@ -71,3 +71,12 @@ def test_arff_is_pointed_to_the_ts_file(tmp_path):
     (tmp_path / "Toy_TRAIN.arff").write_text("@relation toy\n")
     with pytest.raises(DataError, match="ARFF is not read; the archive ships the same data as .ts"):
         inspect_data(DataSpec(source=str(tmp_path / "Toy_TRAIN.arff")))
+
+
+def test_a_training_run_names_the_test_file(tmp_path):
+    from workbench.core.data import load_data
+
+    _ts(tmp_path / "Toy_TRAIN.ts", TRAIN)
+    _ts(tmp_path / "Toy_TEST.ts", TEST)
+    notes = load_data(DataSpec(source=str(tmp_path / "Toy_TRAIN.ts"))).summary.run_notes()
+    assert any("Toy_TEST.ts (2 sequences)" in n and "5 give train" in n for n in notes)

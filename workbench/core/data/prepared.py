@@ -147,12 +147,19 @@ class DataSummary:
             for i, r in enumerate(self.preview_rows)
         ]
 
-    def dropped_notes(self) -> list[str]:
-        """One note naming the columns left out unasked (empty when none)."""
-        if not self.dropped_columns:
-            return []
-        shown = "; ".join(f"{n!r} {why}" for n, why in self.dropped_columns.items())
-        return [f"columns left out: {_clip(shown, 300)}"]
+    def run_notes(self) -> list[str]:
+        """What a training run should say about its data: the columns left out unasked and
+        the paired test file (empty when neither)."""
+        notes = []
+        if self.dropped_columns:
+            shown = "; ".join(f"{n!r} {why}" for n, why in self.dropped_columns.items())
+            notes.append(f"columns left out: {_clip(shown, 300)}")
+        if self.test_file:
+            notes.append(
+                f"test part: {self.test_file} ({self.n_test_file:,} sequences); the source's "
+                f"{self.n_sequences - self.n_test_file:,} give train and validation"
+            )
+        return notes
 
     def to_text(self) -> str:
         """A human-readable table."""
