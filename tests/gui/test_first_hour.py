@@ -106,9 +106,12 @@ def test_a_window_longer_than_the_series_is_flagged_on_the_window(qtbot, window,
 
 
 def test_empty_validation_and_test_splits_block_train(qtbot, window, tmp_path):
-    write_series(tmp_path / "series.csv", 120)  # window 24: val/test parts hold no window
-    window.document.set_value("data.split.strict", True)  # (windows inside their own part)
-    use_file(qtbot, window, tmp_path / "series.csv")
+    write_series(tmp_path / "series.csv", 120)
+    # 1% of 120 steps: val and test parts of one step each hold no window of their own
+    use_file(qtbot, window, tmp_path / "series.csv")  # (a new file starts from the defaults)
+    for field, value in (("strict", True), ("val_fraction", 0.01), ("test_fraction", 0.01)):
+        window.document.set_value(f"data.split.{field}", value)
+    wait_data(qtbot, window)
     assert window.data_panel.last_error == ""
     problems = window.document.problems()
     assert any("validation split is empty" in p for p in problems)
@@ -118,7 +121,7 @@ def test_empty_validation_and_test_splits_block_train(qtbot, window, tmp_path):
     assert "test split is empty" in split.error_text("test_fraction")
     assert not window.training_panel.train_action.isEnabled()
     assert window.status_problems.text() == "⚠ 2 problems"
-    window.document.set_value("data.window", 8)  # short windows fit: ready
+    window.document.set_value("data.split.strict", False)  # windows may reach back: ready
     wait_data(qtbot, window)
     assert window.document.problems() == []
 
@@ -428,8 +431,10 @@ def test_keyboard_shortcuts_list_the_window_actions(window):
 
 def test_messages_use_plain_words(qtbot, window, tmp_path):
     write_series(tmp_path / "series.csv", 120)  # notes: the val/test parts hold no window
-    window.document.set_value("data.split.strict", True)
-    use_file(qtbot, window, tmp_path / "series.csv")
+    use_file(qtbot, window, tmp_path / "series.csv")  # (a new file starts from the defaults)
+    for field, value in (("strict", True), ("val_fraction", 0.01), ("test_fraction", 0.01)):
+        window.document.set_value(f"data.split.{field}", value)
+    wait_data(qtbot, window)
     text = window.data_panel.preview.summary_text.toPlainText()
     assert "no windows" in text and "note: " not in text
     write_ts(tmp_path / "toy_TRAIN.ts")
