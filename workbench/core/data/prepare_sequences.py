@@ -11,7 +11,12 @@ from workbench.core.data import normalize as norm
 from workbench.core.data.missing import apply_to_sequences
 from workbench.core.data.prepared import DataSummary, PreparedData, SequenceSplit, as_tensor
 from workbench.core.data.raw import RawSequences
-from workbench.core.data.splits import ordered_split, random_split, require_train
+from workbench.core.data.splits import (
+    ordered_split,
+    random_split,
+    require_train,
+    stratified_split,
+)
 from workbench.core.errors import DataError
 
 if TYPE_CHECKING:
@@ -70,8 +75,10 @@ def _combine(raw: RawSequences) -> tuple[RawSequences, int]:
 
 
 def _split(
-    raw: RawSequences, n_main: int, spec: DataSpec, where: str
+    raw: RawSequences, n_main: int, spec: DataSpec, where: str, labels: np.ndarray | None = None
 ) -> tuple[list[np.ndarray], str]:
+    """Train / val / test indices; with a test file, validation comes out of the training
+    file (stratified by class when ``labels`` are given, so a rare class is not left out)."""
     sp = spec.split
     has_test = n_main < raw.n
     kind = sp.kind
@@ -79,6 +86,12 @@ def _split(
         raise DataError(
             f"{where}: split 'predefined' needs a separate test file",
             "set test_source (e.g. the *_TEST.ts beside a *_TRAIN.ts), or choose another split",
+        )
+    if has_test and kind in ("auto", "predefined") and labels is not None:
+        tr, va = stratified_split(labels[:n_main], sp.val_fraction, sp.seed)
+        return [tr, va, np.arange(n_main, raw.n)], (
+            "test set from the test file, validation drawn from the training file "
+            "(stratified by class)"
         )
     if has_test and kind in ("auto", "predefined"):
         tr, va, _ = random_split(n_main, sp.val_fraction, 0.0, sp.seed)
@@ -162,7 +175,9 @@ def prepare_sequences(
         if y.shape[0] != n:
             raise DataError(f"{where}: {y.shape[0]} targets for {n} sequences")
 
-    parts, split_kind = _split(raw, n_main, spec, where)
+    parts, split_kind = _split(
+        raw, n_main, spec, where, y if task == "classification" else None
+    )
     require_train(len(parts[0]), where)
 
     method = spec.normalization

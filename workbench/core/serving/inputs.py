@@ -76,9 +76,10 @@ def from_split(run: LoadedRun, name: str) -> Inputs:
     index = [f"{name} {i}" for i in range(len(x))] if run.task != "language_model" else []
     history = None
     st = getattr(data, "series_targets", None)
-    if st is not None and not st.transform.is_identity:
-        history = st.history(name, slice(0, len(x)), st.transform.history)
-        index = [str(int(p)) for p in st.positions[name][: len(x)]]
+    if st is not None:  # windows of one series: say which step each forecast starts at
+        index = [f"step {int(p)}" for p in st.positions[name][: len(x)]]
+        if not st.transform.is_identity:
+            history = st.history(name, slice(0, len(x)), st.transform.history)
     from workbench.core.training.baselines import baseline_name, split_baselines
 
     scores = split_baselines(data, name) if name != "train" else {}

@@ -227,12 +227,12 @@ class DataPanel(QWidget):
         data = spec.data
         data.source = source
         if fresh:
-            data.format = "auto"
-            data.feature_columns, data.target_columns, data.ignore_columns = [], [], []
-            data.id_column = data.time_column = data.test_source = None
-            data.normalization_stats = None
-            data.builtin = {}
-            # A bad source keeps the task: the loader will say what is wrong with it.
+            # A new file starts from the defaults, never from the previous project's (or the
+            # example's) settings: z-score, split auto (chronological for a series, validation
+            # stratified from the training file when a test file exists), the window fitted
+            # by the data layer so every split holds one.
+            data = spec.data = DataSpec(source=source)
+            # A bad source keeps the default task: the loader will say what is wrong with it.
             with contextlib.suppress(WorkbenchError):
                 data.task = natural_task(data, self._doc.base_dir)
         self._doc.set_spec(spec, f"Use data {source}")
