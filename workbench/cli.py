@@ -32,8 +32,11 @@ COMMANDS = (
     "resume",
     "predict",
     "evaluate",
+    "export",
+    "report",
     "runs",
     "sweep",
+    "schema",
 )
 
 

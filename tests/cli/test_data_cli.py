@@ -30,7 +30,8 @@ def test_inspect_shipped_csv_as_text_and_json():
     assert "wide_csv" in text.stdout and "144 steps" in text.stdout and "1949-01" in text.stdout
     info = _json(_run("resource:airline-passengers.csv", "--window", "12", "--json"))
     assert info["task"] == "forecasting" and info["series_length"] == 144
-    assert info["split_sizes"] == {"train": 88, "val": 10, "test": 10}
+    # every val/test month is a target (inputs reach back into the months before)
+    assert info["split_sizes"] == {"train": 88, "val": 22, "test": 22}
     assert info["target_names"] == ["Passengers"]
 
 

@@ -36,7 +36,7 @@ def test_csv_to_two_block_lstm_to_command_line_training(qtbot, monkeypatch, tmp_
     doc = window.document
 
     csv = tmp_path / "sales.csv"
-    rows = [f"{i},{100 + 10 * (i % 12) + i},{(i * 3) % 7}" for i in range(120)]
+    rows = [f"{i},{100 + 10 * (i % 12) + i},{(i * 3) % 7}" for i in range(240)]  # val+test windows
     csv.write_text("month,sales,promo\n" + "\n".join(rows) + "\n", encoding="utf-8")
     window.open_dropped(csv)  # same as File ▸ Open Data File… or a drop on the window
     qtbot.waitUntil(

@@ -77,7 +77,7 @@ def test_bad_json_file_shows_a_dialog_and_keeps_the_project(window, monkeypatch,
     assert window.document.spec == before and window.document.path is None
 
 
-def test_newer_and_invalid_project_files_list_every_problem(window, monkeypatch, tmp_path):
+def test_unreadable_project_files_leave_the_open_project(window, monkeypatch, tmp_path):
     dialogs = Dialogs(monkeypatch)
     before = window.document.spec
     newer = ProjectSpec().to_dict()
@@ -85,26 +85,47 @@ def test_newer_and_invalid_project_files_list_every_problem(window, monkeypatch,
     (tmp_path / "newer.json").write_text(json.dumps(newer), encoding="utf-8")
     assert not window.open_project(tmp_path / "newer.json")
     assert "newer workbench" in dialogs.shown[-1][1]
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    assert not window.open_project(tmp_path / "broken.json")
+    assert "not valid JSON" in dialogs.shown[-1][1]
+    assert window.document.spec == before
 
+
+def test_invalid_project_file_opens_with_its_problems_flagged(window, monkeypatch, tmp_path):
+    """Issue 15 item 5: a file with invalid values opens so the user can fix it."""
+    dialogs = Dialogs(monkeypatch)
     invalid = ProjectSpec().to_dict()
     invalid["model"]["layers"][0]["hidden_size"] = 0
     invalid["train"]["batch_size"] = "big"
     invalid["surprise"] = 1
     (tmp_path / "invalid.json").write_text(json.dumps(invalid), encoding="utf-8")
-    assert not window.open_project(tmp_path / "invalid.json")
+    assert window.open_project(tmp_path / "invalid.json")
+    doc = window.document
+    assert doc.path == (tmp_path / "invalid.json").resolve()
+    assert doc.spec.model.layers[0].hidden_size == 0  # kept, flagged
+    assert any(p.startswith("model.layers[0].hidden_size") for p in doc.problems())
     text = dialogs.shown[-1][1]
     assert "3 problems" in text
     for path in ("model.layers[0].hidden_size", "train.batch_size", "surprise"):
         assert path in text
-    assert window.document.spec == before
+    assert window.status_problems.text().startswith("⚠")
+    window.model_panel.select(0)
+    assert "must be" in window.model_panel.block_form.error_text("hidden_size")
+    # fixed in the form → ready
+    doc.set_value("model.layers[0].hidden_size", 16)
+    assert doc.problems() == []
 
 
-def test_saving_an_invalid_spec_is_refused_with_its_problems(window, monkeypatch, tmp_path):
+def test_saving_an_invalid_spec_works_and_reopens_flagged(window, monkeypatch, tmp_path):
+    """Issue 15 item 5: saving is always possible; problems are flagged, not blocking."""
     dialogs = Dialogs(monkeypatch)
     window.document.set_value("model.layers[0].dropout", 0.5)  # needs 2 layers
-    assert not save_as(window, monkeypatch, tmp_path / "x.json")
+    assert save_as(window, monkeypatch, tmp_path / "x.json")
+    assert (tmp_path / "x.json").exists() and not window.document.modified
+    assert "1 problem left to fix" in window.statusBar().currentMessage()
+    assert window.open_project(tmp_path / "x.json")
     assert "model.layers[0].dropout" in dialogs.shown[-1][1]
-    assert not (tmp_path / "x.json").exists()
+    assert window.document.spec.model.layers[0].dropout == 0.5
 
 
 def test_unsaved_changes_prompt_on_new_and_close(window, monkeypatch):

@@ -2,6 +2,10 @@
 
 Ctrl-C stops after the current batch with a checkpoint (status ``stopped``; continue with
 `workbench resume RUN_DIR`); a second Ctrl-C aborts at once.
+
+``--nproc N`` trains on N local processes through torch's elastic launcher; started by
+``torchrun`` (or ``--nproc``) this command is one of the workers: rank 0 claims the run
+folder and prints, the others stay quiet (see ``core/training/distributed.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,12 @@ def add_parser(sub) -> None:
         "project file)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.add_argument(
+        "--nproc",
+        type=_positive,
+        default=1,
+        help="train on N local processes (data parallel, torch's elastic launcher)",
+    )
     p.set_defaults(run=run)
 
 
@@ -53,7 +63,7 @@ def _int(text: str, low: int) -> int:
 
 
 def run(args) -> int:
-    from workbench.core.errors import SpecError
+    from workbench.core.errors import SpecError, WorkbenchError
     from workbench.core.project import load_project
 
     spec, base_dir = load_project(args.project)
@@ -67,24 +77,90 @@ def run(args) -> int:
     if problems:
         raise SpecError(problems, source="command-line options")
     from workbench.core.run_store import discard_if_unused, new_run_dir, runs_dir_for
+    from workbench.core.training.distributed import env_world, launched_distributed
     from workbench.core.training.session import RunOptions, start_run
 
+    if args.nproc > 1 and launched_distributed():
+        raise WorkbenchError(
+            "--nproc given to a process that a torch launcher already started",
+            "use either torchrun's --nproc-per-node or workbench's --nproc, not both",
+        )
     run_dir = args.run_dir
-    if run_dir is None:  # a new numbered folder in the project's run store
+    # Under torchrun only rank 0 claims (and discards) a folder; the others hear of it.
+    main_rank = not launched_distributed() or env_world()[0] == 0
+    if run_dir is None and main_rank:
         project_file = None if str(args.project).startswith("example:") else args.project
         run_dir = new_run_dir(runs_dir_for(args.project), spec, project_file=project_file)
     try:
+        if args.nproc > 1:
+            return _launch(args, run_dir, spec.train.device)
         session = start_run(spec, base_dir, RunOptions(run_dir=run_dir))
-        return drive(session, args.json)
+        return as_worker(lambda: drive(session, args.json))
     finally:
-        discard_if_unused(run_dir)
+        if run_dir is not None and main_rank:
+            discard_if_unused(run_dir)
+
+
+def as_worker(work) -> int:
+    """``work()``; in one of several processes also leave its error where the launcher looks
+    (it reports the failing process's own error) and leave the process group at the end.
+
+    So that a failure is told once: a process that only lost its peers (another one failed
+    first) exits without a word, and so do ranks other than 0 on a user error (every rank
+    meets the same one; rank 0 prints it)."""
+    from workbench.core.errors import WorkbenchError
+    from workbench.core.training.distributed import Distributed, env_world, launched_distributed
+    from workbench.core.training.launch import peer_lost, record_failure
+
+    if not launched_distributed():
+        return work()
+    try:
+        return work()
+    except BaseException as exc:
+        record_failure(exc)
+        user_error = isinstance(exc, WorkbenchError)
+        if peer_lost(exc) or (user_error and env_world()[0] != 0):
+            raise SystemExit(2 if user_error else 1) from None
+        raise
+    finally:
+        Distributed.close()
+
+
+def _launch(args, run_dir, device: str) -> int:
+    """``--nproc N``: N workers run this command without it; the outcome comes from them."""
+    from pathlib import Path
+
+    from workbench.core.training.launch import check_devices, launch_local
+
+    check_devices(device, args.nproc)
+    worker = ["train", args.project, "--run-dir", str(run_dir)]
+    for flag in ("epochs", "seed", "device"):
+        if getattr(args, flag) is not None:
+            worker += [f"--{flag}", str(getattr(args, flag))]
+    if args.json:
+        worker.append("--json")
+    return report_launch(launch_local(worker, args.nproc, Path(run_dir)), run_dir, args.json)
+
+
+def report_launch(outcome, run_dir, as_json: bool) -> int:
+    """What the launcher adds to the workers' output: the error of a failed process other
+    than rank 0 (rank 0 reports its own, as a single process does)."""
+    if outcome.status == "failed" and outcome.rank != 0:
+        if as_json:
+            failed = {"status": "failed", "message": outcome.message, "run_dir": str(run_dir)}
+            print(json.dumps(failed))
+        sys.stderr.write(f"error: {outcome.message}\n")
+    return outcome.exit_code
 
 
 def drive(session: TrainingSession, as_json: bool) -> int:
     """Run ``session`` with Ctrl-C handling and print the outcome; the exit code
     (``cli.EXIT_*``: completed 0, diverged 2, stopped by the user 130)."""
     from workbench.cli import EXIT_OK, EXIT_STOPPED, EXIT_USER, report_failure
+    from workbench.core.training.distributed import env_world, launched_distributed
 
+    if launched_distributed() and env_world()[0] != 0:
+        return _drive_quietly(session)
     progress = None if as_json else Progress(session)
     if progress is not None:
         session.events.subscribe(progress)
@@ -95,8 +171,12 @@ def drive(session: TrainingSession, as_json: bool) -> int:
         signal.signal(signal.SIGINT, previous)
         if progress is not None:
             progress.close()
-    out = result.to_dict()
     assert result is not None  # only a stop before the start returns None (not from here)
+    out = result.to_dict()
+    data = getattr(session.build(), "data", None)  # built by run(): no second build
+    dropped = data.summary.dropped_columns if data is not None else {}
+    if dropped:
+        out["dropped_columns"] = [{"name": n, "reason": why} for n, why in dropped.items()]
     sample = _sample(session, result)
     if sample is not None:
         out["sample"] = sample
@@ -109,12 +189,23 @@ def drive(session: TrainingSession, as_json: bool) -> int:
     return EXIT_STOPPED if result.status == "stopped" else EXIT_OK
 
 
-def _install_sigint(session: TrainingSession):
+def _drive_quietly(session: TrainingSession) -> int:
+    """A worker other than rank 0: train, print nothing (rank 0 reports the run)."""
+    previous = _install_sigint(session, quiet=True)
+    try:
+        session.run()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return 0
+
+
+def _install_sigint(session: TrainingSession, quiet: bool = False):
     def on_sigint(signum, frame) -> None:
         if session.control.stop_requested:
             raise KeyboardInterrupt
         session.control.stop()
-        sys.stderr.write("\nstopping after this batch (Ctrl-C again to abort)…\n")
+        if not quiet:
+            sys.stderr.write("\nstopping after this batch (Ctrl-C again to abort)…\n")
 
     try:
         return signal.signal(signal.SIGINT, on_sigint)
@@ -213,7 +304,9 @@ def print_summary(out: dict[str, Any]) -> None:
         + (f"   wall time: {_clock(wall)}" if wall is not None else "")
     )
     labels = {"info", "status", "epochs", "steps", "run_dir", "message", "hint", "sample", "lr"}
-    labels |= {"wall_time_s", "val_from", "test_from", "baseline"}
+    labels |= {"wall_time_s", "val_from", "test_from", "baseline", "dropped_columns"}
+    for column in out.get("dropped_columns", []):
+        print(f"left out: {column['name']!r} {column['reason']}")
     groups: dict[str, list[str]] = {"train": [], "val": [], "test": [], "": []}
     for key, value in out.items():
         if key in labels or value is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from workbench.core.errors import Problem
 from workbench.core.specbase import SpecBase, _join, _parse_fields, spec_field
 
 LAYER_TYPES: dict[str, type[LayerSpec]] = {}
@@ -32,16 +33,16 @@ class LayerSpec(SpecBase):
         return {"type": self.type, **super().to_dict()}
 
     @classmethod
-    def polymorphic_parse(cls, data: dict, path: str, problems: list[str]) -> LayerSpec | None:
+    def polymorphic_parse(cls, data: dict, path: str, problems: list[Problem]) -> LayerSpec | None:
         kind = data.get("type")
         if cls is not LayerSpec:  # a concrete class was asked for directly
             if kind not in (None, cls.type):
-                problems.append(f"{_join(path, 'type')}: expected {cls.type!r} (got {kind!r})")
+                problems.append(Problem(_join(path, 'type'), f"expected {cls.type!r} (got {kind!r})"))
                 return None
             return _parse_fields(cls, data, path, problems, skip=("type",))
         if kind not in LAYER_TYPES:
             known = ", ".join(repr(k) for k in LAYER_TYPES)
-            problems.append(f"{_join(path, 'type')}: unknown layer type {kind!r} (known: {known})")
+            problems.append(Problem(_join(path, 'type'), f"unknown layer type {kind!r} (known: {known})"))
             return None
         return _parse_fields(LAYER_TYPES[kind], data, path, problems, skip=("type",))
 
@@ -68,12 +69,14 @@ class _RecurrentSpec(LayerSpec):
     def hidden_out(self) -> int:
         return self.hidden_size
 
-    def check(self, path: str) -> list[str]:
+    def check(self, path: str) -> list[Problem]:
         if self.dropout > 0 and self.num_layers < 2:
             return [
-                f"{_join(path, 'dropout')}: only acts between stacked layers — set layers ≥ 2, "
-                "or add a Dropout block instead (got dropout "
-                f"{self.dropout} with 1 layer)"
+                Problem(
+                    _join(path, "dropout"),
+                    "only acts between stacked layers — set layers ≥ 2, "
+                    f"or add a Dropout block instead (got dropout {self.dropout} with 1 layer)",
+                )
             ]
         return []
 
@@ -101,12 +104,14 @@ class LSTMSpec(_RecurrentSpec):
     def hidden_out(self) -> int:
         return self.proj_size or self.hidden_size
 
-    def check(self, path: str) -> list[str]:
+    def check(self, path: str) -> list[Problem]:
         found = super().check(path)
         if self.proj_size and self.proj_size >= self.hidden_size:
             found.append(
-                f"{_join(path, 'proj_size')}: must be smaller than hidden_size "
-                f"{self.hidden_size} (got {self.proj_size})"
+                Problem(
+                    _join(path, "proj_size"),
+                    f"must be smaller than hidden_size {self.hidden_size} (got {self.proj_size})",
+                )
             )
         return found
 

@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.core.errors import SpecError, WorkbenchError
+from workbench.core.errors import Problem, SpecError, WorkbenchError
 from workbench.core.files import inside, read_bytes_capped
 from workbench.core.resources import examples_dir
 from workbench.core.spec import ProjectSpec
@@ -50,6 +50,24 @@ def resolve_project_path(ref: str | os.PathLike) -> Path:
 def load_project(ref: str | os.PathLike) -> tuple[ProjectSpec, Path]:
     """Read and validate a project; returns the spec and the folder its relative paths use."""
     path = resolve_project_path(ref)
+    spec = ProjectSpec.from_dict(_read_json(path), source=str(path))
+    return spec, path.resolve().parent
+
+
+def load_project_for_editing(ref: str | os.PathLike) -> tuple[ProjectSpec, Path, list[Problem]]:
+    """Read a project that may have invalid values, for an editor to fix: (spec, folder, the
+    problems met while reading — those values were reset to defaults). Values out of range are
+    kept (``spec.problems()`` lists them). Raises when nothing usable can be read."""
+    path = resolve_project_path(ref)
+    spec, problems = ProjectSpec.parse(_read_json(path))
+    if spec is None:
+        raise SpecError(problems or [Problem("spec", "could not be read")], source=str(path))
+    return spec, path.resolve().parent, problems
+
+
+def _read_json(path: Path) -> object:
+    """The JSON of a project file: a regular file (a FIFO would block, /dev/zero never end)
+    of bounded size, UTF-8, parsed by ``parse_json``."""
     if not os.path.lexists(path):
         raise WorkbenchError(f"{path}: no such project file", "check the path")
     payload = read_bytes_capped(path, str(path), MAX_PROJECT_BYTES)
@@ -57,9 +75,7 @@ def load_project(ref: str | os.PathLike) -> tuple[ProjectSpec, Path]:
         text = payload.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise WorkbenchError(f"{path}: cannot be read (not UTF-8 text: {exc.reason})") from None
-    data = parse_json(text, str(path))
-    spec = ProjectSpec.from_dict(data, source=str(path))
-    return spec, path.resolve().parent
+    return parse_json(text, str(path))
 
 
 def parse_json(text: str, source: str) -> object:
@@ -131,8 +147,10 @@ def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
         raise
 
 
-def save_project(spec: ProjectSpec, path: str | os.PathLike) -> None:
-    problems = spec.problems()
+def save_project(spec: ProjectSpec, path: str | os.PathLike, check: bool = True) -> None:
+    """Write ``spec`` as JSON; ``check=False`` saves a spec with problems (an editor's work in
+    progress: the file opens again with them flagged)."""
+    problems = spec.problems() if check else []
     if problems:
         raise SpecError(problems, source=str(path))
     atomic_write_bytes(path, project_to_json(spec).encode("utf-8"))

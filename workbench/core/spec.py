@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from workbench.core.errors import Problem
 from workbench.core.layer_specs import LayerSpec, LSTMSpec
 from workbench.core.specbase import SpecBase, _join, spec_field
 
@@ -19,6 +21,18 @@ SEED_MAX = 2**64 - 1
 TASKS = ("classification", "regression", "forecasting", "tagging", "language_model")
 #: Tasks whose head emits one output per time step (sequence → sequence).
 PER_STEP_TASKS = ("tagging", "language_model")
+#: The learning rate's bounds, defined once (the spec field, the live control, the app's box):
+#: above 0, at most ``LR_MAX``.
+LR_MAX = 10.0
+
+
+def lr_problem(lr: float) -> str:
+    """What is wrong with ``lr`` as a learning rate ("" when nothing)."""
+    if not math.isfinite(lr) or lr <= 0:
+        return f"learning rate must be a positive number (got {lr})"
+    if lr > LR_MAX:
+        return f"learning rate must be ≤ {LR_MAX:g} (got {lr})"
+    return ""
 DATA_FORMATS = ("auto", "builtin", "wide_csv", "long_csv", "numpy", "text", "ts", "ucr_tsv")
 
 
@@ -44,11 +58,14 @@ class SplitSpec(SpecBase):
         "data before it (no target ever leaks; short splits still get windows)",
     )
 
-    def check(self, path: str) -> list[str]:
+    def check(self, path: str) -> list[Problem]:
         if self.val_fraction + self.test_fraction >= 1.0:
             return [
-                f"{path}: validation + test fractions must leave data for training "
-                f"(got {self.val_fraction} + {self.test_fraction})"
+                Problem(
+                    path,
+                    "validation + test fractions must leave data for training "
+                    f"(got {self.val_fraction} + {self.test_fraction})",
+                )
             ]
         return []
 
@@ -118,13 +135,13 @@ class DataSpec(SpecBase):
         "refuse", choices=("refuse", "drop", "interpolate"), doc="What to do with NaN/empty cells"
     )
 
-    def check(self, path: str) -> list[str]:
+    def check(self, path: str) -> list[Problem]:
         found = []
         if not self.source.strip():
-            found.append(f"{_join(path, 'source')}: must name a file or a built-in dataset")
+            found.append(Problem(_join(path, 'source'), "must name a file or a built-in dataset"))
         if self.delimiter is not None and len(self.delimiter) != 1 and self.delimiter != "\\t":
             found.append(
-                f"{_join(path, 'delimiter')}: must be one character (got {self.delimiter!r})"
+                Problem(_join(path, "delimiter"), f"must be one character (got {self.delimiter!r})")
             )
         return found
 
@@ -150,7 +167,11 @@ class HeadSpec(SpecBase):
         "sequence", choices=("sequence", "per_step"), doc="One output per sequence or per step"
     )
     pooling: str = spec_field(
-        "last", choices=("last", "mean", "max"), doc="How a sequence head reads the steps"
+        "last",
+        choices=("last", "last_step", "mean", "max"),
+        doc="How a sequence head reads the steps. last: each direction's final state (after a "
+        "bidirectional layer: forward at the last valid step, backward at the first); "
+        "last_step: every feature at the last valid step; mean / max over valid steps",
     )
     hidden_size: int = spec_field(
         0, ge=0, le=65536, doc="Dense layer before the output (0 = none)"
@@ -167,9 +188,9 @@ class ModelSpec(SpecBase):
     layers: list[LayerSpec] = spec_field(default_factory=lambda: [LSTMSpec(hidden_size=64)])
     head: HeadSpec = spec_field(default_factory=HeadSpec)
 
-    def check(self, path: str) -> list[str]:
+    def check(self, path: str) -> list[Problem]:
         if not any(layer.recurrent for layer in self.layers):
-            return [f"{_join(path, 'layers')}: needs at least one RNN, LSTM or GRU block"]
+            return [Problem(_join(path, 'layers'), "needs at least one RNN, LSTM or GRU block")]
         return []
 
     def layer_widths(self) -> list[tuple[int, int]]:
@@ -188,14 +209,14 @@ class ModelSpec(SpecBase):
 @dataclass
 class OptimizerSpec(SpecBase):
     name: str = spec_field("adam", choices=("sgd", "adam", "adamw", "rmsprop"))
-    lr: float = spec_field(1e-3, gt=0.0, le=10.0, doc="Learning rate")
+    lr: float = spec_field(1e-3, gt=0.0, le=LR_MAX, doc="Learning rate")
     weight_decay: float = spec_field(0.0, ge=0.0, doc="L2 penalty (decoupled for AdamW)")
     momentum: float = spec_field(0.0, ge=0.0, lt=1.0, doc="SGD / RMSprop momentum")
     nesterov: bool = spec_field(False, doc="Nesterov momentum (SGD, needs momentum > 0)")
 
-    def check(self, path: str) -> list[str]:
+    def check(self, path: str) -> list[Problem]:
         if self.nesterov and (self.name != "sgd" or self.momentum <= 0):
-            return [f"{_join(path, 'nesterov')}: needs optimizer 'sgd' with momentum > 0"]
+            return [Problem(_join(path, 'nesterov'), "needs optimizer 'sgd' with momentum > 0")]
         return []
 
 
@@ -245,10 +266,13 @@ class TrainSpec(SpecBase):
     seed: int = spec_field(0, ge=0, le=SEED_MAX, doc="Seed for weights, shuffling and dropout")
     loss: str = spec_field("auto", choices=("auto", "cross_entropy", "mse", "mae"))
 
-    def check(self, path: str) -> list[str]:
+    def check(self, path: str) -> list[Problem]:
         if not _DEVICE.match(self.device):
             return [
-                f"{_join(path, 'device')}: must be auto, cpu, cuda, cuda:N or mps (got {self.device!r})"
+                Problem(
+                    _join(path, "device"),
+                    f"must be auto, cpu, cuda, cuda:N or mps (got {self.device!r})",
+                )
             ]
         return []
 
@@ -266,15 +290,17 @@ class ProjectSpec(SpecBase):
     model: ModelSpec = spec_field(default_factory=ModelSpec)
     train: TrainSpec = spec_field(default_factory=TrainSpec)
 
-    def check(self, path: str) -> list[str]:
+    def check(self, path: str) -> list[Problem]:
         found = []
         per_step = self.data.task in PER_STEP_TASKS
         want = "per_step" if per_step else "sequence"
         if self.model.head.kind != want:
             found.append(
-                f"model.head.kind: task {self.data.task!r} needs a {want!r} head "
-                f"(got {self.model.head.kind!r})"
+                Problem(
+                    "model.head.kind",
+                    f"task {self.data.task!r} needs a {want!r} head (got {self.model.head.kind!r})",
+                )
             )
         if self.data.task == "language_model" and self.model.input.kind != "tokens":
-            found.append("model.input.kind: a language model reads tokens (got 'numeric')")
+            found.append(Problem("model.input.kind", "a language model reads tokens (got 'numeric')"))
         return found

@@ -18,7 +18,7 @@ import typing
 from collections.abc import Callable
 from typing import Any, ClassVar, Self
 
-from workbench.core.errors import SpecError
+from workbench.core.errors import Problem, SpecError
 
 _MISSING = dataclasses.MISSING
 
@@ -83,13 +83,22 @@ class SpecBase:
     @classmethod
     def from_dict(cls, data: Any, path: str = "", source: str = "") -> Self:
         """Build and validate; raises ``SpecError`` listing every problem found."""
-        problems: list[str] = []
-        obj = _parse_spec(cls, data, path, problems)
+        obj, problems = cls.parse(data, path)
         if obj is not None:
             problems.extend(obj.problems(path))
         if problems or obj is None:
-            raise SpecError(problems or [f"{path or 'spec'}: could not be read"], source=source)
+            raise SpecError(problems or [Problem(path or "spec", "could not be read")], source=source)
         return obj
+
+    @classmethod
+    def parse(cls, data: Any, path: str = "") -> tuple[Self | None, list[Problem]]:
+        """Build without validating values: (the spec or None, the problems met while reading).
+
+        Values of the wrong type keep their defaults (and are listed); values out of range are
+        kept, for ``problems()`` to report — so an editor can open a flawed file and fix it.
+        """
+        problems: list[Problem] = []
+        return _parse_spec(cls, data, path, problems), problems
 
     def replace(self, **changes: Any) -> Self:
         """A copy with some fields changed (not re-validated; call ``problems`` to check)."""
@@ -99,19 +108,19 @@ class SpecBase:
         return type(self).from_dict(self.to_dict())
 
     # ---- validation ---------------------------------------------------------------------
-    def problems(self, path: str = "") -> list[str]:
+    def problems(self, path: str = "") -> list[Problem]:
         """Every problem of this spec and its children, re-checked from the current values."""
-        found: list[str] = []
+        found: list[Problem] = []
         hints = typing.get_type_hints(type(self))
         for f in dataclasses.fields(self):  # type: ignore[arg-type]
             fpath = _join(path, f.name)
             value = getattr(self, f.name)
             _check_value(value, hints[f.name], f.metadata, fpath, found)
-        found.extend(self.check(path))
+        found.extend(Problem.of(p) for p in self.check(path))
         return found
 
-    def check(self, path: str) -> list[str]:
-        """Cross-field rules; override in subclasses. Return problem strings."""
+    def check(self, path: str) -> list[Problem]:
+        """Cross-field rules; override in subclasses. Return ``Problem(path, message)``s."""
         return []
 
 
@@ -138,25 +147,30 @@ def _is_optional(tp: Any) -> tuple[bool, Any]:
     return False, tp
 
 
-def _migrate(cls: type[SpecBase], data: dict, path: str, problems: list[str]) -> dict | None:
+def _migrate(cls: type[SpecBase], data: dict, path: str, problems: list[Problem]) -> dict | None:
     version = data.get("format_version", cls.FORMAT_VERSION)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         problems.append(
-            f"{_join(path, 'format_version')}: must be a whole number ≥ 1 (got {_show(version)})"
+            Problem(
+                _join(path, "format_version"), f"must be a whole number ≥ 1 (got {_show(version)})"
+            )
         )
         return None
     current = cls.FORMAT_VERSION or 1
     if version > current:
         problems.append(
-            f"{_join(path, 'format_version')}: written by a newer workbench (version {version}; "
-            f"this one reads up to {current}) — update the workbench to open it"
+            Problem(
+                _join(path, "format_version"),
+                f"written by a newer workbench (version {version}; "
+                f"this one reads up to {current}) — update the workbench to open it",
+            )
         )
         return None
     data = dict(data)
     while version < current:
         upgrade = cls.MIGRATIONS.get(version)
         if upgrade is None:
-            problems.append(f"{_join(path, 'format_version')}: no migration from version {version}")
+            problems.append(Problem(_join(path, 'format_version'), f"no migration from version {version}"))
             return None
         data = upgrade(data)
         version += 1
@@ -164,10 +178,10 @@ def _migrate(cls: type[SpecBase], data: dict, path: str, problems: list[str]) ->
     return data
 
 
-def _parse_spec(cls: type, data: Any, path: str, problems: list[str]) -> Any:
+def _parse_spec(cls: type, data: Any, path: str, problems: list[Problem]) -> Any:
     where = path or "spec"
     if not isinstance(data, dict):
-        problems.append(f"{where}: expected an object (got {_show(data)})")
+        problems.append(Problem(where, f"expected an object (got {_show(data)})"))
         return None
     if getattr(cls, "FORMAT_VERSION", None) is not None:
         migrated = _migrate(cls, data, path, problems)
@@ -181,13 +195,13 @@ def _parse_spec(cls: type, data: Any, path: str, problems: list[str]) -> Any:
     return _parse_fields(cls, data, path, problems)
 
 
-def _parse_fields(cls: type, data: dict, path: str, problems: list[str], skip: tuple = ()) -> Any:
+def _parse_fields(cls: type, data: dict, path: str, problems: list[Problem], skip: tuple = ()) -> Any:
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     for key in data:
         if key not in fields and key not in skip:
             known = ", ".join(sorted(fields))
-            problems.append(f"{_join(path, str(key))}: unknown field (known: {known})")
+            problems.append(Problem(_join(path, str(key)), f"unknown field (known: {known})"))
     # Fields that fail to parse keep their defaults, so range and cross-field checks can
     # still run on the rest and the user sees every problem at once.
     kwargs: dict[str, Any] = {}
@@ -204,16 +218,16 @@ def _parse_fields(cls: type, data: dict, path: str, problems: list[str], skip: t
     try:
         return cls(**kwargs)
     except TypeError as exc:  # a required field without default
-        problems.append(f"{path or 'spec'}: {exc}")
+        problems.append(Problem(path or "spec", str(exc)))
         return None
 
 
-def _parse_value(value: Any, tp: Any, path: str, problems: list[str]) -> Any:
+def _parse_value(value: Any, tp: Any, path: str, problems: list[Problem]) -> Any:
     optional, tp = _is_optional(tp)
     if value is None:
         if optional or tp is Any:
             return None
-        problems.append(f"{path}: must not be empty (null)")
+        problems.append(Problem(path, "must not be empty (null)"))
         return None
     origin = typing.get_origin(tp)
     if isinstance(tp, type) and issubclass(tp, SpecBase):
@@ -221,42 +235,42 @@ def _parse_value(value: Any, tp: Any, path: str, problems: list[str]) -> Any:
     if origin is list:
         (item_tp,) = typing.get_args(tp) or (Any,)
         if not isinstance(value, list):
-            problems.append(f"{path}: expected a list (got {_show(value)})")
+            problems.append(Problem(path, f"expected a list (got {_show(value)})"))
             return None
         items = [_parse_value(v, item_tp, f"{path}[{i}]", problems) for i, v in enumerate(value)]
         return [item for item in items if item is not None]
     if origin is dict or tp is dict:
         if not isinstance(value, dict):
-            problems.append(f"{path}: expected an object (got {_show(value)})")
+            problems.append(Problem(path, f"expected an object (got {_show(value)})"))
             return None
         return dict(value)
     if tp is Any:
         return value
     if tp is bool:
         if not isinstance(value, bool):
-            problems.append(f"{path}: expected true or false (got {_show(value)})")
+            problems.append(Problem(path, f"expected true or false (got {_show(value)})"))
         return value
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():
                 return int(value)
-            problems.append(f"{path}: expected a whole number (got {_show(value)})")
+            problems.append(Problem(path, f"expected a whole number (got {_show(value)})"))
         return value
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append(f"{path}: expected a number (got {_show(value)})")
+            problems.append(Problem(path, f"expected a number (got {_show(value)})"))
             return value
         if not math.isfinite(value):
-            problems.append(f"{path}: must be a finite number (got {value})")
+            problems.append(Problem(path, f"must be a finite number (got {value})"))
         return float(value)
     if tp is str:
         if not isinstance(value, str):
-            problems.append(f"{path}: expected text (got {_show(value)})")
+            problems.append(Problem(path, f"expected text (got {_show(value)})"))
         return value
     return value
 
 
-def _check_value(value: Any, tp: Any, meta: Any, path: str, problems: list[str]) -> None:
+def _check_value(value: Any, tp: Any, meta: Any, path: str, problems: list[Problem]) -> None:
     """Range/choice checks on an already-typed value, and recursion into child specs."""
     if value is None:
         return
@@ -273,19 +287,19 @@ def _check_value(value: Any, tp: Any, meta: Any, path: str, problems: list[str])
     _check_scalar(value, meta, path, problems)
 
 
-def _check_scalar(value: Any, meta: Any, path: str, problems: list[str]) -> None:
+def _check_scalar(value: Any, meta: Any, path: str, problems: list[Problem]) -> None:
     choices = meta.get("choices") if meta else None
     if choices and value not in choices:
         allowed = ", ".join(_show(c) for c in choices)
-        problems.append(f"{path}: must be one of {allowed} (got {_show(value)})")
+        problems.append(Problem(path, f"must be one of {allowed} (got {_show(value)})"))
         return
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not meta:
         return
     if meta.get("ge") is not None and value < meta["ge"]:
-        problems.append(f"{path}: must be ≥ {meta['ge']} (got {value})")
+        problems.append(Problem(path, f"must be ≥ {meta['ge']} (got {value})"))
     if meta.get("gt") is not None and value <= meta["gt"]:
-        problems.append(f"{path}: must be > {meta['gt']} (got {value})")
+        problems.append(Problem(path, f"must be > {meta['gt']} (got {value})"))
     if meta.get("le") is not None and value > meta["le"]:
-        problems.append(f"{path}: must be ≤ {meta['le']} (got {value})")
+        problems.append(Problem(path, f"must be ≤ {meta['le']} (got {value})"))
     if meta.get("lt") is not None and value >= meta["lt"]:
-        problems.append(f"{path}: must be < {meta['lt']} (got {value})")
+        problems.append(Problem(path, f"must be < {meta['lt']} (got {value})"))

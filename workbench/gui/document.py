@@ -17,7 +17,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from workbench.core.project import load_project, save_project
+from workbench.core.errors import Problem
+from workbench.core.project import load_project_for_editing, save_project
 from workbench.core.spec import ProjectSpec
 from workbench.gui.spec_paths import get_path, with_path
 from workbench.gui.undo import SpecCommand
@@ -38,7 +39,10 @@ class ProjectDocument(QObject):
         self._base_dir: Path | None = None
         self._example: str | None = None
         self._read_only = False
-        self._problems: list[str] | None = None
+        self._problems: list[Problem] | None = None
+        self._data_problems: list[Problem] = []
+        #: Problems met while reading the open file (those values were reset to defaults).
+        self.open_problems: list[Problem] = []
         self.data_summary: Any = None  # the last DataSummary the data panel saw (no tensors)
         # Runs made while the project had no file: they move beside it on its first save.
         self.session_runs: list[Path] = []
@@ -105,12 +109,29 @@ class ProjectDocument(QObject):
             return self._path.name
         return self._spec.name or "untitled"
 
-    def problems(self) -> list[str]:
-        """Every problem of the current spec, by path (empty: ready to train)."""
+    def problems(self) -> list[Problem]:
+        """Every problem of the current spec and of its data, by path (empty: ready to train)."""
         # Every form asks after each edit; checking the spec takes a few ms, so cache it.
         if self._problems is None:
             self._problems = self._spec.problems()
-        return list(self._problems)
+        return self._problems + self._data_problems
+
+    def set_data_problems(self, problems: list[Problem]) -> None:
+        """What the last data load found wrong (the data panel sets it; empty when it loaded
+        fine): a problem like any spec problem, so Train waits until it is fixed."""
+        found = [Problem.of(p) for p in problems]  # "path: message" texts become Problems
+        if found != self._data_problems:
+            self._data_problems = found
+            self.changed.emit()
+
+    # ---- undo / redo: refused while a run trains (the forms show its spec) ----------------
+    def undo(self) -> None:
+        if not self._read_only:
+            self._undo.undo()
+
+    def redo(self) -> None:
+        if not self._read_only:
+            self._undo.redo()
 
     def value(self, path: str) -> Any:
         return get_path(self._spec, path)
@@ -121,7 +142,7 @@ class ProjectDocument(QObject):
         if new_spec == self._spec:
             return
         before = copy.deepcopy(self._spec)
-        self._undo.push(SpecCommand(self, before, copy.deepcopy(new_spec), text, merge_key))
+        self._undo.push(SpecCommand(self._apply, before, copy.deepcopy(new_spec), text, merge_key))
 
     def set_value(self, path: str, value: Any, text: str | None = None) -> None:
         """Change one field, e.g. ``set_value('model.layers[0].hidden_size', 128)``."""
@@ -156,6 +177,8 @@ class ProjectDocument(QObject):
         self._path = Path(path) if path is not None else None
         self._base_dir = Path(base_dir) if base_dir is not None else None
         self._example = example
+        self._data_problems = []
+        self.open_problems = []
         self.data_summary = None
         self.session_runs = []
         self._unsaved_id = _new_unsaved_id()
@@ -167,16 +190,19 @@ class ProjectDocument(QObject):
 
     def open(self, ref: str | os.PathLike) -> None:
         """Load a project file or ``example:NAME``; raises ``WorkbenchError`` and leaves the
-        current project untouched when the file is bad."""
-        spec, base_dir = load_project(ref)
+        current project untouched when nothing usable can be read. Invalid values open (flagged
+        by ``problems()``); values that could not be read are listed in ``open_problems``."""
+        spec, base_dir, read_problems = load_project_for_editing(ref)
         text = str(ref)
         if text.startswith("example:"):
             self.replace(spec, None, base_dir, example=text)
         else:
             self.replace(spec, Path(ref).resolve(), base_dir)
+        self.open_problems = read_problems
 
     def save(self, path: str | os.PathLike | None = None) -> Path:
-        """Write the spec as JSON (atomically); raises ``SpecError`` when it has problems."""
+        """Write the spec as JSON (atomically), problems and all: they are flagged when it opens
+        again, and saving work in progress must never be refused."""
         target = Path(path) if path is not None else self._path
         if target is None:
             raise ValueError("save() needs a path for a project that was never saved")
@@ -188,7 +214,7 @@ class ProjectDocument(QObject):
                 self._spec = spec
                 self._problems = None
                 self.changed.emit()
-        save_project(spec, target)
+        save_project(spec, target, check=False)
         first_save, moved = self._path is None, self._path != target
         self._path = target
         self._base_dir = target.parent

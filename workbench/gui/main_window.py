@@ -12,7 +12,7 @@ import sys
 import traceback
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QLabel,
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # built after the first paint; imported then
     from workbench.gui.panels.model import ModelPanel
     from workbench.gui.panels.train_settings import TrainSettingsPanel
 
-TAB_TITLES = ("1  Data", "2  Model", "3  Training", "4  Inspect")
+TAB_TITLES = ("1  Data", "2  Model", "3  Training", "4  Inspect", "5  Runs")
 
 
 class MainWindow(ProjectActions, QMainWindow):
@@ -57,7 +57,7 @@ class MainWindow(ProjectActions, QMainWindow):
         self.device_text = "CPU"
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
-        self.resize(1280, 820)
+        self.resize(*default_size(self))
 
         self.data_panel = DataPanel(self.document, deferred=True)
         # The Model and Training tabs are built on first use or right after the first paint
@@ -80,9 +80,30 @@ class MainWindow(ProjectActions, QMainWindow):
             (self.data_panel, self.model_host, self.training_host, self.inspect_host), TAB_TITLES
         ):
             self.tabs.addTab(widget, title)
-        self.setCentralWidget(self.tabs)
+        from workbench.gui.help import FirstRunHint
+
+        self.first_run_hint = FirstRunHint()
+        self.read_only_banner = QLabel(
+            "The project is read-only while a run trains (the run uses it): "
+            "Stop (Shift+F5) to edit it; undo is off until then."
+        )
+        self.read_only_banner.setObjectName("read_only_banner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setStyleSheet(
+            "background: #fff8e1; border: 1px solid #ffe082; padding: 3px;"
+        )
+        self.read_only_banner.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.first_run_hint)
+        column.addWidget(self.read_only_banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         menus.build(self)
+        self.document.read_only_changed.connect(self.read_only_banner.setVisible)
         self.document.changed.connect(self._on_changed)
         self.document.modified_changed.connect(lambda _m: self._update_title())
         self.document.spec_replaced.connect(self._update_title)
@@ -173,6 +194,7 @@ class MainWindow(ProjectActions, QMainWindow):
             ("preview plot", self.data_panel.preview.ensure_plot),
             ("training view", self._add_training_panel),
             ("inspect view", self._add_inspect_panel),
+            ("runs view", self._add_runs_panel),
         ]
         return True
 
@@ -229,6 +251,7 @@ class MainWindow(ProjectActions, QMainWindow):
             self.settings_host.hide()
         self.training_host.addWidget(panel)
         panel.run_state_changed.connect(self._on_run_state)
+        panel.run_started.connect(self._on_run_started)
         menus.add_run_actions(self, panel)
         self._on_changed()
 
@@ -247,6 +270,11 @@ class MainWindow(ProjectActions, QMainWindow):
         if self.training_panel is not None:
             # Issue 7: the panel installs its probe hook and takes the snapshots and run states.
             panel.bind_training(self.training_panel)
+
+    def _add_runs_panel(self) -> None:
+        from workbench.gui.runs_tab import install_runs_tab
+
+        install_runs_tab(self)
 
     def _show_devices(self, found: dict | None) -> None:
         found = found or {"devices": ["auto", "cpu"], "auto": "CPU", "threads": "?"}
@@ -282,6 +310,11 @@ class MainWindow(ProjectActions, QMainWindow):
 
     def _on_run_state(self, state: str) -> None:
         self.status_run.setText(f"Run: {state}")
+
+    def _on_run_started(self) -> None:
+        """Train pressed on another tab: show what it does (View menu turns this off)."""
+        if self.follow_training_action.isChecked() and self.tabs.currentIndex() != 2:
+            self.tabs.setCurrentIndex(2)
 
     def _on_loading(self, busy: bool) -> None:
         if busy:
@@ -324,6 +357,17 @@ class MainWindow(ProjectActions, QMainWindow):
         state = settings.value("state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
+
+
+def default_size(window: QWidget, area: QRect | None = None) -> tuple[int, int]:
+    """1280×820, or less on a smaller screen: on a 1366×768 laptop the whole window, status
+    bar included, stays on screen (the panels scroll)."""
+    if area is None:
+        screen = window.screen()
+        if screen is None:
+            return 1280, 820
+        area = screen.availableGeometry()
+    return min(1280, area.width() - 40), min(820, area.height() - 60)
 
 
 def _host(text: str) -> QWidget:

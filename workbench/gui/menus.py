@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QSize, Qt, qVersion
 from PySide6.QtGui import QAction, QKeySequence
@@ -14,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QStyle, QToolBar
 
 from workbench import __version__
 from workbench.core.project import list_examples
-from workbench.gui.settings import recent_files
+from workbench.gui.settings import follow_training, recent_files, set_follow_training
 
 _SK = QKeySequence.StandardKey
 
@@ -73,14 +74,20 @@ def build(window: Any) -> None:
         "Ctrl+Shift+O",
         "Use a data file in this project",
     )
-    window.undo_action = doc.undo_stack.createUndoAction(window, "&Undo")
-    window.undo_action.setShortcut(QKeySequence(_SK.Undo))
+    window.undo_action = _action(window, "&Undo", doc.undo, _SK.Undo)
     window.undo_action.setIconText("Undo")  # the menu says what; the toolbar stays steady
     window.undo_action.setIcon(window.style().standardIcon(sp.SP_ArrowBack))
-    window.redo_action = doc.undo_stack.createRedoAction(window, "&Redo")
-    window.redo_action.setShortcut(QKeySequence(_SK.Redo))
+    window.redo_action = _action(window, "&Redo", doc.redo)
+    window.redo_action.setShortcuts(redo_shortcuts())
     window.redo_action.setIconText("Redo")
     window.redo_action.setIcon(window.style().standardIcon(sp.SP_ArrowForward))
+    for signal in (
+        doc.undo_stack.indexChanged,
+        doc.read_only_changed,
+        doc.spec_replaced,
+    ):
+        signal.connect(lambda *_a: sync_undo_actions(window))
+    sync_undo_actions(window)
     window.about_action = _action(
         window, "&About", lambda: show_about(window), None, "Versions and device"
     )
@@ -101,6 +108,10 @@ def build(window: Any) -> None:
     refresh_recent(window)
     file_menu.addAction(window.open_data_action)
     file_menu.addSeparator()
+    from workbench.gui.use_model import add_actions as add_use_model_actions
+
+    add_use_model_actions(window, file_menu)
+    file_menu.addSeparator()
     file_menu.addAction(window.save_action)
     file_menu.addAction(window.save_as_action)
     file_menu.addAction(window.properties_action)
@@ -117,7 +128,25 @@ def build(window: Any) -> None:
     window.run_menu = bar.addMenu("&Run")
     window.run_placeholder = window.run_menu.addAction("Train (loading…)")
     window.run_placeholder.setEnabled(False)
+    view_menu.addSeparator()
+    window.follow_training_action = view_menu.addAction("Show the Live Plots When Training Starts")
+    window.follow_training_action.setCheckable(True)
+    window.follow_training_action.setChecked(follow_training())
+    window.follow_training_action.toggled.connect(set_follow_training)
     help_menu = bar.addMenu("&Help")
+    from workbench.gui import help as help_views
+
+    window.guide_action = _action(
+        window, "&User Guide", lambda: help_views.show_guide(window), _SK.HelpContents,
+        "The workflow tab by tab, the project format and the command line",
+    )
+    window.shortcuts_action = _action(
+        window, "&Keyboard Shortcuts", lambda: help_views.show_shortcuts(window), None,
+        "Every shortcut of the window",
+    )
+    help_menu.addAction(window.guide_action)
+    help_menu.addAction(window.shortcuts_action)
+    help_menu.addSeparator()
     help_menu.addAction(window.about_action)
 
     toolbar = QToolBar("Main")
@@ -154,6 +183,36 @@ def build(window: Any) -> None:
         window.status_run,
     ):
         status.addPermanentWidget(label)
+
+
+def redo_shortcuts() -> list[QKeySequence]:
+    """The platform's redo key plus both common ones (Ctrl+Y and Ctrl+Shift+Z) everywhere."""
+    keys = [*QKeySequence.keyBindings(_SK.Redo), QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")]
+    unique: list[QKeySequence] = []
+    for key in keys:
+        if not key.isEmpty() and key not in unique:
+            unique.append(key)
+    return unique
+
+
+def sync_undo_actions(window: Any) -> None:
+    """Undo/redo name the step they would take, and are off while a run trains."""
+    doc = window.document
+    stack = doc.undo_stack
+    if not shiboken6.isValid(stack) or not shiboken6.isValid(window.undo_action):
+        return  # the window is being torn down
+    for action, can, text, verb in (
+        (window.undo_action, stack.canUndo(), stack.undoText(), "Undo"),
+        (window.redo_action, stack.canRedo(), stack.redoText(), "Redo"),
+    ):
+        action.setEnabled(can and not doc.read_only)
+        action.setText(f"&{verb} {text}" if can and text else f"&{verb}")
+        if doc.read_only:
+            tip = f"{verb} is off while a run trains: the run uses this project"
+        else:
+            tip = f"{verb}: {text}" if can and text else f"Nothing to {verb.lower()}"
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
 
 
 def add_run_actions(window: Any, panel: Any) -> None:

@@ -1,6 +1,7 @@
 """File handling of the main window: New / Open / Save / Save As, the unsaved-changes prompt,
-and drag and drop. A bad or newer-version project file shows a dialog listing every problem
-the spec found, and the project that was open stays open."""
+and drag and drop. Saving always works (problems are flagged, not blocking); a project file with
+invalid values opens with its problems flagged and listed once. A file that cannot be read at
+all (not JSON, a newer version) shows a dialog, and the project that was open stays open."""
 
 from __future__ import annotations
 
@@ -95,7 +96,24 @@ class ProjectActions:
             add_recent_file(ref)
             menus.refresh_recent(self)
         self.tabs.setCurrentIndex(0)
+        self._report_open_problems()
         return True
+
+    def _report_open_problems(self) -> None:
+        """A file with invalid values opens; say what is wrong once (the forms flag it too)."""
+        reset = self.document.open_problems
+        flagged = self.document.problems()
+        if not reset and not flagged:
+            return
+        count = len(reset) + len(flagged)
+        lines = [f"{self.document.display_name} opened with {_plural(count, 'problem')}."]
+        if flagged:
+            lines += ["", "Flagged in the forms (fix them to train):"]
+            lines += [f"• {p}" for p in flagged]
+        if reset:
+            lines += ["", "Could not be read, so the default is used:"]
+            lines += [f"• {p}" for p in reset]
+        QMessageBox.warning(self, "Problems in the project", "\n".join(lines))
 
     def save(self) -> bool:
         if self.document.path is None:
@@ -122,7 +140,9 @@ class ProjectActions:
             return False
         add_recent_file(saved)
         menus.refresh_recent(self)
-        self.statusBar().showMessage(f"Saved {saved}", 4000)
+        problems = self.document.problems()
+        note = f" — {_plural(len(problems), 'problem')} left to fix before training" if problems else ""
+        self.statusBar().showMessage(f"Saved {saved}{note}", 6000)
         return True
 
     # ---- drag and drop ----------------------------------------------------------------------
@@ -146,6 +166,10 @@ class ProjectActions:
         else:
             self.data_panel.open_data_file(path)
             self.tabs.setCurrentIndex(0)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def is_project_file(path: Path) -> bool:

@@ -52,3 +52,13 @@ def last_folder() -> str:
 def set_last_folder(path: str | os.PathLike) -> None:
     path = Path(path)
     app_settings().setValue("last_folder", str(path if path.is_dir() else path.parent))
+
+
+def follow_training() -> bool:
+    """Whether Train started from another tab switches to the live plots (default: yes)."""
+    value = app_settings().value("follow_training", True)
+    return value not in (False, "false", "0", 0)
+
+
+def set_follow_training(on: bool) -> None:
+    app_settings().setValue("follow_training", bool(on))

@@ -1,7 +1,8 @@
 """Read and write spec values by their problem path (``model.layers[1].hidden_size``).
 
-The spec's own ``problems()`` name the place of every problem with such a path; the forms use
-the same paths to find the widget that shows a value and to flag it inline.
+The spec's own ``problems()`` name the place of every problem with such a path
+(``Problem.path``); the forms use the same paths to find the widget that shows a value and to
+flag it inline.
 """
 
 from __future__ import annotations
@@ -48,12 +49,3 @@ def with_path(spec: Any, path: str, value: Any) -> Any:
     return new
 
 
-def problem_path(problem: str) -> str:
-    """The path a problem message starts with (``'model.layers[0].dropout: …'`` → that path)."""
-    head, sep, _ = problem.partition(": ")
-    return head if sep and " " not in head else ""
-
-
-def problem_text(problem: str) -> str:
-    """The message of a problem without its leading path."""
-    return problem[len(problem_path(problem)) + 2 :] if problem_path(problem) else problem

@@ -7,26 +7,28 @@ that carry the same ``merge_key`` in a row (typing 1-2-8 into a spin box) merge 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
 if TYPE_CHECKING:
     from workbench.core.spec import ProjectSpec
-    from workbench.gui.document import ProjectDocument
 
 
 class SpecCommand(QUndoCommand):
+    """One undoable edit: ``apply(spec)`` puts ``before`` (undo) or ``after`` (redo) in place."""
+
     def __init__(
         self,
-        document: ProjectDocument,
+        apply: Callable[[ProjectSpec], None],
         before: ProjectSpec,
         after: ProjectSpec,
         text: str,
         merge_key: str | None = None,
     ) -> None:
         super().__init__(text)
-        self._document = document
+        self._apply = apply
         self.before = before
         self.after = after
         self.merge_key = merge_key
@@ -43,7 +45,7 @@ class SpecCommand(QUndoCommand):
         return True
 
     def redo(self) -> None:
-        self._document._apply(self.after)
+        self._apply(self.after)
 
     def undo(self) -> None:
-        self._document._apply(self.before)
+        self._apply(self.before)

@@ -106,18 +106,47 @@ class _Job(QObject):
 
 
 class ErrorInfo:
-    """What the user sees about a failure: message, hint, and the traceback as details."""
+    """What the user sees about a failure: message, hint, and the traceback as details.
 
-    def __init__(self, message: str, hint: str = "", details: str = "", kind: str = "") -> None:
-        self.message, self.hint, self.details, self.kind = message, hint, details, kind
+    ``error_type`` is the exception's class (None when the failure was not an exception), so a
+    caller classifies with ``isinstance``-like checks (``is_a``), never by class-name strings.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        details: str = "",
+        error_type: type[BaseException] | None = None,
+    ) -> None:
+        self.message, self.hint, self.details = message, hint, details
+        self.error_type = error_type
+
+    @property
+    def kind(self) -> str:
+        """The exception's class name (for display)."""
+        return self.error_type.__name__ if self.error_type is not None else ""
+
+    def is_a(self, *types: type[BaseException]) -> bool:
+        """Whether the failure was an exception of one of ``types``."""
+        return self.error_type is not None and issubclass(self.error_type, types)
+
+    @property
+    def user_error(self) -> bool:
+        """A ``WorkbenchError``: something the user can fix (anything else is a bug)."""
+        from workbench.core.errors import WorkbenchError
+
+        return self.is_a(WorkbenchError)
 
     @classmethod
     def from_exception(cls, exc: BaseException) -> ErrorInfo:
+        from workbench.core.errors import WorkbenchError
+
         details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-        if not hasattr(exc, "hint"):  # not a WorkbenchError: a bug; say what it was
+        if not isinstance(exc, WorkbenchError):  # a bug; say what it was
             message = f"{type(exc).__name__}: {message}"
-        return cls(message, getattr(exc, "hint", "") or "", details, type(exc).__name__)
+        return cls(message, getattr(exc, "hint", "") or "", details, type(exc))
 
     def __repr__(self) -> str:
         return f"ErrorInfo({self.message!r})"
@@ -217,6 +246,53 @@ def run_in_thread(
     the GUI thread. Keep the returned object if you want to ``join`` it; the registry holds it until
     the thread ends, and ``join_all`` (called when the window closes) waits for it."""
     job = _ThreadedJob(fn, name, parent)
+    if on_done is not None:
+        job.done.connect(on_done)
+    if on_error is not None:
+        job.failed.connect(on_error)
+    job.start()
+    return job
+
+
+class TaskState:
+    """What a background task shares with the GUI (after Orange's ``TaskState``): a progress
+    fraction the GUI polls on a timer, and a stop request the task polls between batches."""
+
+    def __init__(self) -> None:
+        self.progress = 0.0  # a float write: atomic under the GIL
+        self._stop = threading.Event()
+
+    def set_progress(self, fraction: float) -> None:
+        self.progress = float(fraction)
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def should_stop(self) -> bool:
+        return self._stop.is_set()
+
+
+class _TaskJob(_ThreadedJob):
+    def __init__(self, fn: Callable[[], Any], name: str, parent, state: TaskState) -> None:
+        super().__init__(fn, name, parent)
+        self.state = state
+
+    def request_stop(self) -> None:
+        self.state.request_stop()
+
+
+def run_task(
+    fn: Callable[[TaskState], Any],
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[ErrorInfo], None] | None = None,
+    name: str = "workbench-task",
+    parent: QObject | None = None,
+) -> _ThreadedJob:
+    """Like ``run_in_thread`` for a task that reports progress and can be cancelled:
+    ``fn(state)`` runs on the thread; the returned job's ``state`` is its ``TaskState``, and
+    ``join_all`` (window closing) asks it to stop."""
+    state = TaskState()
+    job = _TaskJob(lambda: fn(state), name, parent, state)
     if on_done is not None:
         job.done.connect(on_done)
     if on_error is not None:

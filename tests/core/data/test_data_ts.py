@@ -50,13 +50,13 @@ def test_univariate_equal_length(tmp_path):
     assert d.train.x.shape == (4, 4, 1) and d.train.lengths is None
     assert d.class_names == ["1", "2"] and d.train.y.tolist() == [0, 1, 0, 1]
     assert torch.allclose(d.train.x[2, :, 0], torch.tensor([0.2, 0.1, 0.0, -0.1]))
-    assert "problem: GunPointToy" in d.summary.notes
+    assert "dataset name in the file: GunPointToy" in d.summary.notes
 
 
 def test_multivariate_unequal_length_with_missing(tmp_path):
     (tmp_path / "m.ts").write_text(MULTIVARIATE_UNEQUAL)
     with pytest.raises(
-        Exception, match=r"m\.ts: 1 missing value \(first at line 10, step 1, feature 'dim1'\)"
+        Exception, match=r"m\.ts: 1 missing value \(first at line 10, step 2, feature 'dim1'\)"
     ):
         load_data(_spec(tmp_path / "m.ts"))
     d = load_data(_spec(tmp_path / "m.ts", missing="interpolate"))

@@ -145,3 +145,35 @@ def test_device_auto_falls_back_to_cpu_and_cuda_request_is_explained():
     assert "CPU" in describe_device(torch.device("cpu"))
     with pytest.raises(WorkbenchError, match="no usable CUDA GPU"):
         resolve_device("cuda:0")
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_last_pooling_is_h_n_of_a_packed_bidirectional_layer(kind):
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    from workbench.core.models.builder import pool
+
+    layer = (LSTMSpec if kind == "lstm" else GRUSpec)(
+        hidden_size=6, num_layers=2, bidirectional=True
+    )
+    spec = _spec([layer], HeadSpec(kind="sequence", pooling="last", output_size=2))
+    model = build_model(spec).eval()
+    x, lengths = _inputs(spec, batch=4, steps=7), torch.tensor([7, 3, 5, 1])
+    rnn = model.blocks[0].rnn
+    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    _, h_n = rnn(packed)
+    h_n = h_n[0] if kind == "lstm" else h_n
+    expected = torch.cat([h_n[-2], h_n[-1]], dim=-1)
+    with torch.no_grad():
+        # the fast path (h_n) and the generic one (padded output + pool) agree with h_n
+        torch.testing.assert_close(model.final_states(x, lengths), expected)
+        features, _ = model.body(x, lengths)
+        torch.testing.assert_close(pool(features, lengths, "last", model.backward_from), expected)
+        out, _ = model(x, lengths)
+        torch.testing.assert_close(out, model.head(expected))
+        # last_step keeps the old meaning: the backward direction after one step
+        old = pool(features, lengths, "last_step")
+        index = lengths - 1
+        torch.testing.assert_close(old, features[torch.arange(4), index])
+        assert not torch.allclose(old[:, 6:], expected[:, 6:])
+    assert "final state per direction" in summarize(spec).to_text()

@@ -5,6 +5,7 @@ Everything here is plain data. Tensors stay on the CPU; the training loop moves 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,10 @@ class DataSummary:
     source: str
     task: str
     n_sequences: int = 0
+    #: A separate test file paired with the source (e.g. *_TEST.ts), and its sequence count
+    #: (included in ``n_sequences``).
+    test_file: str | None = None
+    n_test_file: int = 0
     length_min: int = 0
     length_median: float = 0.0
     length_max: int = 0
@@ -73,8 +78,14 @@ class DataSummary:
     normalization: str = "none"
     preview_header: list[str] = field(default_factory=list)
     preview_rows: list[list[str]] = field(default_factory=list)
+    #: What each preview cell was read as (None: text or missing), when the reader knows.
+    preview_parsed: list[list[float | None]] = field(default_factory=list)
+    #: Columns of the file left out without being asked to: name -> why (e.g. text).
+    dropped_columns: dict[str, str] = field(default_factory=dict)
     #: A few sequences as float arrays [T, F] for plotting (not in ``to_dict``).
     preview_series: list[np.ndarray] = field(default_factory=list)
+    #: The class of each preview sequence (classification), to colour them by class.
+    preview_labels: list[str] = field(default_factory=list)
     #: For windows cut from one series: the series [L, F] (raw units), the indices where the
     #: val and test parts start, and the window length (not in ``to_dict`` except the bounds).
     series: np.ndarray | None = None
@@ -91,6 +102,9 @@ class DataSummary:
             "source": self.source,
             "task": self.task,
             "n_sequences": int(self.n_sequences),
+            "test_file": self.test_file,
+            "n_train_file": int(self.n_sequences - self.n_test_file),
+            "n_test_file": int(self.n_test_file),
             "length_min": int(self.length_min),
             "length_median": float(self.length_median),
             "length_max": int(self.length_max),
@@ -106,6 +120,13 @@ class DataSummary:
             "normalization": self.normalization,
             "preview_header": list(self.preview_header),
             "preview_rows": [list(r) for r in self.preview_rows],
+            "preview_parsed": [
+                [None if v is None or not math.isfinite(v) else float(v) for v in r]
+                for r in self.preview_parsed
+            ],
+            "dropped_columns": [
+                {"name": name, "reason": why} for name, why in self.dropped_columns.items()
+            ],
             "series_length": None if self.series is None else int(self.series.shape[0]),
             "series_names": list(self.series_names),
             "split_bounds": None
@@ -116,6 +137,29 @@ class DataSummary:
             "notes": list(self.notes),
         }
         return out
+
+    def preview_shown(self) -> list[list[str]]:
+        """Preview rows as shown: a cell read as another number than its text says gets
+        ``raw → value`` (``1.234,5 → 1234.5``), so a misread is visible."""
+        parsed = self.preview_parsed
+        return [
+            _with_parsed(r, parsed[i] if i < len(parsed) else None)
+            for i, r in enumerate(self.preview_rows)
+        ]
+
+    def run_notes(self) -> list[str]:
+        """What a training run should say about its data: the columns left out unasked and
+        the paired test file (empty when neither)."""
+        notes = []
+        if self.dropped_columns:
+            shown = "; ".join(f"{n!r} {why}" for n, why in self.dropped_columns.items())
+            notes.append(f"columns left out: {_clip(shown, 300)}")
+        if self.test_file:
+            notes.append(
+                f"test part: {self.test_file} ({self.n_test_file:,} sequences); the source's "
+                f"{self.n_sequences - self.n_test_file:,} give train and validation"
+            )
+        return notes
 
     def to_text(self) -> str:
         """A human-readable table."""
@@ -128,7 +172,16 @@ class DataSummary:
             rows.append(("tokens", f"{self.n_tokens:,}"))
             rows.append(("vocabulary", f"{self.vocab_size} (from the training split)"))
         else:
-            rows.append(("sequences", f"{self.n_sequences:,}"))
+            if self.test_file:
+                rows.append(
+                    (
+                        "sequences",
+                        f"{self.n_sequences - self.n_test_file:,} in the source, "
+                        f"{self.n_test_file:,} in the test file {self.test_file}",
+                    )
+                )
+            else:
+                rows.append(("sequences", f"{self.n_sequences:,}"))
             rows.append(
                 (
                     "length",
@@ -148,6 +201,9 @@ class DataSummary:
         if self.class_counts:
             counts = ", ".join(f"{k}: {v}" for k, v in self.class_counts.items())
             rows.append(("classes", f"{len(self.class_counts)} ({_clip(counts, 200)})"))
+        if self.dropped_columns:
+            shown = "; ".join(f"{n!r} {why}" for n, why in self.dropped_columns.items())
+            rows.append(("columns left out", _clip(shown, 300)))
         rows.append(("missing values", str(self.missing_values)))
         sizes = self.split_sizes
         unit = "tokens" if self.n_tokens is not None else "sequences"
@@ -161,19 +217,44 @@ class DataSummary:
         rows.append(("normalization", self.normalization))
         width = max(len(k) for k, _ in rows)
         lines = [f"{k:<{width}}  {v}" for k, v in rows]
-        for note in self.notes:
-            lines.append(f"note: {note}")
+        for i, note in enumerate(self.notes):  # under the table's own "notes" heading
+            lines.append(f"{'notes' if i == 0 else '':<{width}}  {note}")
         if self.preview_rows:
             lines.append("")
             lines.append("first rows:")
-            table = ([self.preview_header] if self.preview_header else []) + self.preview_rows[:10]
+            shown_rows = self.preview_shown()[:10]
+            table = ([self.preview_header] if self.preview_header else []) + shown_rows
             widths = [
-                min(14, max(len(str(r[i])) for r in table if i < len(r)))
+                min(
+                    24 if any("→" in str(r[i]) for r in table if i < len(r)) else 14,
+                    max(len(str(r[i])) for r in table if i < len(r)),
+                )
                 for i in range(max(map(len, table)))
             ]
             for r in table:
                 lines.append("  " + "  ".join(_clip(str(c), w).ljust(w) for c, w in zip(r, widths)))
         return "\n".join(lines)
+
+
+def _with_parsed(row: list[str], parsed: list[float | None] | None) -> list[str]:
+    """Raw cells, each followed by what it was read as when that differs from its text."""
+    if not parsed:
+        return [str(c) for c in row]
+    out = []
+    for cell, value in zip(row, parsed):
+        text = str(cell).strip()
+        if value is None or text == f"{value:g}" or _same_number(text, value):
+            out.append(text)
+        else:
+            out.append(f"{text} → {value:g}")
+    return out
+
+
+def _same_number(text: str, value: float) -> bool:
+    try:
+        return float(text) == value and "," not in text
+    except ValueError:
+        return False
 
 
 def _clip(text: str, width: int) -> str:

@@ -33,6 +33,10 @@ class RawSequences:
     origins: list[str] | None = None
     #: A second part with the file's own test set (UCR/UEA _TRAIN/_TEST pairs).
     test: RawSequences | None = None
+    #: How messages name the file these sequences came from (set for a test part).
+    where: str | None = None
+    #: The problem name a file declares (.ts @problemName), to check a train/test pair.
+    problem: str | None = None
     #: Fixed class list (e.g. from a .ts header), in order.
     class_names: list[str] | None = None
     #: ``y`` already holds ids into ``class_names`` (built-in data).
@@ -41,6 +45,8 @@ class RawSequences:
     first_missing: str | None = None
     preview: Preview = field(default_factory=Preview)
     notes: list[str] = field(default_factory=list)
+    #: Columns of the file left out without being asked to (name -> why), for every surface.
+    dropped: dict[str, str] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -64,6 +70,8 @@ class RawSeries:
     first_missing: str | None = None
     preview: Preview = field(default_factory=Preview)
     notes: list[str] = field(default_factory=list)
+    #: Columns of the file left out without being asked to (name -> why), for every surface.
+    dropped: dict[str, str] = field(default_factory=dict)
     #: The time column's cells [L] as read (for guessing the season), or None without one.
     time_values: np.ndarray | None = None
 
@@ -73,6 +81,8 @@ class RawText:
     text: str
     preview: Preview = field(default_factory=Preview)
     notes: list[str] = field(default_factory=list)
+    #: Columns of the file left out without being asked to (name -> why), for every surface.
+    dropped: dict[str, str] = field(default_factory=dict)
 
 
 Raw = RawSequences | RawSeries | RawText

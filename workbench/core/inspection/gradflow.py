@@ -121,7 +121,7 @@ def _head(
 ) -> torch.Tensor:
     if model.per_step:
         return model.head(features)
-    return model.head(pool(features, lengths, model.pooling))
+    return model.head(pool(features, lengths, model.pooling, model.backward_from))
 
 
 def unrolled_forward(model: SequenceModel, x: torch.Tensor, lengths: torch.Tensor | None = None):

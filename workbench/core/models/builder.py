@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from workbench.core.models.layers import RecurrentBlock, build_layer
+from workbench.core.models.layers import DropoutBlock, RecurrentBlock, build_layer
 from workbench.core.spec import ModelSpec
 
 #: Recurrent state of one block: ``h`` (RNN/GRU) or ``(h, c)`` (LSTM); None when not carried.
@@ -38,6 +38,25 @@ class SequenceModel(nn.Module):
         head = spec.head
         self.per_step = head.kind == "per_step"
         self.pooling = head.pooling
+        # `last` after a bidirectional layer = each direction's final state: the backward half
+        # of the features (from ``backward_from`` on) is read at the first step, not the last.
+        recurrent = [i for i, b in enumerate(self.blocks) if isinstance(b, RecurrentBlock)]
+        last_rnn = recurrent[-1] if recurrent else None
+        self.backward_from = (
+            body_width // 2
+            if last_rnn is not None and self.blocks[last_rnn].bidirectional
+            else None
+        )
+        # Read h_n directly (no unpack, no gather) when nothing after the last recurrent block
+        # mixes steps or features: only dropout may follow it.
+        tail = list(self.blocks)[last_rnn + 1 :] if last_rnn is not None else []
+        self._final_from_h_n = (
+            last_rnn is not None
+            and head.kind == "sequence"
+            and head.pooling == "last"
+            and all(isinstance(b, DropoutBlock) for b in tail)
+        )
+        self._last_rnn = last_rnn
         parts: list[nn.Module] = []
         if head.dropout > 0:
             parts.append(nn.Dropout(head.dropout))
@@ -64,10 +83,25 @@ class SequenceModel(nn.Module):
         return x, new_state
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None, state=None):
+        if self._final_from_h_n and state is None:
+            return self.head(self.final_states(x, lengths)), [None] * len(self.blocks)
         features, new_state = self.body(x, lengths, state)
         if self.per_step:
             return self.head(features), new_state
-        return self.head(pool(features, lengths, self.pooling)), new_state
+        return self.head(pool(features, lengths, self.pooling, self.backward_from)), new_state
+
+    def final_states(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """``[B, W]``: the last recurrent block's final state per direction (from ``h_n``), then
+        the dropout blocks after it — what ``pooling: last`` reads."""
+        if self.embedding is not None:
+            x = self.embedding(x)
+        assert self._last_rnn is not None
+        for block in list(self.blocks)[: self._last_rnn]:
+            x, _ = block(x, lengths, None)
+        out = self.blocks[self._last_rnn].final(x, lengths)
+        for block in list(self.blocks)[self._last_rnn + 1 :]:
+            out, _ = block(out, lengths, None)
+        return out
 
 
 def valid_mask(lengths: torch.Tensor, steps: int, device: torch.device) -> torch.Tensor:
@@ -75,13 +109,28 @@ def valid_mask(lengths: torch.Tensor, steps: int, device: torch.device) -> torch
     return torch.arange(steps, device=device)[None, :] < lengths.to(device)[:, None]
 
 
-def pool(features: torch.Tensor, lengths: torch.Tensor | None, how: str) -> torch.Tensor:
-    """Reduce ``[B, T, W]`` to ``[B, W]`` using only valid steps (never the padding)."""
-    if how == "last":
+def pool(
+    features: torch.Tensor,
+    lengths: torch.Tensor | None,
+    how: str,
+    backward_from: int | None = None,
+) -> torch.Tensor:
+    """Reduce ``[B, T, W]`` to ``[B, W]`` using only valid steps (never the padding).
+
+    ``last_step``: the features at each sequence's last valid step. ``last``: the same, except
+    that after a bidirectional layer the backward half (columns ``backward_from`` on) is read
+    at the first step, where the backward direction has seen the whole sequence — each
+    direction's final state, like PyTorch's ``h_n`` and Keras' ``Bidirectional``.
+    """
+    if how in ("last", "last_step"):
         if lengths is None:
-            return features[:, -1]
-        index = (lengths.to(features.device) - 1).clamp(min=0)
-        return features[torch.arange(features.shape[0], device=features.device), index]
+            final = features[:, -1]
+        else:
+            index = (lengths.to(features.device) - 1).clamp(min=0)
+            final = features[torch.arange(features.shape[0], device=features.device), index]
+        if how == "last_step" or backward_from is None:
+            return final
+        return torch.cat([final[:, :backward_from], features[:, 0, backward_from:]], dim=-1)
     if lengths is None:
         return features.mean(dim=1) if how == "mean" else features.amax(dim=1)
     mask = valid_mask(lengths, features.shape[1], features.device).unsqueeze(-1)

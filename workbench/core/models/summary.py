@@ -196,8 +196,11 @@ def summarize(spec: ModelSpec) -> ModelSummary:
     width = spec.layer_widths()[-1][1] if spec.layers else inp.width
     per_step = head.kind == "per_step"
     if not per_step:
+        recurrent = [layer for layer in spec.layers if layer.recurrent]
+        bidirectional = bool(recurrent) and bool(getattr(recurrent[-1], "bidirectional", False))
         pooled = {
-            "last": "last valid step",
+            "last": "final state per direction" if bidirectional else "last valid step",
+            "last_step": "last valid step",
             "mean": "mean over valid steps",
             "max": "max over valid steps",
         }

@@ -7,9 +7,10 @@ something was asked for. Pausing is a blocking wait on a ``threading.Condition``
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable
+
+from workbench.core.spec import lr_problem
 
 
 class TrainerControl:
@@ -56,8 +57,9 @@ class TrainerControl:
     def set_lr(self, lr: float) -> None:
         """Change the learning rate from the next step on (also while paused); logged by the run."""
         lr = float(lr)
-        if not math.isfinite(lr) or lr <= 0:
-            raise ValueError(f"learning rate must be a positive number (got {lr})")
+        problem = lr_problem(lr)
+        if problem:
+            raise ValueError(problem)
         with self._cond:
             self._lr = lr
             self._update()

@@ -391,3 +391,6 @@ class InspectPanel(QWidget):
         """Wait for a running sampling job (window closing, tests)."""
         if self._sample_job is not None:
             self._sample_job.join(10.0)
+        load_job = getattr(self, "_load_job", None)  # a run loaded from its checkpoint
+        if load_job is not None:
+            load_job.join(30.0)

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.layer_specs import LAYER_TYPES, LayerSpec, new_layer
+from workbench.core.model_fit import DataShape
 from workbench.core.spec import HeadSpec, InputSpec, ProjectSpec
 from workbench.gui.document import ProjectDocument
-from workbench.gui.spec_paths import problem_path
 from workbench.gui.widgets.spec_form import ERROR_STYLE, SpecForm
 from workbench.gui.widgets.summary_table import SummaryTable
 
@@ -95,6 +95,8 @@ class ModelPanel(QWidget):
         self.block_layout.addWidget(self.block_stack)
         left.addWidget(self.block_box)
         self.head_form = SpecForm(document, "model.head", HeadSpec)
+        self.head_form.context = "head"
+        self.input_form.context = "input"
         left.addWidget(self._group("Head — follows the task", self.head_form))
         left.addStretch(1)
         scroll = QScrollArea()
@@ -134,6 +136,7 @@ class ModelPanel(QWidget):
 
         document.changed.connect(self.refresh)
         document.spec_replaced.connect(lambda: self.select(0))
+        document.spec_replaced.connect(lambda: self._show_derived(None))
         document.read_only_changed.connect(self._set_read_only)
         document.data_loaded.connect(self._on_data_loaded)
         self.refresh()
@@ -272,9 +275,9 @@ class ModelPanel(QWidget):
         self.block_list.blockSignals(True)
         self.block_list.clear()
         bad = {
-            problem_path(p).split("]")[0] + "]"
+            p.path.split("]")[0] + "]"
             for p in self._doc.problems()
-            if problem_path(p).startswith("model.layers[")
+            if p.path.startswith("model.layers[")
         }
         for i, layer in enumerate(layers):
             item = QListWidgetItem(block_title(i, layer))
@@ -320,6 +323,7 @@ class ModelPanel(QWidget):
         self.type_combo.setCurrentIndex(self.type_combo.findData(key[1]))
         # One form per block type, re-pointed at the selected block: no rebuilding on clicks.
         form = self._forms[key[1]]
+        form.context = f"block {i + 1}: {LAYER_TYPES[key[1]].label}"
         form.set_prefix(f"model.layers[{i}]")
         self.block_stack.setCurrentWidget(form)
         self._form = form
@@ -353,3 +357,21 @@ class ModelPanel(QWidget):
         steps = getattr(summary, "length_max", None) or getattr(summary, "window", None)
         self._steps = int(steps) if isinstance(steps, (int, float)) and steps else None
         self.summary.show_spec(self._doc.spec, self._steps)
+        self._show_derived(summary)
+
+    def _show_derived(self, summary) -> None:
+        """The sizes the loaded data decides are shown read-only, with why (no silent edits)."""
+        head = inputs = tokens = None
+        if summary is not None:
+            shape = DataShape.of(summary)
+            noun = {"classification": "classes", "language_model": "tokens"}.get(
+                shape.task, "targets"
+            )
+            head = f"Set by the data ({shape.output_size} {noun}): change the data to change it"
+            if shape.vocab_size:
+                tokens = f"Set by the data ({shape.vocab_size} distinct tokens)"
+            else:
+                inputs = f"Set by the data ({shape.n_features} input columns)"
+        self.head_form.set_derived("output_size", head)
+        self.input_form.set_derived("n_features", inputs)
+        self.input_form.set_derived("vocab_size", tokens)

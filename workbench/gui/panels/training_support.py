@@ -19,12 +19,24 @@ def show_error_dialog(parent: QWidget | None, title: str, info: ErrorInfo) -> No
     box.exec()
 
 
+def stop_question(run_dir: Any = None) -> str:
+    """What Stop does, in words that hold for this build: the checkpoint is saved and the
+    command line continues the run (``workbench resume``)."""
+    folder = f"\n\nRun folder: {run_dir}" if run_dir else ""
+    return (
+        "Stop training? The run stops after the current batch and its state is saved as a "
+        "checkpoint; continue it later with “workbench resume RUN_FOLDER” on the command line."
+        + folder
+    )
+
+
 def ask_stop(parent: QWidget | None) -> bool:
     """Ask before closing while training runs; True = stop it (tests monkeypatch this)."""
+    worker = getattr(parent, "worker", None)
     answer = QMessageBox.question(
         parent,
         "Training is running",
-        "Stop training? The current state is saved as a checkpoint, so the run can be resumed.",
+        stop_question(getattr(worker, "run_dir", None)),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Yes,
     )

@@ -90,3 +90,25 @@ def y_range(y0: float, y1: float, non_negative: bool = False) -> tuple[float, fl
     if non_negative and lo < 0 <= y0:
         lo = 0.0 if y0 > 0 or hi <= 0 else -0.03 * (hi - lo)
     return lo, hi
+
+
+def growing_x_range(x0: float, x1: float, planned: float | None = None) -> tuple[float, float]:
+    """Counts of a run in progress: the data plus about a quarter more, snapped to a 1-2-5
+    number so the axis grows in steps (never the whole planned run: its start would be a
+    sliver); it stops at ``planned``, the run's end, when that is known."""
+    lo, hi = x_range(x0, x1)
+    if x1 - x0 >= 1:
+        hi = _fine_ceil(x1 * 1.25) if x1 > 0 else hi
+        if planned and x1 <= planned:
+            hi = min(hi, planned)
+        hi += max(0.5, 0.01 * (hi - x0))
+    return lo, hi
+
+
+def _fine_ceil(value: float) -> float:
+    """The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k that is >= value (value > 0)."""
+    mag = 10 ** math.floor(math.log10(value))
+    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if value <= m * mag * (1 + 1e-12):
+            return m * mag
+    return 10 * mag

@@ -9,7 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
 from workbench.core.run_history import RunRow, format_duration, list_project_runs
-from workbench.gui.plots.colors import LIVE, run_color
+from workbench.gui.plots.colors import LIVE, pick_color, run_color
 
 KEY = Qt.ItemDataRole.UserRole
 
@@ -28,6 +28,7 @@ class RunsList(QTreeWidget):
         self.setToolTip("Runs of this project. Tick runs to overlay their curves on the plots.")
         self.itemChanged.connect(self._on_item_changed)
         self._loading = False
+        self._colors: dict[str, str] = {}  # overlaid run → its colour, unique among those shown
 
     def checked_keys(self) -> list[str]:
         return [
@@ -59,7 +60,8 @@ class RunsList(QTreeWidget):
                 item = QTreeWidgetItem([label, row.status, row.best, duration])
                 item.setData(0, KEY, row.key)
                 live = row.key == live_key
-                item.setForeground(0, QBrush(QColor(LIVE if live else run_color(row.key))))
+                color = LIVE if live else self._colors.get(row.key, run_color(row.key))
+                item.setForeground(0, QBrush(QColor(color)))
                 item.setToolTip(0, f"{row.name}\n{row.key}")
                 if live:
                     item.setText(0, f"{label} (this run)")
@@ -76,6 +78,7 @@ class RunsList(QTreeWidget):
             self.resizeColumnToContents(col)
         gone = checked - {r.key for r in rows}
         for key in gone:
+            self._colors.pop(key, None)
             self.toggled.emit(key, "", "", False)
 
     def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
@@ -83,7 +86,12 @@ class RunsList(QTreeWidget):
             return
         key = item.data(0, KEY)
         checked = item.checkState(0) == Qt.CheckState.Checked
-        self.toggled.emit(key, f"run {item.text(0)}", run_color(key), checked)
+        if checked:
+            color = self._colors.setdefault(key, pick_color(set(self._colors.values())))
+            item.setForeground(0, QBrush(QColor(color)))
+        else:
+            color = self._colors.pop(key, run_color(key))
+        self.toggled.emit(key, f"run {item.text(0)}", color, checked)
 
 
 def short_label(name: str, project_name: str) -> str:

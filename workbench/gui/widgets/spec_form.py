@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.specbase import SpecBase, _is_optional, field_doc
-from workbench.gui.spec_paths import problem_path, problem_text
 
 _INT_MAX = 2_000_000_000
 ERROR_STYLE = "color: #c62828;"
+NOTE_STYLE = "color: gray;"
+READ_ONLY_TIP = "Read-only while a run trains: stop the run (Shift+F5) to edit the project."
 
 
 #: Friendlier labels than the field names, where they differ.
@@ -89,6 +90,10 @@ class SpecForm(QWidget):
         self._kinds: dict[str, tuple[str, Any]] = {}
         self._hidden_rows: set[str] = set()
         self._row_labels: dict[str, QLabel] = {}
+        #: Fields the data decides (name → why), shown read-only with the reason under them.
+        self._derived: dict[str, str] = {}
+        #: Names the block in undo entries ("Set hidden size (block 2: LSTM)").
+        self.context = ""
         self._layout = QFormLayout(self)
         self._layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
@@ -134,7 +139,8 @@ class SpecForm(QWidget):
         return list(self._editors)
 
     def error_text(self, name: str) -> str:
-        return self._errors[name].text()
+        label = self._errors[name]
+        return "" if label.styleSheet() == NOTE_STYLE else label.text()
 
     def set_prefix(self, prefix: str) -> None:
         """Point the form at another spec of the same class (e.g. another block)."""
@@ -160,6 +166,17 @@ class SpecForm(QWidget):
         self._layout.setRowVisible(self._editors[name], visible)
         self._layout.setRowVisible(self._errors[name], visible and bool(self._errors[name].text()))
         self._show_problems()
+
+    def set_derived(self, name: str, reason: str | None) -> None:
+        """Show ``name`` read-only with ``reason`` under it (None: editable again)."""
+        if reason:
+            self._derived[name] = reason
+        else:
+            self._derived.pop(name, None)
+        self.refresh()
+
+    def derived_reason(self, name: str) -> str:
+        return self._derived.get(name, "")
 
     def show_external_error(self, name: str, message: str) -> None:
         """Flag a field with a message that is not a spec problem (e.g. a loader error)."""
@@ -197,11 +214,12 @@ class SpecForm(QWidget):
             return box
         if tp is int:
             spin = QSpinBox()
-            low = int(meta.get("ge") if meta.get("ge") is not None else -_INT_MAX)
-            high = int(meta.get("le") if meta.get("le") is not None else _INT_MAX)
+            # Out-of-range values are accepted and flagged with the spec's message: a spin box
+            # that silently refuses or clamps what was typed is a silent edit.
+            low, high = -_INT_MAX, _INT_MAX
             if optional:  # the value below the minimum stands for "none"
                 spin.setSpecialValueText("none")
-                low -= 1
+                low = int(meta.get("ge") if meta.get("ge") is not None else -_INT_MAX) - 1
             spin.setRange(low, high)
             spin.setKeyboardTracking(False)
             spin.setAccelerated(True)
@@ -213,11 +231,14 @@ class SpecForm(QWidget):
             high = meta.get("le") if meta.get("le") is not None else meta.get("lt")
             if low is not None and high is not None and low >= 0 and high <= 1 and not optional:
                 spin = QDoubleSpinBox()
-                spin.setRange(0.0, 1.0)  # out-of-range ends are left to the spec's message
+                spin.setRange(-1e6, 1e6)  # out-of-range values get the spec's message
                 spin.setDecimals(3)
                 spin.setSingleStep(0.05)
                 spin.setKeyboardTracking(False)
-                spin.valueChanged.connect(lambda v, n=name: self._commit(n, round(float(v), 6)))
+                # (+ 0.0 turns -0.0 into 0.0)
+                spin.valueChanged.connect(
+                    lambda v, n=name: self._commit(n, round(float(v), 6) + 0.0)
+                )
                 self._kinds[name] = ("fraction", False)
                 return spin
             edit = QLineEdit()
@@ -248,7 +269,8 @@ class SpecForm(QWidget):
         if self._doc.read_only:
             self.refresh()
             return
-        self._doc.set_value(self._path(name), value, f"Set {_label(name).lower()}")
+        where = f" ({self.context})" if self.context else ""
+        self._doc.set_value(self._path(name), value, f"Set {_label(name).lower()}{where}")
 
     def _commit_int(self, name: str, spin: QSpinBox, value: int) -> None:
         optional = self._kinds[name][1]
@@ -260,7 +282,7 @@ class SpecForm(QWidget):
             self._commit(name, None)
             return
         try:
-            value = float(text)
+            value = float(text) + 0.0  # never -0.0
             if not math.isfinite(value):
                 raise ValueError
         except ValueError:
@@ -283,9 +305,14 @@ class SpecForm(QWidget):
             return  # our block was just removed; the owner rebuilds us
         if not isinstance(spec, self.spec_cls):
             return
+        read_only = self._doc.read_only
         for name, editor in self._editors.items():
             self._show_value(editor, self._kinds[name], getattr(spec, name))
-            editor.setEnabled(not self._doc.read_only)
+            editor.setEnabled(not read_only and name not in self._derived)
+            tip = field_doc(self.spec_cls, name)
+            if name in self._derived:
+                tip = f"{self._derived[name]}\n{tip}"
+            editor.setToolTip(f"{READ_ONLY_TIP}\n{tip}" if read_only else tip)
         self._show_problems()
 
     def _show_value(self, editor: QWidget, kind: tuple[str, Any], value: Any) -> None:
@@ -309,7 +336,7 @@ class SpecForm(QWidget):
                 elif value is None:
                     text = ""
                 elif kind[0] == "float":
-                    text = f"{value:g}"
+                    text = f"{value + 0.0:g}"
                 else:
                     text = str(value)
                 if editor.text() != text:
@@ -321,16 +348,16 @@ class SpecForm(QWidget):
         mine: dict[str, list[str]] = {}
         general: list[str] = []
         for problem in self._doc.problems():
-            path = problem_path(problem)
+            path, text = problem.path, problem.message
             if self.prefix and path == self.prefix:
-                general.append(problem_text(problem))
+                general.append(text)
                 continue
             head = f"{self.prefix}." if self.prefix else ""
             name = path[len(head) :] if path.startswith(head) else ""
             if name in self._hidden_rows:  # keep it visible although its row is not
-                general.append(f"{_label(name)}: {problem_text(problem)}")
+                general.append(f"{_label(name)}: {text}")
             elif name in self._editors:
-                mine.setdefault(name, []).append(problem_text(problem))
+                mine.setdefault(name, []).append(text)
         for name in self._editors:
             self._set_error(name, "\n".join(mine.get(name, [])))
         self._form_error.setText("\n".join(general))
@@ -338,8 +365,11 @@ class SpecForm(QWidget):
 
     def _set_error(self, name: str, message: str) -> None:
         label = self._errors[name]
-        label.setText(message)
-        self._layout.setRowVisible(label, bool(message) and name not in self._hidden_rows)
+        note = "" if message else self._derived.get(name, "")
+        label.setText(message or note)
+        label.setStyleSheet(NOTE_STYLE if note else ERROR_STYLE)
+        shown = bool(message or note) and name not in self._hidden_rows
+        self._layout.setRowVisible(label, shown)
         # A red label (and the message under the field) rather than restyling the editor:
         # style sheets on spin boxes lose their native arrows.
         self._row_labels[name].setStyleSheet(ERROR_STYLE if message else "")

@@ -33,3 +33,12 @@ def numeric(table: Table, name: str, role: str, where: str) -> np.ndarray:
         f"(the {role} column must hold numbers)",
         "choose number columns, or leave this one out (ignore_columns)",
     )
+
+
+def why_text(table: Table, name: str) -> str:
+    """Why a column was left out: its first cell that is not a number, with the line."""
+    found = table.first_text_cell(name)
+    if found is None:
+        return "text"
+    row, cell = found
+    return f"text (line {table.line_of(row)}: {cell!r})"

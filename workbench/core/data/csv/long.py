@@ -120,7 +120,8 @@ def _from_table(table: Table, spec: DataSpec, where: str) -> RawSequences:
         origins=origins,
         missing_count=count,
         first_missing=first,
-        notes=notes + ([f"text columns left out: {', '.join(left_out)}"] if left_out else []),
+        notes=notes,
+        dropped={} if spec.feature_columns else {n: cols.why_text(table, n) for n in left_out},
     )
     raw.preview = table.preview
     return raw

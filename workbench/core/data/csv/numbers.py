@@ -119,10 +119,13 @@ def decide(
         elif len(seen_decimal) == 1:
             decimal = next(iter(seen_decimal))
         elif len(seen_decimal) > 1:
-            counts = {
-                mark: sum(mark in e.decimal for e in evidence.values()) for mark in seen_decimal
-            }
-            decimal = max(counts, key=lambda mark: (counts[mark], mark == "."))
+            a = next(n for n, e in evidence.items() if "," in e.decimal)
+            b = next(n for n, e in evidence.items() if "." in e.decimal)
+            raise DataError(
+                f"{where}: columns {a!r} and {b!r} use different decimal marks ("
+                f"{_sample(columns[a], ',')!r} and {_sample(columns[b], '.')!r})",
+                "set decimal (and thousands) to what the number columns use",
+            )
     if thousands == "none":
         return NumberFormat(decimal or ".", None)
     if thousands != "auto":
@@ -131,7 +134,12 @@ def decide(
                 f"{where}: the thousands separator and the decimal mark are both {thousands!r}",
                 "set one of them",
             )
-        return NumberFormat(decimal or ("," if thousands == "." else "."), thousands)
+        return _checked(
+            NumberFormat(decimal or ("," if thousands == "." else "."), thousands),
+            evidence,
+            columns,
+            where,
+        )
     found: dict[str, str] = {}  # separator -> first column showing it
     for name, e in evidence.items():
         for sep in sorted(e.thousands):  # a delimiter inside a cell was quoted
@@ -161,7 +169,37 @@ def decide(
         # Cells like 1.234 in a file whose decimal mark is ',' are grouped thousands.
         marks = {s for e in evidence.values() for s, _ in e.ambiguous} - {decimal, delimiter}
         sep = next(iter(sorted(marks)), None)
-    return NumberFormat(decimal, sep)
+    return _checked(NumberFormat(decimal, sep), evidence, columns, where)
+
+
+def _checked(
+    fmt: NumberFormat, evidence: dict[str, Evidence], columns: dict[str, list[str]], where: str
+) -> NumberFormat:
+    """Refuse a column whose cells use the thousands separator as a decimal mark
+    (``4.7185`` would silently become 47185)."""
+    if fmt.thousands is None:
+        return fmt
+    for name, e in evidence.items():
+        if fmt.thousands in e.decimal:
+            cell = next(
+                (
+                    c.strip()
+                    for c in columns[name]
+                    if fmt.thousands in c and not _GROUPED.match(c.strip().lstrip("+-"))
+                ),
+                _sample(columns[name], fmt.thousands),
+            )
+            raise DataError(
+                f"{where}: column {name!r}: {cell!r} uses {fmt.thousands!r} as a decimal mark, "
+                f"but {fmt.thousands!r} groups thousands in this file (decimal mark "
+                f"{fmt.decimal!r})",
+                "set decimal and thousands to what the number columns use",
+            )
+    return fmt
+
+
+def _sample(cells: list[str], mark: str) -> str:
+    return next((c.strip() for c in cells if mark in c), cells[0] if cells else "")
 
 
 def _other(sep: str) -> str:

@@ -48,6 +48,10 @@ def _order(
     return order.rows
 
 
+def _in_order(column: np.ndarray, order: np.ndarray | None) -> np.ndarray:
+    return column if order is None else column[order]
+
+
 def read_wide_csv(
     path: Path, spec: DataSpec, where: str, progress: Callable[[float], None] | None = None
 ) -> RawSeries:
@@ -56,6 +60,7 @@ def read_wide_csv(
         progress(0.6)
     ignored = {cols.find(table, n, "ignored", where) for n in spec.ignore_columns}
     notes: list[str] = []
+    left_out: list[str] = []
     time_col = cols.find(table, spec.time_column, "time", where) if spec.time_column else None
     explicit = time_col is not None
     if time_col is None and not table.is_numeric(table.names[0]) and len(table.names) > 1:
@@ -75,8 +80,6 @@ def read_wide_csv(
         exclude = taken | (set(targets) if spec.task != "forecasting" else set())
         features = [n for n in table.names if n not in exclude and table.is_numeric(n)]
         left_out = [n for n in table.names if n not in exclude and not table.is_numeric(n)]
-        if left_out:
-            notes.append(f"text columns left out: {', '.join(left_out)}")
     if not features:
         raise DataError(
             f"{where}: no feature columns left (targets: {', '.join(targets)})",
@@ -102,7 +105,9 @@ def read_wide_csv(
         missing_count=count,
         first_missing=first,
         notes=notes,
-        time_values=table.columns[time_col] if time_col else None,
+        time_values=_in_order(table.columns[time_col], order) if time_col else None,
     )
     raw.preview = table.preview  # the file's own cells, as written
+    if not spec.feature_columns:
+        raw.dropped = {n: cols.why_text(table, n) for n in left_out}
     return raw

@@ -1,0 +1,318 @@
+"""The Runs tab: every run of the project in one sortable, filterable table.
+
+Columns are the run's name, status, duration, its final metrics and only the settings that
+differ between the runs listed (``core.run_summary.table_columns``); a column chooser hides or
+shows any of them. Two selected runs show the diff of their full settings; a double-click opens
+a run's settings as the project (one undoable step). Rename, notes and tags, star, delete (with
+undo), resume a stopped run and load a finished one into Inspect act on the selection.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core import run_store as store
+from workbench.core.errors import WorkbenchError
+from workbench.core.run_summary import (
+    Column,
+    RunSummary,
+    format_duration,
+    list_summaries,
+    settings_diff,
+    table_columns,
+)
+
+SORT = Qt.ItemDataRole.UserRole + 1
+KEY = Qt.ItemDataRole.UserRole + 2
+RESUMABLE = ("stopped", "interrupted", "failed")
+
+
+class RunsPanel(QWidget):
+    """The runs table of the open project. Signals carry the run folder as a string."""
+
+    open_settings_requested = Signal(str)
+    resume_requested = Signal(str)
+    inspect_requested = Signal(str)
+
+    def __init__(self, document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.runs: list[RunSummary] = []
+        self.columns: list[Column] = []
+        self.hidden: set[str] = set()  # column keys the user hid
+        self.picked: set[str] = set()  # columns hidden by default that the user showed
+        self.last_deleted: Path | None = None
+        self._build()
+        document.spec_replaced.connect(self.reload)
+        if hasattr(document, "runs_root_changed"):
+            document.runs_root_changed.connect(self.reload)
+        self.reload()
+
+    # ---- building -------------------------------------------------------------------------
+    def _button(self, text: str, tip: str, slot) -> QToolButton:
+        button = QToolButton()
+        action = QAction(text, self)
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        button.setDefaultAction(action)
+        return button
+
+    def _build(self) -> None:
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter runs (name, status, tags, any value)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.columns_button = QToolButton()
+        self.columns_button.setText("Columns")
+        self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.columns_menu = QMenu(self.columns_button)
+        self.columns_button.setMenu(self.columns_menu)
+        self.buttons = {
+            "rename": self._button("Rename…", "Give the selected run a new name", self.rename),
+            "notes": self._button("Notes…", "Notes and tags of the selected run", self.annotate),
+            "star": self._button("Star", "Star or unstar the selected runs", self.toggle_star),
+            "delete": self._button("Delete", "Move the selected runs to the trash", self.delete),
+            "undo": self._button(
+                "Undo delete", "Bring the last deleted run back", self.undo_delete
+            ),
+            "resume": self._button("Resume", "Continue a stopped run", self._resume),
+            "inspect": self._button("Inspect", "Load the run into the Inspect tab", self._inspect),
+            "open": self._button(
+                "Open settings", "Make the run's settings the project's", self._open_settings
+            ),
+        }
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.columns_button)
+        for button in self.buttons.values():
+            bar.addWidget(button)
+
+        self.model = QStandardItemModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.doubleClicked.connect(lambda _index: self._open_settings())
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.diff = QPlainTextEdit()
+        self.diff.setReadOnly(True)
+        self.diff.setPlaceholderText("Select two runs to see how their settings differ.")
+        self.status = QLabel("")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.diff)
+        split.setSizes([640, 110])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.status)
+
+    # ---- contents -------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Read the project's run store again (keeps the sort and the hidden columns)."""
+        root = self.document.runs_root()
+        legacy = self.document.legacy_runs_roots()
+        self.runs = list_summaries(root, legacy, self.document.spec.name)
+        self.columns = table_columns(self.runs)
+        self.model.clear()
+        self.model.setHorizontalHeaderLabels([c.header for c in self.columns])
+        for i, column in enumerate(self.columns):
+            self.model.horizontalHeaderItem(i).setToolTip(column.key)
+        for run in self.runs:
+            self.model.appendRow([self._item(run, c) for c in self.columns])
+        self._fill_columns_menu()
+        self.table.resizeColumnsToContents()
+        where = f"{len(self.runs)} run{'s' if len(self.runs) != 1 else ''} in {root}"
+        self.status.setText(where if self.runs else f"No runs yet in {root}")
+        self._on_selection()
+
+    def _item(self, run: RunSummary, column: Column) -> QStandardItem:
+        value = column.value(run)
+        if column.key == "duration":
+            text = format_duration(value)
+        elif isinstance(value, float):
+            text = "" if not math.isfinite(value) else f"{value:.4g}"
+        else:
+            text = "" if value is None else str(value)
+        item = QStandardItem(text)
+        item.setData(value if isinstance(value, int | float) else text.lower(), SORT)
+        item.setData(run.key, KEY)
+        if column.key == "name":
+            item.setToolTip(
+                f"{run.name}\n{run.path}" + (f"\n\n{run.meta.notes}" if run.meta.notes else "")
+            )
+        if isinstance(value, int | float) and column.key != "starred":
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return item
+
+    def _fill_columns_menu(self) -> None:
+        self.columns_menu.clear()
+        for i, column in enumerate(self.columns):
+            action = self.columns_menu.addAction(
+                column.key if column.kind == "setting" else column.header
+            )
+            action.setCheckable(True)
+            hidden = column.key in self.hidden or (column.hidden and column.key not in self.picked)
+            action.setChecked(not hidden)
+            action.toggled.connect(lambda on, key=column.key: self.set_column_visible(key, on))
+            self.table.setColumnHidden(i, hidden)
+
+    def set_column_visible(self, key: str, visible: bool) -> None:
+        (self.hidden.discard if visible else self.hidden.add)(key)
+        (self.picked.add if visible else self.picked.discard)(key)
+        for i, column in enumerate(self.columns):
+            if column.key == key:
+                self.table.setColumnHidden(i, not visible)
+
+    def column_keys(self, visible_only: bool = True) -> list[str]:
+        return [
+            c.key
+            for i, c in enumerate(self.columns)
+            if not (visible_only and self.table.isColumnHidden(i))
+        ]
+
+    # ---- selection ------------------------------------------------------------------------
+    def selected(self) -> list[RunSummary]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        keys = [self.proxy.index(r, 0).data(KEY) for r in rows]
+        by_key = {r.key: r for r in self.runs}
+        return [by_key[k] for k in keys if k in by_key]
+
+    def select_keys(self, keys: list[str]) -> None:
+        selection = self.table.selectionModel()
+        selection.clear()
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, 0).data(KEY) in keys:
+                selection.select(
+                    self.proxy.index(row, 0),
+                    selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
+                )
+
+    def _on_selection(self, *_args) -> None:
+        chosen = self.selected()
+        one = len(chosen) == 1
+        for name in ("rename", "notes", "inspect", "open"):
+            self.buttons[name].setEnabled(one)
+        self.buttons["resume"].setEnabled(one and chosen[0].status in RESUMABLE)
+        self.buttons["star"].setEnabled(bool(chosen))
+        self.buttons["delete"].setEnabled(bool(chosen))
+        self.buttons["undo"].setEnabled(self.last_deleted is not None)
+        if len(chosen) == 2:
+            self.diff.setPlainText(diff_text(chosen[0], chosen[1]))
+        else:
+            self.diff.clear()
+
+    # ---- actions --------------------------------------------------------------------------
+    def _act(self, action) -> Any:
+        try:
+            return action()
+        except WorkbenchError as exc:
+            QMessageBox.warning(self, "Runs", f"{exc.message}\n\n{exc.hint}".strip())
+            return None
+        finally:
+            self.reload()
+
+    def rename(self, name: str | None = None) -> None:
+        (run,) = self.selected() or (None,)
+        if run is None:
+            return
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Rename run", "Name", text=run.name)
+            if not ok:
+                return
+        self._act(lambda: store.update_meta(run.path, name=name))
+        self.select_keys([run.key])
+
+    def annotate(self, notes: str | None = None, tags: list[str] | None = None) -> None:
+        (run,) = self.selected() or (None,)
+        if run is None:
+            return
+        if notes is None:
+            notes, ok = QInputDialog.getMultiLineText(self, "Notes", run.name, run.meta.notes)
+            if not ok:
+                return
+            text, ok = QInputDialog.getText(
+                self, "Tags", "Tags, separated by commas", text=", ".join(run.meta.tags)
+            )
+            if not ok:
+                return
+            tags = [t.strip() for t in text.split(",") if t.strip()]
+        self._act(lambda: store.update_meta(run.path, notes=notes, tags=tags or []))
+        self.select_keys([run.key])
+
+    def toggle_star(self) -> None:
+        chosen = self.selected()
+        on = not all(r.meta.starred for r in chosen)
+        for run in chosen:
+            self._act(lambda run=run: store.update_meta(run.path, starred=on))
+        self.select_keys([r.key for r in chosen])
+
+    def delete(self) -> None:
+        for run in self.selected():
+            trashed = self._act(lambda run=run: store.delete_run(run.path))
+            if trashed is not None:
+                self.last_deleted = trashed
+                self.status.setText(f"Moved {run.name} to the trash — Undo delete brings it back")
+        self._on_selection()
+
+    def undo_delete(self) -> None:
+        if self.last_deleted is not None:
+            trashed, self.last_deleted = self.last_deleted, None
+            self._act(lambda: store.restore_run(trashed))
+
+    def _one(self) -> str | None:
+        chosen = self.selected()
+        return chosen[0].key if len(chosen) == 1 else None
+
+    def _resume(self) -> None:
+        if key := self._one():
+            self.resume_requested.emit(key)
+
+    def _inspect(self) -> None:
+        if key := self._one():
+            self.inspect_requested.emit(key)
+
+    def _open_settings(self) -> None:
+        if key := self._one():
+            self.open_settings_requested.emit(key)
+
+
+def diff_text(a: RunSummary, b: RunSummary) -> str:
+    """Every setting that differs between two runs, one per line."""
+    rows = settings_diff(a, b)
+    if not rows:
+        return f"{a.name} and {b.name} have the same settings."
+    width = max(len(k) for k, _, _ in rows)
+    lines = [f"{'setting':<{width}}  {a.name}  →  {b.name}"]
+    lines += [f"{k:<{width}}  {x!r}  →  {y!r}" for k, x, y in rows]
+    return "\n".join(lines)
