@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +138,9 @@ def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
+            # mkstemp makes the file 0600: keep the permissions the file had (a shared
+            # project stays readable by the group), or give a new one the usual 0666 - umask.
+            os.chmod(tmp, _mode_for(path))
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
@@ -145,6 +149,25 @@ def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the system tells (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
 
 
 def save_project(spec: ProjectSpec, path: str | os.PathLike, check: bool = True) -> None:

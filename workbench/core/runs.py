@@ -28,12 +28,14 @@ Torch-free, so the GUI can list runs without importing torch.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import re
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,7 +65,9 @@ def runs_root() -> Path:
 def default_run_dir(project_name: str, root: Path | None = None) -> Path:
     """``<root>/<project-name>-<YYYYmmdd-HHMMSS>`` (with ``-2``, ``-3``… when taken)."""
     root = runs_root() if root is None else Path(root)
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", project_name).strip("-.") or "run"
+    # At most 80 characters: a long project name must not make a folder name over the file
+    # system's 255-byte limit (the stamp and a counter are added to it).
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", project_name)[:80].strip("-.") or "run"
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     path, n = root / f"{safe}-{stamp}", 2
     while path.exists():
@@ -118,11 +122,24 @@ class MetricsLog:
             line = _dumps(record)
         except (TypeError, ValueError):
             line = json.dumps(_ordered(record), default=str)
-        self._file.write(line + "\n")
-        now = time.monotonic()
-        if now - self._last_flush > FLUSH_EVERY_S:
-            self._file.flush()
-            self._last_flush = now
+        with self._os_errors():
+            self._file.write(line + "\n")
+            now = time.monotonic()
+            if now - self._last_flush > FLUSH_EVERY_S:
+                self._file.flush()
+                self._last_flush = now
+
+    @contextlib.contextmanager
+    def _os_errors(self) -> Iterator[None]:
+        """A full disk or a vanished folder: one clear error (the last checkpoint stays)."""
+        try:
+            yield
+        except OSError as exc:
+            raise TrainingError(
+                f"{self.path}: cannot write the metrics log ({exc.strerror or exc})",
+                "free some disk space or check the run folder; the last checkpoint is kept "
+                "(continue with `workbench resume`)",
+            ) from None
 
     def write_step(self, step: int, epoch: int, loss: float, lr: float, grad_norm: float) -> None:
         """The per-step record, into the run's step arrays (``core.step_store``): a 1M-step
@@ -134,16 +151,22 @@ class MetricsLog:
 
     def flush(self) -> None:
         if not self._file.closed:
-            self._file.flush()
-            self._steps.flush()
+            with self._os_errors():
+                self._file.flush()
+                self._steps.flush()
             self._last_flush = time.monotonic()
 
     def close(self) -> None:
+        """Flush, fsync and close. On this clean-up path an OS error is not raised again: the
+        run already reported it (a full disk), or another error is on its way."""
         if not self._file.closed:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self._file.close()
-            self._steps.close()
+            with contextlib.suppress(OSError):
+                self._file.flush()
+                os.fsync(self._file.fileno())
+            with contextlib.suppress(OSError):
+                self._file.close()
+            with contextlib.suppress(OSError):
+                self._steps.close()
 
 
 class RunDir:
@@ -187,10 +210,17 @@ class RunDir:
         path = Path(path)
         # A run store claims the folder first and leaves only its meta.json in it; a stop
         # request may come while the processes of a multi-process run start.
-        if path.exists() and (
-            not path.is_dir()
-            or any(p.name not in ("meta.json", STOP_REQUEST) for p in path.iterdir())
-        ):
+        try:
+            taken = path.exists() and (
+                not path.is_dir()
+                or any(p.name not in ("meta.json", STOP_REQUEST) for p in path.iterdir())
+            )
+        except OSError as exc:  # a name over 255 bytes, a folder that cannot be read, …
+            raise TrainingError(
+                f"{path}: cannot use this run folder ({exc.strerror or exc})",
+                "pick another --run-dir (shorter names, a folder you can write to)",
+            ) from None
+        if taken:
             from workbench.core.runlock import holder
 
             who = holder(path) if path.is_dir() else None
@@ -245,7 +275,13 @@ class RunDir:
             "pid": os.getpid(),  # so a reader can tell a live run from a crashed one
             "host": socket.gethostname(),
         }
-        replace_file(self.status_file, (_dumps(record) + "\n").encode("utf-8"))
+        try:
+            replace_file(self.status_file, (_dumps(record) + "\n").encode("utf-8"))
+        except OSError as exc:
+            raise TrainingError(
+                f"{self.status_file}: cannot write the run's status ({exc.strerror or exc})",
+                "free some disk space or check the run folder; the last checkpoint is kept",
+            ) from None
 
     def read_status(self) -> dict[str, Any]:
         """The status record; a run whose owning process is gone while it said ``running``

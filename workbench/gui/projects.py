@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from workbench.core.errors import SpecError, WorkbenchError
 from workbench.core.spec import ProjectSpec
 from workbench.gui import menus
+from workbench.gui.plain_text import message_box
 from workbench.gui.settings import (
     add_recent_file,
     last_folder,
@@ -37,7 +38,8 @@ def error_text(exc: WorkbenchError) -> tuple[str, str]:
 
 def show_problem(parent: QWidget, title: str, exc: WorkbenchError) -> None:
     head, details = error_text(exc)
-    QMessageBox.critical(parent, title, f"{head}\n\n{details}".strip())
+    text = f"{head}\n\n{details}".strip()
+    message_box(parent, QMessageBox.Icon.Critical, title, text).exec()  # quotes the file
 
 
 class ProjectActions:

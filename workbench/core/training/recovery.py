@@ -54,10 +54,14 @@ def _int(value: Any) -> int:
 def truncate_log(path: Path, step: int, epoch: int) -> int:
     """Cut the metrics log at its first record past the checkpoint (``step`` steps, ``epoch``
     epochs done) and at a torn last line; returns how many lines were cut."""
+    from workbench.core.files import is_regular
+
+    if not is_regular(path):  # missing, or not a file (a device would be read forever)
+        return 0
     try:
         with open(path, "rb") as handle:
             lines = handle.readlines()
-    except FileNotFoundError:
+    except OSError:
         return 0
     keep = kept = 0
     for line in lines:

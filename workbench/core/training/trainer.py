@@ -8,6 +8,7 @@ every ``SYNC_EVERY`` steps on a GPU, where per-step syncs would stall the launch
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 import traceback
@@ -310,7 +311,8 @@ class Trainer(LoopMixin, ParallelMixin):
 
     def _fail(self, message: str, hint: str, tb: str) -> None:
         self.events.publish(ErrorEvent(message, hint, tb))
-        self._set_status("failed", message)
+        with contextlib.suppress(WorkbenchError):  # a full disk cannot take the status either
+            self._set_status("failed", message)
 
     def _batches(self) -> Iterator[tuple]:
         """This epoch's batches from the current position (skipping those already done)."""

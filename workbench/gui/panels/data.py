@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -37,6 +36,7 @@ from workbench.core.model_fit import DataShape, fit_model_to_data
 from workbench.core.resources import data_dir
 from workbench.core.spec import DataSpec
 from workbench.gui.document import ProjectDocument
+from workbench.gui.plain_text import plain_label, warn
 from workbench.gui.widgets.data_options import DataOptions
 from workbench.gui.widgets.data_preview import DataPreview
 from workbench.gui.widgets.spec_form import ERROR_STYLE
@@ -128,7 +128,7 @@ class DataPanel(QWidget):
         self._poll.setObjectName("data_progress_poll")
         self._poll.setInterval(100)
         self._poll.timeout.connect(self._show_progress)
-        self.status = QLabel()
+        self.status = plain_label(QLabel())
         self.status.setObjectName("data_status")
         source_row = QHBoxLayout()
         source_row.addWidget(QLabel("Source"))
@@ -136,7 +136,7 @@ class DataPanel(QWidget):
         source_row.addWidget(self.open_button)
         source_row.addWidget(self.builtin_button)
         source_row.addWidget(self.progress)
-        self.source_error = QLabel()
+        self.source_error = plain_label(QLabel())
         self.source_error.setObjectName("source_error")
         self.source_error.setStyleSheet(ERROR_STYLE)
         self.source_error.setWordWrap(True)
@@ -355,7 +355,7 @@ class DataPanel(QWidget):
         self.load_failed.emit(message)
         if self._announce_error:
             self._announce_error = False
-            QMessageBox.warning(self, "Cannot load the data", message)
+            warn(self, "Cannot load the data", message)  # may quote data cells: plain text
 
     # ---- errors and visibility ---------------------------------------------------------------
     def _show_error(self, message: str) -> None:

@@ -6,14 +6,13 @@ from typing import Any
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from workbench.gui.plain_text import message_box
 from workbench.gui.worker import ErrorInfo
 
 
 def show_error_dialog(parent: QWidget | None, title: str, info: ErrorInfo) -> None:
     """Message + hint, the traceback under "Show Details…" (tests monkeypatch this)."""
-    box = QMessageBox(QMessageBox.Icon.Critical, title, info.message, parent=parent)
-    if info.hint:
-        box.setInformativeText(info.hint)
+    box = message_box(parent, QMessageBox.Icon.Critical, title, info.message, info.hint)
     if info.details:
         box.setDetailedText(info.details)
     box.exec()

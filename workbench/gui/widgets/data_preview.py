@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.gui.plain_text import plain_label
+
 _SPLIT_COLORS = {"train": (46, 125, 50, 40), "val": (239, 108, 0, 50), "test": (106, 27, 154, 45)}
 _CURVE_COLORS = (
     "#1565c0",
@@ -52,7 +54,7 @@ class DataPreview(QWidget):
         self.plot_host = QWidget()
         self._plot_layout = QVBoxLayout(self.plot_host)
         self._plot_layout.setContentsMargins(0, 0, 0, 0)
-        self.plot_caption = QLabel("Loading the plot…")
+        self.plot_caption = plain_label(QLabel("Loading the plot…"))
         self.plot_caption.setWordWrap(True)
         self.plot_caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.feature_picker = QComboBox()
