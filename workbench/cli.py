@@ -23,8 +23,11 @@ COMMANDS = (
     "resume",
     "predict",
     "evaluate",
+    "export",
+    "report",
     "runs",
     "sweep",
+    "schema",
 )
 
 

@@ -181,3 +181,41 @@ def test_text_file_makes_a_token_model_with_a_per_step_head(qtbot, panel, tmp_pa
     assert model.head.kind == "per_step" and model.head.output_size == doc.data_summary.output_size
     assert doc.problems() == []
     assert "the quick brown fox" in panel.preview.text_sample.toPlainText()
+
+
+def test_a_new_file_starts_from_the_defaults_not_the_example(qtbot, panel, tmp_path):
+    from workbench.core.project import load_project
+
+    example, _ = load_project("example:airline-forecast")
+    example.data.normalization = "minmax"  # settings a user file must not inherit
+    panel._doc.replace(example, base_dir=tmp_path)
+    wait_loaded(qtbot, panel)
+    write_csv(tmp_path / "weather.csv", rows=30)
+    panel.open_data_file(tmp_path / "weather.csv")
+    wait_loaded(qtbot, panel)
+    data = panel._doc.spec.data
+    assert data.normalization == "zscore" and data.target_transforms == []
+    assert data.split.kind == "auto" and data.target_columns == []
+    summary = panel._doc.data_summary
+    # 30 rows leave 22 for training: the default window 24 is shortened, and says so
+    assert summary.window == 21 and min(summary.split_sizes.values()) >= 1
+    assert "window shortened" in panel.preview.summary_text.toPlainText()
+
+
+def test_european_csv_shows_read_values_and_left_out_columns(qtbot, panel, tmp_path):
+    doc = panel._doc
+    doc.replace(ProjectSpec(), base_dir=tmp_path)
+    wait_loaded(qtbot, panel)
+    rows = ["Datum;Station;Umsatz;Kurs"] + [
+        f"{2018 + m // 12}-{m % 12 + 1:02d}-01;Nord;{(1000 + m * 150) // 1000}."
+        f"{(1000 + m * 150) % 1000:03d},5;4,{7185 + m}"
+        for m in range(60)
+    ]
+    (tmp_path / "export.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    panel.open_data_file(tmp_path / "export.csv")
+    wait_loaded(qtbot, panel)
+    assert panel.last_error == ""
+    assert panel.preview.rows.item(1, 2).text() == "1.150,5 → 1150.5"
+    text = panel.preview.summary_text.toPlainText()
+    assert "columns left out" in text and "'Station'" in text
+    panel.grab().save("/tmp/i10_panel.png")

@@ -307,6 +307,30 @@ def test_window_fits_a_1366x768_screen(qtbot, window):
     window.document.undo_stack.setClean()
 
 
+def test_preview_plots_any_feature_with_a_colour_per_class(qtbot, window):
+    preview = window.data_panel.preview
+    summary = window.document.data_summary
+    picker = preview.feature_picker
+    texts = [picker.itemText(i) for i in range(picker.count())]
+    assert texts == ["all 10 features", *summary.feature_names]
+    assert picker.currentText() == "x0"  # sequences start on one feature
+    labels = summary.preview_labels
+    assert len(set(labels)) >= 3 and len(labels) == len(summary.preview_series)
+    items = preview.plot.plotItem.listDataItems()
+    assert len(items) == len(labels)
+    colour = {}
+    for item, label in zip(items, labels):
+        colour.setdefault(label, set()).add(item.opts["pen"].color().name())
+    assert all(len(c) == 1 for c in colour.values())  # one colour per class …
+    assert len({next(iter(c)) for c in colour.values()}) == len(colour)  # … and per class apart
+    legend = [label.text for _, label in preview.plot.plotItem.legend.items]
+    assert sorted(legend) == sorted(set(labels))
+    preview.pick_feature("x3")
+    assert "(x3)" in preview.plot_caption.text()
+    preview.pick_feature("")
+    assert len(preview.plot.plotItem.listDataItems()) == 10 * len(labels)
+
+
 # ---- 13. first-run hint, user guide, shortcuts, plain words -------------------------------------
 def test_first_run_hint_is_dismissed_for_good(qtbot):
     first = MainWindow()

@@ -200,3 +200,31 @@ def test_live_metrics_plot_shows_one_family_at_a_time(qtbot):
     dash.refresh_all()
     lo, hi = plot.getPlotItem().getViewBox().viewRange()[1]
     assert lo <= 4.0 and 8.0 <= hi < 10  # the range follows the shown family only
+
+
+def test_live_metrics_plot_draws_the_baseline_dashed_beside_its_metric(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from workbench.core.training.events import EpochEvent
+    from workbench.gui.plots.dashboard import BASELINE_COLOR, TrainingDashboard
+
+    dash = TrainingDashboard()
+    qtbot.addWidget(dash)
+    for epoch in (1, 2, 3):
+        metrics = {"train_loss": 1.0 / epoch, "val_loss": 1.1 / epoch, "val_rmse": 60.0 / epoch}
+        metrics |= {"val_mae": 50.0 / epoch, "val_skill": 1 - 2.0 / epoch}
+        metrics |= {"val_baseline_rmse": 30.0, "val_baseline_mae": 25.0}
+        metrics |= {"val_naive_rmse": 44.0, "val_seasonal_naive_rmse": 30.0}
+        dash.handle([EpochEvent(epoch, metrics)])
+    plot, box = dash.metrics, dash.metrics_box
+    assert "live:val_naive_rmse" not in plot.curves  # details stay in the summary
+    box.combo.setCurrentText("rmse")
+    shown = {k for k, c in plot.curves.items() if c.shown}
+    assert shown == {"live:val_rmse", "live:val_baseline_rmse"}
+    item = plot.curves["live:val_baseline_rmse"].item
+    assert item.opts["pen"].style() == Qt.PenStyle.DashLine
+    assert item.opts["pen"].color().name() == BASELINE_COLOR
+    assert item.opts["name"] == "val baseline"
+    dash.resize(1200, 700)
+    dash.refresh_all()
+    assert not dash.grab().isNull()

@@ -18,7 +18,12 @@ def add_parser(sub) -> None:
     inner = p.add_subparsers(dest="data_command", metavar="ACTION", parser_class=type(p))
     p.set_defaults(run=_missing_action, data_parser=p)
     q = inner.add_parser("inspect", help="summarize a data file: sizes, classes, splits, preview")
-    q.add_argument("file", metavar="FILE", help="a data file, builtin:NAME or resource:FILE")
+    q.add_argument(
+        "file",
+        metavar="FILE",
+        help="a data file, builtin:NAME, resource:FILE, or a project (PROJECT.json, "
+        "example:NAME) to inspect its data with its options",
+    )
     q.add_argument("--json", action="store_true", help="print one JSON object (last line)")
     fmt = q.add_argument_group("format")
     fmt.add_argument(
@@ -137,18 +142,32 @@ def spec_from_args(args) -> dict:
     return data
 
 
+def _is_project(ref: str) -> bool:
+    return ref.startswith("example:") or ref.lower().endswith(".json")
+
+
 def run(args) -> int:
     from workbench.core.spec import DataSpec
 
     data = spec_from_args(args)
+    base_dir = None
+    if _is_project(args.file):
+        # The project's own data options, with the options given here on top.
+        from workbench.core.project import load_project
+
+        project, base_dir = load_project(args.file)
+        data.pop("source")
+        data = {**project.data.to_dict(), **data}
+        if "split" in data and isinstance(data["split"], dict):
+            data["split"] = {**project.data.split.to_dict(), **data["split"]}
     spec = DataSpec.from_dict(data, path="data", source="command line")
     from workbench.core.data import inspect_data, natural_task  # after the cheap checks
 
-    if args.task is None:
+    if args.task is None and base_dir is None:
         spec.task = natural_task(spec)
     if spec.format == "auto" and spec.source.startswith("builtin:"):
         spec.format = "builtin"
-    summary = inspect_data(spec)
+    summary = inspect_data(spec, base_dir)
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False))
     else:

@@ -2,6 +2,10 @@
 
 Ctrl-C stops after the current batch with a checkpoint (status ``stopped``; continue with
 `workbench resume RUN_DIR`); a second Ctrl-C aborts at once.
+
+``--nproc N`` trains on N local processes through torch's elastic launcher; started by
+``torchrun`` (or ``--nproc``) this command is one of the workers: rank 0 claims the run
+folder and prints, the others stay quiet (see ``core/training/distributed.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,12 @@ def add_parser(sub) -> None:
         "project file)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.add_argument(
+        "--nproc",
+        type=_positive,
+        default=1,
+        help="train on N local processes (data parallel, torch's elastic launcher)",
+    )
     p.set_defaults(run=run)
 
 
@@ -53,7 +63,7 @@ def _int(text: str, low: int) -> int:
 
 
 def run(args) -> int:
-    from workbench.core.errors import SpecError
+    from workbench.core.errors import SpecError, WorkbenchError
     from workbench.core.project import load_project
 
     spec, base_dir = load_project(args.project)
@@ -67,23 +77,80 @@ def run(args) -> int:
     if problems:
         raise SpecError(problems, source="command-line options")
     from workbench.core.run_store import discard_if_unused, new_run_dir, runs_dir_for
+    from workbench.core.training.distributed import env_world, launched_distributed
     from workbench.core.training.session import RunOptions, start_run
 
+    if args.nproc > 1 and launched_distributed():
+        raise WorkbenchError(
+            "--nproc given to a process that a torch launcher already started",
+            "use either torchrun's --nproc-per-node or workbench's --nproc, not both",
+        )
     run_dir = args.run_dir
-    if run_dir is None:  # a new numbered folder in the project's run store
+    # Under torchrun only rank 0 claims (and discards) a folder; the others hear of it.
+    main_rank = not launched_distributed() or env_world()[0] == 0
+    if run_dir is None and main_rank:
         project_file = None if str(args.project).startswith("example:") else args.project
         run_dir = new_run_dir(runs_dir_for(args.project), spec, project_file=project_file)
     try:
+        if args.nproc > 1:
+            return _launch(args, run_dir)
         session = start_run(spec, base_dir, RunOptions(run_dir=run_dir))
-        return drive(session, args.json)
+        return as_worker(lambda: drive(session, args.json))
     finally:
-        discard_if_unused(run_dir)
+        if run_dir is not None and main_rank:
+            discard_if_unused(run_dir)
+
+
+def as_worker(work) -> int:
+    """``work()``; in one of several processes also leave its error where the launcher looks
+    (it reports the failing process's own error) and leave the process group at the end."""
+    from workbench.core.training.distributed import Distributed, launched_distributed
+
+    if not launched_distributed():
+        return work()
+    from workbench.core.training.launch import record_failure
+
+    try:
+        return work()
+    except BaseException as exc:
+        record_failure(exc)
+        raise
+    finally:
+        Distributed.close()
+
+
+def _launch(args, run_dir) -> int:
+    """``--nproc N``: N workers run this command without it; the outcome comes from them."""
+    from pathlib import Path
+
+    from workbench.core.training.launch import launch_local
+
+    worker = ["train", args.project, "--run-dir", str(run_dir)]
+    for flag in ("epochs", "seed", "device"):
+        if getattr(args, flag) is not None:
+            worker += [f"--{flag}", str(getattr(args, flag))]
+    if args.json:
+        worker.append("--json")
+    return report_launch(launch_local(worker, args.nproc, Path(run_dir)), run_dir, args.json)
+
+
+def report_launch(outcome, run_dir, as_json: bool) -> int:
+    """What the launcher adds to the workers' output: the error of a failed process."""
+    if outcome.status == "failed":
+        if as_json:
+            failed = {"status": "failed", "message": outcome.message, "run_dir": str(run_dir)}
+            print(json.dumps(failed))
+        sys.stderr.write(f"error: {outcome.message}\n")
+    return outcome.exit_code
 
 
 def drive(session: TrainingSession, as_json: bool) -> int:
     """Run ``session`` with Ctrl-C handling and print the outcome; the exit code."""
     from workbench.core.errors import TrainingError
+    from workbench.core.training.distributed import env_world, launched_distributed
 
+    if launched_distributed() and env_world()[0] != 0:
+        return _drive_quietly(session)
     progress = None if as_json else Progress(session)
     if progress is not None:
         session.events.subscribe(progress)
@@ -109,6 +176,16 @@ def drive(session: TrainingSession, as_json: bool) -> int:
         print_summary(out)
     if result.status == "diverged":
         raise TrainingError(result.message, result.hint)
+    return 0
+
+
+def _drive_quietly(session: TrainingSession) -> int:
+    """A worker other than rank 0: train, print nothing (rank 0 reports the run)."""
+    previous = _install_sigint(session)
+    try:
+        session.run()
+    finally:
+        signal.signal(signal.SIGINT, previous)
     return 0
 
 

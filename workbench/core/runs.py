@@ -42,6 +42,9 @@ from workbench.core.project import atomic_write_bytes, project_to_json
 from workbench.core.spec import ProjectSpec
 
 RUNS_ENV = "WORKBENCH_RUNS_DIR"
+#: A stop request for a run on several processes (the app creates it; rank 0 consumes it).
+#: It may be there before the run starts: a stop asked for while the processes start up.
+STOP_REQUEST = "stop.request"
 #: Version of the metrics-log line format (see the module docstring).
 LOG_FORMAT_VERSION = 1
 #: Seconds between forced flushes of the metrics log (it is also flushed every epoch).
@@ -177,9 +180,11 @@ class RunDir:
     @classmethod
     def create(cls, path: Path) -> RunDir:
         path = Path(path)
-        # A run store claims the folder first and leaves only its meta.json in it.
+        # A run store claims the folder first and leaves only its meta.json in it; a stop
+        # request may come while the processes of a multi-process run start.
         if path.exists() and (
-            not path.is_dir() or any(p.name != "meta.json" for p in path.iterdir())
+            not path.is_dir()
+            or any(p.name not in ("meta.json", STOP_REQUEST) for p in path.iterdir())
         ):
             raise TrainingError(
                 f"{path}: already exists and is not empty",

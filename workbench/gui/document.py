@@ -123,7 +123,7 @@ class ProjectDocument(QObject):
             self._problems = self._spec.problems()
         return self._problems + self._data_problems
 
-    def set_data_problems(self, problems: list[str]) -> None:
+    def set_data_problems(self, problems: list[Problem]) -> None:
         """What the last data load found wrong (the data panel sets it; empty when it loaded
         fine): a problem like any spec problem, so Train waits until it is fixed."""
         found = [Problem.of(p) for p in problems]  # "path: message" texts become Problems

@@ -108,6 +108,10 @@ def build(window: Any) -> None:
     refresh_recent(window)
     file_menu.addAction(window.open_data_action)
     file_menu.addSeparator()
+    from workbench.gui.use_model import add_actions as add_use_model_actions
+
+    add_use_model_actions(window, file_menu)
+    file_menu.addSeparator()
     file_menu.addAction(window.save_action)
     file_menu.addAction(window.save_as_action)
     file_menu.addAction(window.properties_action)

@@ -254,6 +254,53 @@ def run_in_thread(
     return job
 
 
+class TaskState:
+    """What a background task shares with the GUI (after Orange's ``TaskState``): a progress
+    fraction the GUI polls on a timer, and a stop request the task polls between batches."""
+
+    def __init__(self) -> None:
+        self.progress = 0.0  # a float write: atomic under the GIL
+        self._stop = threading.Event()
+
+    def set_progress(self, fraction: float) -> None:
+        self.progress = float(fraction)
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def should_stop(self) -> bool:
+        return self._stop.is_set()
+
+
+class _TaskJob(_ThreadedJob):
+    def __init__(self, fn: Callable[[], Any], name: str, parent, state: TaskState) -> None:
+        super().__init__(fn, name, parent)
+        self.state = state
+
+    def request_stop(self) -> None:
+        self.state.request_stop()
+
+
+def run_task(
+    fn: Callable[[TaskState], Any],
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[ErrorInfo], None] | None = None,
+    name: str = "workbench-task",
+    parent: QObject | None = None,
+) -> _ThreadedJob:
+    """Like ``run_in_thread`` for a task that reports progress and can be cancelled:
+    ``fn(state)`` runs on the thread; the returned job's ``state`` is its ``TaskState``, and
+    ``join_all`` (window closing) asks it to stop."""
+    state = TaskState()
+    job = _TaskJob(lambda: fn(state), name, parent, state)
+    if on_done is not None:
+        job.done.connect(on_done)
+    if on_error is not None:
+        job.failed.connect(on_error)
+    job.start()
+    return job
+
+
 class _ControlRelay:
     """Forwards pause/resume/step/stop/set_lr to the run's control once the session exists
     (it is made on the worker thread, so that an error making it reaches the user like any

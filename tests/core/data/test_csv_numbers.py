@@ -136,3 +136,11 @@ def test_preview_shows_parsed_values_beside_raw_cells(tmp_path):
     table = _table(tmp_path, "a;b\n1.234,5;x\n2,5;y\n")
     assert table.preview.rows[0] == ["1.234,5", "x"]
     assert table.preview.parsed[0] == [1234.5, None]
+
+
+def test_columns_with_different_decimal_marks_are_an_error(tmp_path):
+    with pytest.raises(
+        DataError,
+        match=r"columns 'a' and 'b' use different decimal marks \('1\.000,5' and '4\.7185'\)",
+    ):
+        _table(tmp_path, "a;b\n1.000,5;4.7185\n2.000,5;4.7\n")

@@ -104,3 +104,9 @@ def test_long_csv_orders_by_parsed_dates_and_refuses_duplicates(tmp_path):
     path.write_text(text.replace("01/15/2020", "03/01/2020"))
     with pytest.raises(DataError, match=r"lines 2 and 4 have the same time '03/01/2020'"):
         load_data(spec)
+
+
+def test_season_guess_sees_the_times_in_time_order(tmp_path):
+    months = [f"{1949 + k // 12}-{k % 12 + 1:02d}" for k in range(48)][::-1]
+    spec = _series(tmp_path, months, target_transforms=["seasonal_difference"])
+    assert load_data(spec).series_targets.season == 12

@@ -313,17 +313,21 @@ def test_large_long_csv_with_text_columns_and_decimal_commas(tmp_path):
     assert float(a.train.x[..., 1][a.train.x[..., 1] > 0].min()) == 0.5
 
 
-def test_a_split_too_short_for_one_window_is_pointed_out():
+def test_a_window_too_long_for_the_splits_is_shortened_with_a_note():
     from workbench.core.data import inspect_data
     from workbench.core.spec import DataSpec
 
+    # strict: each 22-month val/test part must hold a whole window + horizon
     spec = DataSpec(source="resource:airline-passengers.csv", task="forecasting", window=24)
     spec.split.strict = True
     summary = inspect_data(spec)
-    assert summary.split_sizes["val"] == 0 and summary.split_sizes["test"] == 0
-    assert any("validation part of the series is shorter than one window" in n for n in summary.notes)
+    assert summary.window == 21 and min(summary.split_sizes.values()) == 1
+    assert any("window shortened from 24 to 21" in n for n in summary.notes)
     spec.window = 12
-    assert not any("shorter than one window" in n for n in inspect_data(spec).notes)
+    assert not any("shortened" in n for n in inspect_data(spec).notes)
+    # a part too short for even a tiny window is still pointed out
+    spec.split.val_fraction, spec.split.test_fraction = 0.01, 0.15
+    assert any("validation part of the series is shorter" in n for n in inspect_data(spec).notes)
 
 
 def test_val_and_test_inputs_reach_back_but_targets_never_leak(tmp_path):

@@ -101,7 +101,7 @@ def test_predefined_train_test_pair(tmp_path):
     )
     d = load_data(spec)
     assert (len(d.train), len(d.val), len(d.test)) == (15, 5, 8)
-    assert d.summary.split_kind.startswith("predefined")
+    assert d.summary.split_kind.startswith("test set from the test file")
 
 
 @pytest.mark.parametrize("bad", ["X", "y"])

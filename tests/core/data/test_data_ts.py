@@ -56,7 +56,7 @@ def test_univariate_equal_length(tmp_path):
 def test_multivariate_unequal_length_with_missing(tmp_path):
     (tmp_path / "m.ts").write_text(MULTIVARIATE_UNEQUAL)
     with pytest.raises(
-        Exception, match=r"m\.ts: 1 missing value \(first at line 10, step 1, feature 'dim1'\)"
+        Exception, match=r"m\.ts: 1 missing value \(first at line 10, step 2, feature 'dim1'\)"
     ):
         load_data(_spec(tmp_path / "m.ts"))
     d = load_data(_spec(tmp_path / "m.ts", missing="interpolate"))

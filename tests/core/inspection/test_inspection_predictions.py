@@ -155,3 +155,26 @@ def test_prediction_view_for_regression_is_in_original_units():
     with torch.no_grad():
         raw = model(data.val.x[:20])[0]
     np.testing.assert_allclose(view.predicted, data.targets_to_original_units(raw), rtol=1e-5)
+
+
+def test_forecast_view_inverts_transforms_and_shows_the_baseline():
+    spec = DataSpec(
+        source="resource:airline-passengers.csv",
+        task="forecasting",
+        window=6,
+        target_transforms=["difference"],
+    )
+    data = load_data(spec)
+    view = forecast_view(_Persistence(), data, max_steps=15)
+    series = data.series_targets.original[:, 0]
+    pos = data.series_targets.positions["val"][:15]
+    np.testing.assert_allclose(view.true[:, 0], series[pos], rtol=1e-6)
+    # persistence of the *change*: next = last + (last - the one before), in passengers
+    expected = series[pos - 1] + (series[pos - 1] - series[pos - 2])
+    np.testing.assert_allclose(view.one_step[:, 0], expected, rtol=1e-5)
+    # fed back, the same change repeats: a straight line from the first window
+    first, step = series[pos[0] - 1], series[pos[0] - 1] - series[pos[0] - 2]
+    np.testing.assert_allclose(view.rollout[:, 0], first + step * np.arange(1, 16), rtol=1e-5)
+    # the baseline drawn beside it: seasonal naive, the value 12 months before
+    np.testing.assert_allclose(view.baseline[:, 0], series[pos - 12])
+    assert view.baseline_name == "seasonal naive (lag 12)"

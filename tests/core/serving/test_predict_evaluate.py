@@ -45,7 +45,8 @@ def test_evaluate_on_the_test_split_matches_training(runs, name, capsys):
     elif name == "gru":
         assert metrics["rmse"] == pytest.approx(final["test_rmse"], rel=1e-5)
         assert metrics["mae"] == pytest.approx(final["test_mae"], rel=1e-5)
-        assert metrics["smape"] > 0 and metrics["baseline"]["rmse"] > 0
+        assert metrics["smape"] > 0
+        assert metrics["baselines"]["naive_rmse"] == pytest.approx(final["test_naive_rmse"])
     else:
         assert metrics["perplexity"] == pytest.approx(np.exp(metrics["loss"]))
         assert 1.0 < metrics["perplexity"] < 200
@@ -77,7 +78,7 @@ def test_forecast_in_original_units_with_time_index(runs, tmp_path, capsys):
     assert main(["predict", str(run), str(data), "--out", str(out)]) == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == 144 - 12 + 1  # every window, the last ones past the file's end
-    assert rows[0]["index"] == "12" and rows[0]["true_Passengers+1"] == 115.0
+    assert rows[0]["index"] == "1950-01" and rows[0]["true_Passengers+1"] == 115.0
     assert rows[-1]["true_Passengers+1"] is None
     assert 50 < rows[0]["Passengers+1"] < 1000  # passengers, not z-scores
     npy = tmp_path / "f.npy"
@@ -145,3 +146,33 @@ def test_run_without_preprocessing_file_rebuilds_it(runs, tmp_path):
     old, new = load_run(copy), load_run(runs["lstm"])
     assert old.pre.class_names == new.pre.class_names
     assert old.pre.normalization == new.pre.normalization
+
+
+def test_target_transforms_are_inverted(runs, tmp_path, capsys):
+    """A run trained on log differences reports forecasts in passengers, on the test split
+    (same RMSE as training said) and on the file (time index from the Month column)."""
+    from conftest import train
+
+    run = train(
+        runs["folder"],
+        {
+            "data": {
+                "source": "airline.csv",
+                "task": "forecasting",
+                "window": 12,
+                "horizon": 2,
+                "target_transforms": ["log", "difference"],
+            },
+            "model": {"layers": [{"type": "gru", "hidden_size": 4}]},
+        },
+        "transformed",
+    )
+    final = read_metrics(run / "metrics.jsonl", "end")[-1]
+    assert main(["evaluate", str(run), "--json"]) == 0
+    metrics = last_json(capsys.readouterr().out)["metrics"]
+    assert metrics["rmse"] == pytest.approx(final["test_rmse"], rel=1e-5)
+    out = tmp_path / "f.csv"
+    assert main(["predict", str(run), str(runs["folder"] / "airline.csv"), "--out", str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert rows[0]["index"] == "1950-02"  # log + difference: one more row of history
+    assert 80 < float(rows[0]["Passengers+1"]) < 200

@@ -27,18 +27,21 @@ def iterate_batches(
     batch_size: int,
     shuffle: bool,
     generator: torch.Generator | None = None,
+    order: Tensor | None = None,
 ) -> Iterator[Batch]:
     """Batches of ``split`` (the last one may be smaller), each trimmed to its longest sequence.
 
     Without shuffling, batches are contiguous slices (views); with shuffling, one fancy-index
-    gather per tensor per batch.
+    gather per tensor per batch. ``order`` (indices into the split) batches exactly those
+    sequences in that order instead — one process's shard of a multi-process run.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be ≥ 1")
     if split.is_stream:
         raise ValueError("a token stream is batched with lm_batches, not iterate_batches")
-    n = len(split)
-    order = torch.randperm(n, generator=generator) if shuffle else None
+    if order is None and shuffle:
+        order = torch.randperm(len(split), generator=generator)
+    n = len(split) if order is None else int(order.shape[0])
     for start in range(0, n, batch_size):
         index: Tensor | slice
         index = (

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.core.data.builtin import builtin_task, generate
+from workbench.core.data.pairing import attach_test
 from workbench.core.data.prepared import DataSummary, PreparedData
 from workbench.core.data.raw import Raw, RawSequences, RawSeries, RawText
 from workbench.core.data.sources import Source, detect_format, resolve, test_partner
@@ -40,6 +41,17 @@ def natural_task(spec: DataSpec, base_dir: Path | None = None) -> str:
 
 
 def _read(spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progress) -> Raw:
+    raw = _read_format(spec, source, fmt, base_dir, progress)
+    if isinstance(raw, RawSequences) and raw.test is not None:
+        test_path = test_partner(spec, source, base_dir)
+        label = spec.test_source or str(test_path)
+        attach_test(raw, source.label, label, automatic=not spec.test_source)
+    return raw
+
+
+def _read_format(
+    spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progress
+) -> Raw:
     if fmt == "builtin":
         assert source.builtin is not None
         natural = builtin_task(source.builtin)

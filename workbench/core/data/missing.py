@@ -26,7 +26,7 @@ def first_nan_in_sequences(raw: RawSequences) -> str | None:
         if bad.size:
             t, f = bad[0]
             origin = raw.origins[i] if raw.origins else f"sequence {i}"
-            return f"{origin}, step {t}, feature {raw.feature_names[f]!r}"
+            return f"{origin}, step {t + 1}, feature {raw.feature_names[f]!r}"
     return None
 
 
@@ -69,7 +69,7 @@ def _label_missing(y: np.ndarray | None) -> np.ndarray:
 def apply_to_sequences(raw: RawSequences, policy: str, where: str) -> RawSequences:
     """Apply ``policy`` to ``raw`` (and its predefined test part); returns the cleaned data."""
     if raw.test is not None:
-        raw.test = apply_to_sequences(raw.test, policy, where)
+        raw.test = apply_to_sequences(raw.test, policy, raw.test.where or where)
     count = _valid_nan_count(raw)
     label_bad = _label_missing(raw.y)
     raw.missing_count = max(raw.missing_count, count + int(label_bad.sum()))

@@ -11,7 +11,12 @@ from workbench.core.data import normalize as norm
 from workbench.core.data.missing import apply_to_sequences
 from workbench.core.data.prepared import DataSummary, PreparedData, SequenceSplit, as_tensor
 from workbench.core.data.raw import RawSequences
-from workbench.core.data.splits import ordered_split, random_split, require_train
+from workbench.core.data.splits import (
+    ordered_split,
+    random_split,
+    require_train,
+    stratified_split,
+)
 from workbench.core.errors import DataError
 
 if TYPE_CHECKING:
@@ -56,7 +61,10 @@ def _combine(raw: RawSequences) -> tuple[RawSequences, int]:
         feature_names=raw.feature_names,
         target_names=raw.target_names,
         origins=(raw.origins or [f"sequence {i}" for i in range(raw.n)])
-        + [f"test file, {o}" for o in (test.origins or [f"sequence {i}" for i in range(test.n)])],
+        + [
+            f"{test.where or 'test file'}, {o}"
+            for o in (test.origins or [f"sequence {i}" for i in range(test.n)])
+        ],
         class_names=raw.class_names,
         labels_are_ids=raw.labels_are_ids,
         missing_count=raw.missing_count + test.missing_count,
@@ -67,8 +75,10 @@ def _combine(raw: RawSequences) -> tuple[RawSequences, int]:
 
 
 def _split(
-    raw: RawSequences, n_main: int, spec: DataSpec, where: str
+    raw: RawSequences, n_main: int, spec: DataSpec, where: str, labels: np.ndarray | None = None
 ) -> tuple[list[np.ndarray], str]:
+    """Train / val / test indices; with a test file, validation comes out of the training
+    file (stratified by class when ``labels`` are given, so a rare class is not left out)."""
     sp = spec.split
     has_test = n_main < raw.n
     kind = sp.kind
@@ -77,12 +87,33 @@ def _split(
             f"{where}: split 'predefined' needs a separate test file",
             "set test_source (e.g. the *_TEST.ts beside a *_TRAIN.ts), or choose another split",
         )
+    if has_test and kind in ("auto", "predefined") and labels is not None:
+        tr, va = stratified_split(labels[:n_main], sp.val_fraction, sp.seed)
+        return [tr, va, np.arange(n_main, raw.n)], (
+            "test set from the test file, validation drawn from the training file "
+            "(stratified by class)"
+        )
     if has_test and kind in ("auto", "predefined"):
         tr, va, _ = random_split(n_main, sp.val_fraction, 0.0, sp.seed)
         return [tr, va, np.arange(n_main, raw.n)], "test set from the test file, validation drawn at random"
     if kind == "chronological":
         return list(ordered_split(raw.n, sp.val_fraction, sp.test_fraction)), "in file order"
     return list(random_split(raw.n, sp.val_fraction, sp.test_fraction, sp.seed)), "random"
+
+
+def preview_indices(labels: np.ndarray | None, n: int, per_class: int = 2) -> list[int]:
+    """Sequences for the preview plot: the first four, or with labels the first ``per_class``
+    of each of the first six classes, so the classes can be compared."""
+    if labels is None:
+        return list(range(min(4, n)))
+    picked: dict[int, list[int]] = {}
+    for i, label in enumerate(labels.tolist()):
+        if label not in picked and len(picked) >= 6:
+            continue
+        group = picked.setdefault(int(label), [])
+        if len(group) < per_class:
+            group.append(i)
+    return sorted(i for group in picked.values() for i in group)
 
 
 def prepare_sequences(
@@ -103,6 +134,7 @@ def prepare_sequences(
             f"{where}: no labels or targets found", "name the label column (target_columns / y_key)"
         )
     raw = apply_to_sequences(raw, spec.missing, where)
+    test_file = raw.test.where if raw.test is not None else None
     raw, n_main = _combine(raw)
     if raw.n == 0:
         raise DataError(f"{where}: no sequences left after dropping missing values")
@@ -143,7 +175,9 @@ def prepare_sequences(
         if y.shape[0] != n:
             raise DataError(f"{where}: {y.shape[0]} targets for {n} sequences")
 
-    parts, split_kind = _split(raw, n_main, spec, where)
+    parts, split_kind = _split(
+        raw, n_main, spec, where, y if task == "classification" else None
+    )
     require_train(len(parts[0]), where)
 
     method = spec.normalization
@@ -190,12 +224,16 @@ def prepare_sequences(
             )
         )
 
+    labelled = task == "classification" and bool(class_names)
+    shown = preview_indices(y if labelled else None, n)
     summary = DataSummary(
         output_size=output_size,
         format=fmt,
         source=source,
         task=task,
         n_sequences=n,
+        test_file=test_file,
+        n_test_file=n - n_main if test_file else 0,
         length_min=int(lengths.min()),
         length_median=float(np.median(lengths)),
         length_max=int(lengths.max()),
@@ -211,9 +249,8 @@ def prepare_sequences(
         preview_rows=raw.preview.rows,
         preview_parsed=raw.preview.parsed,
         dropped_columns=dict(raw.dropped),
-        preview_series=[
-            np.array(raw.x[i, : lengths[i]], dtype=np.float64) for i in range(min(4, n))
-        ],
+        preview_series=[np.array(raw.x[i, : lengths[i]], dtype=np.float64) for i in shown],
+        preview_labels=[str(class_names[y[i]]) for i in shown] if labelled else [],
         notes=list(dict.fromkeys(raw.notes)),
     )
     if summary_only:

@@ -57,6 +57,10 @@ class DataSummary:
     source: str
     task: str
     n_sequences: int = 0
+    #: A separate test file paired with the source (e.g. *_TEST.ts), and its sequence count
+    #: (included in ``n_sequences``).
+    test_file: str | None = None
+    n_test_file: int = 0
     length_min: int = 0
     length_median: float = 0.0
     length_max: int = 0
@@ -80,6 +84,8 @@ class DataSummary:
     dropped_columns: dict[str, str] = field(default_factory=dict)
     #: A few sequences as float arrays [T, F] for plotting (not in ``to_dict``).
     preview_series: list[np.ndarray] = field(default_factory=list)
+    #: The class of each preview sequence (classification), to colour them by class.
+    preview_labels: list[str] = field(default_factory=list)
     #: For windows cut from one series: the series [L, F] (raw units), the indices where the
     #: val and test parts start, and the window length (not in ``to_dict`` except the bounds).
     series: np.ndarray | None = None
@@ -96,6 +102,9 @@ class DataSummary:
             "source": self.source,
             "task": self.task,
             "n_sequences": int(self.n_sequences),
+            "test_file": self.test_file,
+            "n_train_file": int(self.n_sequences - self.n_test_file),
+            "n_test_file": int(self.n_test_file),
             "length_min": int(self.length_min),
             "length_median": float(self.length_median),
             "length_max": int(self.length_max),
@@ -129,12 +138,28 @@ class DataSummary:
         }
         return out
 
-    def dropped_notes(self) -> list[str]:
-        """One note naming the columns left out unasked (empty when none)."""
-        if not self.dropped_columns:
-            return []
-        shown = "; ".join(f"{n!r} {why}" for n, why in self.dropped_columns.items())
-        return [f"columns left out: {_clip(shown, 300)}"]
+    def preview_shown(self) -> list[list[str]]:
+        """Preview rows as shown: a cell read as another number than its text says gets
+        ``raw → value`` (``1.234,5 → 1234.5``), so a misread is visible."""
+        parsed = self.preview_parsed
+        return [
+            _with_parsed(r, parsed[i] if i < len(parsed) else None)
+            for i, r in enumerate(self.preview_rows)
+        ]
+
+    def run_notes(self) -> list[str]:
+        """What a training run should say about its data: the columns left out unasked and
+        the paired test file (empty when neither)."""
+        notes = []
+        if self.dropped_columns:
+            shown = "; ".join(f"{n!r} {why}" for n, why in self.dropped_columns.items())
+            notes.append(f"columns left out: {_clip(shown, 300)}")
+        if self.test_file:
+            notes.append(
+                f"test part: {self.test_file} ({self.n_test_file:,} sequences); the source's "
+                f"{self.n_sequences - self.n_test_file:,} give train and validation"
+            )
+        return notes
 
     def to_text(self) -> str:
         """A human-readable table."""
@@ -147,7 +172,16 @@ class DataSummary:
             rows.append(("tokens", f"{self.n_tokens:,}"))
             rows.append(("vocabulary", f"{self.vocab_size} (from the training split)"))
         else:
-            rows.append(("sequences", f"{self.n_sequences:,}"))
+            if self.test_file:
+                rows.append(
+                    (
+                        "sequences",
+                        f"{self.n_sequences - self.n_test_file:,} in the source, "
+                        f"{self.n_test_file:,} in the test file {self.test_file}",
+                    )
+                )
+            else:
+                rows.append(("sequences", f"{self.n_sequences:,}"))
             rows.append(
                 (
                     "length",
@@ -188,10 +222,7 @@ class DataSummary:
         if self.preview_rows:
             lines.append("")
             lines.append("first rows:")
-            shown_rows = [
-                _with_parsed(r, self.preview_parsed[i] if i < len(self.preview_parsed) else None)
-                for i, r in enumerate(self.preview_rows[:10])
-            ]
+            shown_rows = self.preview_shown()[:10]
             table = ([self.preview_header] if self.preview_header else []) + shown_rows
             widths = [
                 min(14, max(len(str(r[i])) for r in table if i < len(r)))

@@ -33,6 +33,10 @@ class RawSequences:
     origins: list[str] | None = None
     #: A second part with the file's own test set (UCR/UEA _TRAIN/_TEST pairs).
     test: RawSequences | None = None
+    #: How messages name the file these sequences came from (set for a test part).
+    where: str | None = None
+    #: The problem name a file declares (.ts @problemName), to check a train/test pair.
+    problem: str | None = None
     #: Fixed class list (e.g. from a .ts header), in order.
     class_names: list[str] | None = None
     #: ``y`` already holds ids into ``class_names`` (built-in data).

@@ -80,6 +80,11 @@ def detect_format(spec: DataSpec, source: Source) -> str:
         return "ucr_tsv"
     if suffix in _BY_EXTENSION:
         return _BY_EXTENSION[suffix]
+    if suffix == ".arff":
+        raise DataError(
+            f"{source.label}: ARFF is not read; the archive ships the same data as .ts",
+            "use the .ts file beside it (e.g. NAME_TRAIN.ts)",
+        )
     raise DataError(
         f"{source.label}: cannot tell the format from the extension {suffix or '(none)'!r}",
         "set the format (wide_csv, long_csv, numpy, text, ts, ucr_tsv)",

@@ -24,6 +24,26 @@ def random_split(
     return tuple(np.sort(p) for p in parts)  # type: ignore[return-value]
 
 
+def stratified_split(
+    labels: np.ndarray, val_fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted (train, val) index arrays with each class split in the same proportion.
+
+    Each class gives ``round(count * val_fraction)`` items to validation, but never its last
+    one: a class seen once stays in training.
+    """
+    rng = np.random.default_rng(seed)
+    val: list[np.ndarray] = []
+    for value in np.unique(labels):
+        members = np.flatnonzero(labels == value)
+        take = min(int(round(len(members) * val_fraction)), len(members) - 1)
+        if take > 0:
+            val.append(rng.permutation(members)[:take])
+    val_idx = np.sort(np.concatenate(val)) if val else np.zeros(0, dtype=np.int64)
+    train_idx = np.setdiff1d(np.arange(len(labels)), val_idx)
+    return train_idx, val_idx
+
+
 def ordered_split(
     n: int, val_fraction: float, test_fraction: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

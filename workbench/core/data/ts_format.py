@@ -174,6 +174,13 @@ def parse_ts(text: str, where: str) -> RawSequences:
             parts = parts[:-1]
         if n_dims is None:
             n_dims = len(parts)
+            if univariate and n_dims == 2 and not labelled:
+                raise DataError(
+                    f"{where}: line {number}: the case ends in ':{parts[-1].strip()}' but the "
+                    "header has no @classLabel (or @targetLabel) line",
+                    "add '@classLabel true LABEL1 LABEL2 …' before @data "
+                    "(or '@targetLabel true' for regression targets)",
+                )
             if univariate and n_dims != 1:
                 raise DataError(
                     f"{where}: line {number}: {n_dims} dimensions in a file marked @univariate true",
@@ -238,6 +245,7 @@ def parse_ts(text: str, where: str) -> RawSequences:
     )
     if name := header.values.get("problemname"):
         raw.notes.append(f"dataset name in the file: {name}")
+        raw.problem = name
     return raw
 
 

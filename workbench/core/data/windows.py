@@ -96,6 +96,27 @@ def _input_starts(bounds: list[tuple[int, int]], window: int, task: str, strict:
     return starts
 
 
+def _fitting_window(
+    window: int,
+    horizon: int,
+    task: str,
+    bounds: list[tuple[int, int]],
+    history: int,
+    strict: bool,
+) -> tuple[int, str]:
+    """The window, shortened when the training part (every part when ``strict``) could not
+    hold one window + horizon; and a note saying so ('' when it fits as asked)."""
+    extra = history + (horizon if task == "forecasting" else 0)
+    parts = [bounds[0]] + ([(a, b) for a, b in bounds[1:] if b > a] if strict else [])
+    room = min(b - a for a, b in parts) - extra
+    if window <= room or room < 2:
+        return window, ""
+    return room, (
+        f"window shortened from {window} to {room} steps so that every split holds at least "
+        "one window (training fits it to the data; set a shorter window to keep it)"
+    )
+
+
 def _transformed(
     raw: RawSeries,
     spec: DataSpec,
@@ -158,6 +179,8 @@ def prepare_series(
     feature_names = [raw.columns[i] for i in raw.feature_idx]
     target_names = [raw.columns[i] for i in raw.target_idx]
     values, valid, tf, season, original = _transformed(raw, spec, bounds, valid, where)
+    strict = sp.strict or sp.kind == "random"
+    window, shrunk = _fitting_window(window, horizon, task, bounds, tf.history, strict)
     method = spec.normalization
     train_rows = values[train_start:train_stop]
     if valid is not None:
@@ -167,7 +190,6 @@ def prepare_series(
     feats = norm.apply_columns(_take(values, raw.feature_idx), feat_stats)
     targets = norm.apply_columns(_take(values, raw.target_idx), target_stats)
 
-    strict = sp.strict or sp.kind == "random"
     starts = _input_starts(bounds, window, task, strict)
     parts = [
         _cut(feats, targets, valid, a, b, s, window, horizon, stride, task)
@@ -187,6 +209,8 @@ def prepare_series(
     used = list(dict.fromkeys(raw.feature_idx + raw.target_idx))
     n_windows = sum(len(p[0]) for p in parts)
     notes = list(raw.notes)
+    if shrunk:
+        notes.append(shrunk)
     if task == "forecasting" and horizon > 1:
         notes.append(f"targets: {horizon} steps x {len(target_names)} columns, step-major")
     if not tf.is_identity:

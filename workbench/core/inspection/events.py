@@ -134,6 +134,8 @@ class ClassificationView:
     per_class_accuracy: np.ndarray  # [C]
     accuracy: float
     class_names: list[str]
+    #: Accuracy of always answering the training split's majority class, on the same sequences.
+    baseline_accuracy: float | None = None
 
 
 @dataclass
@@ -145,6 +147,9 @@ class ForecastView:
     one_step: np.ndarray  # [N, n_targets] teacher-forced: each window holds the real past
     rollout: np.ndarray | None  # [N, n_targets] autoregressive: predictions fed back (None: cannot)
     note: str = ""
+    #: The baseline's forecast of the same targets [N, n_targets] and its name (None: none).
+    baseline: np.ndarray | None = None
+    baseline_name: str = ""
 
 
 @dataclass

@@ -153,7 +153,21 @@ def forecast_view(
         # original units at the end, as one multi-step forecast from the first window.
         result = rollout(model, x, feedback, _feature_scaler(data), data.unscale_targets, n_t)
         result = data.invert_path(result, split, 0)
-    return ForecastView(names, true, one_step, result, note)
+    baseline, baseline_label = _forecast_baseline(data, split, len(true))
+    return ForecastView(names, true, one_step, result, note, baseline, baseline_label)
+
+
+def _forecast_baseline(data: Any, split: str, n: int) -> tuple[np.ndarray | None, str]:
+    """The first step of the run's baseline forecast (seasonal naive / naive) of ``n`` windows."""
+    from workbench.core.training.baselines import baseline_name, forecast_guesses
+
+    if getattr(data, "series_targets", None) is None or n == 0:
+        return None, ""
+    guesses = forecast_guesses(data, split)
+    name = "seasonal_naive" if data.series_targets.season > 1 else "naive"
+    if name not in guesses:
+        return None, ""
+    return guesses[name][:n, 0, :], baseline_name(data) or ""
 
 
 def prediction_view(
@@ -169,9 +183,13 @@ def prediction_view(
     if data.task == "classification":
         lengths = None if part.lengths is None else part.lengths[:limit]
         sub = SimpleNamespace(x=part.x[:limit], y=part.y[:limit], lengths=lengths)
-        return classification_view(
+        view = classification_view(
             model, sub, data.class_names or [str(i) for i in range(data.output_size)]
         )
+        from workbench.core.training.baselines import majority_accuracy
+
+        view.baseline_accuracy = majority_accuracy(data.train.y.numpy(), sub.y.numpy())
+        return view
     if data.task == "forecasting":
         return forecast_view(model, data, split, max_steps=min(limit, 200))
     if data.task == "regression":

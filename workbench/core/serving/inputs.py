@@ -38,6 +38,12 @@ class Inputs:
     index: list[str] = field(default_factory=list)
     source: str = ""
     notes: list[str] = field(default_factory=list)
+    #: [N, history, C] original target values just before each window's first target, for
+    #: inverting target transforms (differences); None when the run has none.
+    target_history: np.ndarray | None = None
+    #: The obvious guesses scored on these targets (``core.training.baselines``, run splits
+    #: only): ``{"name": …, "<metric>": value}``.
+    baselines: dict | None = None
 
     def __len__(self) -> int:
         return int(self.x.shape[0])
@@ -68,7 +74,29 @@ def from_split(run: LoadedRun, name: str) -> Inputs:
     lengths = None if split.lengths is None else split.lengths.numpy()
     mask = None if split.mask is None else split.mask.numpy()
     index = [f"{name} {i}" for i in range(len(x))] if run.task != "language_model" else []
-    return Inputs(x, lengths, y, mask, index, f"{name} split of {run.spec.data.source}")
+    history = None
+    st = getattr(data, "series_targets", None)
+    if st is not None:  # windows of one series: say which step each forecast starts at
+        index = [f"step {int(p)}" for p in st.positions[name][: len(x)]]
+        if not st.transform.is_identity:
+            history = st.history(name, slice(0, len(x)), st.transform.history)
+    from workbench.core.training.baselines import baseline_name, split_baselines
+
+    scores = split_baselines(data, name) if name != "train" else {}
+    baselines = {k[len(name) + 1 :]: v for k, v in scores.items()}
+    if baselines:
+        baselines["name"] = baseline_name(data)
+    return Inputs(
+        x,
+        lengths,
+        y,
+        mask,
+        index,
+        f"{name} split of {run.spec.data.source}",
+        [],
+        history,
+        baselines or None,
+    )
 
 
 def from_file(run: LoadedRun, path: str | Path) -> Inputs:
@@ -153,7 +181,15 @@ def _series(run: LoadedRun, raw, spec, where: str) -> Inputs:
             "give at least one window of data",
         )
     valid = apply_to_series(raw, spec.missing, where)
-    feats = norm.apply_columns(raw.values[:, raw.feature_idx], pre.feature_stats)
+    values, tf = raw.values, transform_of(run)
+    original = raw.values[:, raw.target_idx].astype(np.float64)
+    if not tf.is_identity:  # the fitted chain, on the target columns wherever they are used
+        changed = tf.apply(original, where)
+        values = np.array(raw.values, dtype=np.float32, copy=True)
+        values[:, raw.target_idx] = changed
+        defined = np.isfinite(changed).all(axis=1)
+        valid = defined if valid is None else valid & defined
+    feats = norm.apply_columns(values[:, raw.feature_idx], pre.feature_stats)
     x = sliding_window_view(feats, window, axis=0).transpose(0, 2, 1)  # [n, window, F] view
     tgt = raw.values[:, raw.target_idx].astype(np.float64)
     n = x.shape[0]
@@ -172,7 +208,21 @@ def _series(run: LoadedRun, raw, spec, where: str) -> Inputs:
         keep = (bad[window : window + n] - bad[:n]) == 0
     if not keep.all():
         x, y, first = x[keep], y[keep], first[keep]
-    return Inputs(x, None, np.ascontiguousarray(y), None, [str(int(i)) for i in first], where)
+    history = None
+    if not tf.is_identity:
+        back = first[:, None] + np.arange(-tf.history, 0)[None, :]
+        history = original[back]
+    times = raw.time_values
+    index = [str(times[i]) if times is not None and i < len(times) else str(int(i)) for i in first]
+    return Inputs(x, None, np.ascontiguousarray(y), None, index, where, [], history)
+
+
+def transform_of(run: LoadedRun):
+    """The run's fitted target transform chain (identity when it has none)."""
+    from workbench.core.data.transforms import TargetTransform
+
+    state = run.pre.target_transform or {}
+    return TargetTransform.from_dict(state.get("transform"))
 
 
 def _sequences(run: LoadedRun, raw, spec, where: str) -> Inputs:

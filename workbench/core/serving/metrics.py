@@ -22,6 +22,14 @@ def evaluate(preds: Predictions, inputs: Inputs, pre: Any) -> dict[str, Any]:
     """All metrics for ``preds`` against ``inputs.y``; ``pre`` is the run's preprocessing."""
     if inputs.y is None:
         raise ValueError("evaluate needs targets")
+    out = _evaluate(preds, inputs, pre)
+    if inputs.baselines:  # the training code's baselines replace the simple persistence one
+        out.pop("baseline", None)
+        out["baselines"] = dict(inputs.baselines)
+    return out
+
+
+def _evaluate(preds: Predictions, inputs: Inputs, pre: Any) -> dict[str, Any]:
     if preds.task == "language_model":
         return language_model(preds, np.asarray(inputs.y))
     if preds.task in ("classification", "tagging"):
@@ -150,6 +158,9 @@ def persistence(inputs: Inputs, pre: Any) -> np.ndarray | None:
         cols = [pre.feature_names.index(t) for t in pre.target_names]
     except ValueError:
         return None
+    if inputs.target_history is not None:  # target transforms: the inputs hold differences
+        last = np.asarray(inputs.target_history[:, -1, :], np.float64)
+        return np.tile(last, (1, max(1, pre.horizon)))
     last = np.asarray(inputs.x[:, -1, :], np.float64)[:, cols]
     stats = pre.feature_stats
     if stats:

@@ -55,16 +55,30 @@ class Predictions:
         return 0
 
 
-def to_original_units(run: LoadedRun, out: np.ndarray) -> np.ndarray:
-    """Undo the target scaling of regression / forecasting outputs ``[N, K]`` (step-major)."""
+def to_original_units(
+    run: LoadedRun, out: np.ndarray, history: np.ndarray | None = None
+) -> np.ndarray:
+    """Regression / forecasting outputs ``[N, K]`` (step-major) in original units: the target
+    scaling undone, then the run's target transforms inverted (``history``: the original
+    values before each window's first target, ``Inputs.target_history``)."""
+    from workbench.core.serving.inputs import transform_of
+
     arr = np.asarray(out, dtype=np.float64)
-    stats = run.pre.target_stats
-    if not stats or run.task not in ("regression", "forecasting"):
+    if run.task not in ("regression", "forecasting"):
         return arr
-    center = np.asarray(stats["center"], dtype=np.float64)
-    scale = np.asarray(stats["scale"], dtype=np.float64)
-    reps = max(1, arr.shape[-1] // max(1, center.size))
-    return arr * np.tile(scale, reps)[: arr.shape[-1]] + np.tile(center, reps)[: arr.shape[-1]]
+    stats = run.pre.target_stats
+    if stats:
+        center = np.asarray(stats["center"], dtype=np.float64)
+        scale = np.asarray(stats["scale"], dtype=np.float64)
+        reps = max(1, arr.shape[-1] // max(1, center.size))
+        k = arr.shape[-1]
+        arr = arr * np.tile(scale, reps)[:k] + np.tile(center, reps)[:k]
+    tf = transform_of(run)
+    if tf.is_identity or history is None:
+        return arr
+    n, k = arr.shape
+    width = history.shape[2]
+    return tf.invert(arr.reshape(n, k // width, width), history).reshape(n, k)
 
 
 @torch.inference_mode()
@@ -110,7 +124,7 @@ def predict(
                 inputs.lengths if inputs.lengths is not None else np.full(n, steps, np.int64)
             )
     else:
-        preds.values = to_original_units(run, out)
+        preds.values = to_original_units(run, out, inputs.target_history)
     report(1.0)
     return preds
 

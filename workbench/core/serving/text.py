@@ -10,6 +10,15 @@ def _f(v: Any, digits: int = 4) -> str:
 
 
 def metrics_text(task: str, m: dict[str, Any]) -> str:
+    text = _metrics_text(task, m)
+    base = m.get("baselines")
+    if base:
+        shown = ", ".join(f"{k} {_f(v)}" for k, v in base.items() if k != "name")
+        text += f"\nbaseline: {base.get('name')}: {shown}"
+    return text
+
+
+def _metrics_text(task: str, m: dict[str, Any]) -> str:
     lines: list[str] = []
     if task == "language_model":
         lines.append(f"loss:       {_f(m['loss'])} nats/token")

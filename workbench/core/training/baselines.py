@@ -122,14 +122,19 @@ def _valid_tags(part: Any) -> np.ndarray:
     return y.reshape(-1)
 
 
-def _majority(train: np.ndarray, target: np.ndarray, split: str) -> dict[str, float]:
+def majority_accuracy(train: np.ndarray, target: np.ndarray) -> float | None:
+    """Accuracy on ``target`` of always answering ``train``'s most common label."""
     train, target = train.reshape(-1), target.reshape(-1)
     train, target = train[train >= 0], target[target >= 0]  # IGNORE (-100) never counts
     if not len(train) or not len(target):
-        return {}
+        return None
     classes, counts = np.unique(train, return_counts=True)
-    majority = classes[np.argmax(counts)]
-    return {f"{split}_baseline_accuracy": float(np.mean(target == majority))}
+    return float(np.mean(target == classes[np.argmax(counts)]))
+
+
+def _majority(train: np.ndarray, target: np.ndarray, split: str) -> dict[str, float]:
+    accuracy = majority_accuracy(train, target)
+    return {} if accuracy is None else {f"{split}_baseline_accuracy": accuracy}
 
 
 def _unigram(data: Any, split: str) -> dict[str, float]:

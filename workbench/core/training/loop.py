@@ -32,12 +32,15 @@ class LoopMixin:
         self._sync_each = (
             self.SYNC_EVERY <= 1 if self.device.type != "cpu" else self.sync_cpu_each_step
         )
+        # Several processes: a stop, pause or LR change must happen at the same step on all,
+        # so only the stop is honoured, agreed in the per-step reduction (see parallel.py).
+        ddp = self.ddp
         self._last_save = time.perf_counter()
         self._win_t0, self._win_samples = time.perf_counter(), 0
         set_lr(self.optimizer, self.schedule.at(st.step, st.epoch))
         if st.step == 0 and not self._resuming:
             self._save_last()  # a good checkpoint exists even if step 1 diverges
-        if self.control.pending and self._controls():
+        if ddp is None and self.control.pending and self._controls():
             return self._stopped()
         while st.epoch < tr.epochs:
             outcome = self._run_epoch()
@@ -62,7 +65,9 @@ class LoopMixin:
                     "",
                 )
             self._win_t0, self._win_samples = time.perf_counter(), 0
-            if self.control.pending and self._controls():
+            if ddp is None and self.control.pending and self._controls():
+                return self._stopped()
+            if ddp is not None and ddp.flags.stop:
                 return self._stopped()
         return "completed", f"finished {st.epoch} epochs", ""
 
@@ -70,7 +75,7 @@ class LoopMixin:
         """One epoch from the current position; None when it ran to its end."""
         st, tr = self.state, self.spec.train
         model, opt, task, ctl, sched = (
-            self.model,
+            self.step_model,
             self.optimizer,
             self.task,
             self.control,
@@ -82,6 +87,7 @@ class LoopMixin:
             self.GRAD_NORM_EVERY,
         )
         lm, per_step_lr, sync_each = self.lm, sched.per_step, self._sync_each
+        ddp = self.ddp
         hooks = self._hooks["on_step_end"]
         max_steps = tr.max_steps or 0
         save_every = self.checkpoint_every_s
@@ -102,20 +108,23 @@ class LoopMixin:
             measure = st.step % norm_every == 0
             norm = clipper(measure) if clip_on or measure else None
             weight = y.numel() if lm else x.shape[0]
+            n = x.shape[0]
             if sync_each:  # CPU: .item() costs no device sync; check before the step is taken
                 value = loss.item()
+                if ddp is not None:  # the loss over all processes, and their stop request
+                    value, weight, n = self._reduce_one(value, weight, n)
                 gnorm = norm.item() if norm is not None else NAN
                 if not math.isfinite(value) or (norm is not None and not math.isfinite(gnorm)):
                     return self._diverged(st.step + 1, value, gnorm)
                 opt.step()
                 st.step += 1
                 st.batch += 1
-                self._record(st.step, value, gnorm, lr, weight, x.shape[0])
+                self._record(st.step, value, gnorm, lr, weight, n)
             else:
                 opt.step()
                 st.step += 1
                 st.batch += 1
-                self._pending.append((st.step, loss.detach(), norm, lr, weight, x.shape[0]))
+                self._pending.append((st.step, loss.detach(), norm, lr, weight, n))
                 if len(self._pending) >= self.SYNC_EVERY:
                     bad = self._flush_pending()
                     if bad is not None:
@@ -130,12 +139,21 @@ class LoopMixin:
                     hook(self, info)
             if writes_done:
                 self._announce_writes()
-            if ctl.pending and self._controls():
+            if ddp is not None:
+                if ddp.flags.stop:
+                    return self._stopped()
+            elif ctl.pending and self._controls():
                 return self._stopped()
             if max_steps and st.step >= max_steps:
                 return BUDGET
-            if time.perf_counter() - self._last_save > save_every:
+            if (
+                ddp.flags.save
+                if ddp is not None
+                else time.perf_counter() - self._last_save > save_every
+            ):
                 self._save_last()
+                if ddp is not None:
+                    ddp.flags.save = False
                 if self._divergence:
                     return self._divergence
         return None
@@ -162,7 +180,12 @@ class LoopMixin:
         pending, self._pending = self._pending, []
         if not pending:
             return None
-        values = torch.stack([p[1] for p in pending]).tolist()
+        if self.ddp is not None:  # summed over the processes, with their stop request
+            reduced = self._reduce_pending(pending)
+            pending = [(p[0], v, p[2], p[3], w, n) for p, (v, w, n) in zip(pending, reduced)]
+            values = [p[1] for p in pending]
+        else:
+            values = torch.stack([p[1] for p in pending]).tolist()
         norms_t = [p[2] for p in pending if p[2] is not None]
         norms = iter(torch.stack(norms_t).tolist()) if norms_t else iter(())
         for (step, _, norm, lr, weight, n), value in zip(pending, values):

@@ -24,6 +24,10 @@ def sync_spec_to_data(spec: ProjectSpec, data: Any) -> list[str]:
     spec.data.normalization_stats = data.normalization_stats
     targets = getattr(data, "series_targets", None)
     spec.data.target_transform_state = None if targets is None else targets.state()
+    used = getattr(data.summary, "window", None)
+    if targets is not None and used and used != spec.data.window:
+        notes.append(f"data.window set to {used} to fit the series (was {spec.data.window})")
+        spec.data.window = used
     problems = spec.problems()
     if problems:
         raise SpecError(problems, source="project (after fitting the model to the data)")

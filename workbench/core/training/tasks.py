@@ -151,10 +151,10 @@ def lm_metrics(loss: float, prefix: str) -> dict[str, float]:
 
 
 def metric_mode(name: str, mode: str = "auto") -> str:
-    """``max`` for metrics that grow when better (accuracy), ``min`` for the rest."""
+    """``max`` for metrics that grow when better (accuracy, skill), ``min`` for the rest."""
     if mode != "auto":
         return mode
-    return "max" if name.endswith("accuracy") else "min"
+    return "max" if name.endswith(("accuracy", "skill")) else "min"
 
 
 def available_metrics(task: str, loss: str, has_val: bool) -> list[str]:

@@ -29,6 +29,7 @@ from workbench.core.training import recovery
 from workbench.core.training.baselines import BASELINE_TAG, baseline_name
 from workbench.core.training.callbacks import HOOKS, Monitor, StepInfo
 from workbench.core.training.control import TrainerControl
+from workbench.core.training.distributed import STOP_FILE
 from workbench.core.training.evaluation import evaluate_split
 from workbench.core.training.events import (
     CheckpointEvent,
@@ -39,6 +40,7 @@ from workbench.core.training.events import (
 )
 from workbench.core.training.loop import LoopMixin
 from workbench.core.training.optim import GradientClipper, LRSchedule, build_optimizer, set_lr
+from workbench.core.training.parallel import NullLog, ParallelMixin
 from workbench.core.training.result import RunResult
 from workbench.core.training.setup import build_monitor, prepare_split, sync_spec_to_data, to_device
 from workbench.core.training.state import (
@@ -52,7 +54,7 @@ from workbench.core.training.writer import CheckpointWriter
 __all__ = ["RunResult", "StepInfo", "Trainer"]
 
 
-class Trainer(LoopMixin):
+class Trainer(LoopMixin, ParallelMixin):
     """One training run of a ``ProjectSpec``: loads the data, fits the model to it, trains,
     evaluates and checkpoints, publishing events on ``events``.
 
@@ -93,6 +95,7 @@ class Trainer(LoopMixin):
         self.device = resolve_device(device or self.spec.train.device)
         self.run_dir: Path | None = Path(run_dir) if run_dir is not None else None
         self.model: torch.nn.Module | None = None
+        self.step_model: torch.nn.Module | None = None  # ``model``, or its DDP wrapper
         self.data: Any = None
         self.optimizer: torch.optim.Optimizer | None = None
         self.task: TaskLogic | None = None
@@ -157,9 +160,10 @@ class Trainer(LoopMixin):
 
         self._set_status("preparing", "loading data")
         spec, tr = self.spec, self.spec.train
+        self._join_group()  # several processes under a torch launcher, else nothing
         self.data = load_data(spec.data, self.base_dir)
         self.notes += sync_spec_to_data(spec, self.data)
-        self.notes += self.data.summary.dropped_notes()
+        self.notes += self.data.summary.run_notes()
         self.task = TaskLogic(spec.data.task, tr.loss, self.data)
         self.lm = spec.data.task == "language_model"
         torch.manual_seed(tr.seed)  # the weights depend on the seed only
@@ -170,11 +174,12 @@ class Trainer(LoopMixin):
             name: prepare_split(self.data.split(name), spec.data.task, self.device)
             for name in ("train", "val", "test")
         }
-        n_train = len(self.splits["train"])
+        self._batch_size = self._rank_batch()
+        n_train = self._rank_train_len(len(self.splits["train"]))
         if self.lm:
-            self._steps_per_epoch = n_lm_batches(n_train, tr.batch_size, spec.data.seq_len)
+            self._steps_per_epoch = n_lm_batches(n_train, self._batch_size, spec.data.seq_len)
         else:
-            self._steps_per_epoch = -(-n_train // tr.batch_size)
+            self._steps_per_epoch = -(-n_train // self._batch_size)
         if self._steps_per_epoch == 0:
             raise TrainingError(
                 "the training split is empty", "use more data or smaller val/test fractions"
@@ -187,6 +192,11 @@ class Trainer(LoopMixin):
         self.monitor, notes = build_monitor(spec, self.task.loss_name, len(self.splits["val"]) > 0)
         self.notes += notes
         self._open_run_dir()
+        self.step_model = self.model
+        if self.ddp is not None:
+            self.step_model = self.ddp.wrap(self.model)
+            if self.ddp.main:
+                self.ddp.stop_file = self._rundir.path / STOP_FILE
         self._prepared = True
 
     def _open_run_dir(self) -> None:
@@ -197,13 +207,20 @@ class Trainer(LoopMixin):
                 raise TrainingError(f"{self.run_dir}: has no checkpoint to resume from yet")
             tensors, meta = ck.load_checkpoint(self._rundir.last_checkpoint)
             restore_checkpoint(self, tensors, meta)
+            self._check_same_checkpoint(meta)
+            self._restore_parallel(tensors, meta)
             st = self.state
             if st.step >= self._planned_steps or st.epoch >= spec.train.epochs:
                 raise TrainingError(
                     f"{self.run_dir}: this run already finished ({st.epoch} epochs, {st.step} steps)",
                     "resume with --epochs N (more than it has done) to train longer",
                 )
-            self._recover_folder()
+            if self.writes_run:  # the folder is rank 0's to put in order
+                self._recover_folder()
+        elif not self.writes_run:  # another rank's process: rank 0 writes the folder
+            self.run_dir = self._agree_run_dir(None)
+            self._rundir, self._log = RunDir(self.run_dir), NullLog()
+            return
         else:
             self.run_dir = self.run_dir or default_run_dir(spec.name)
             self._rundir = RunDir.create(self.run_dir)
@@ -213,7 +230,13 @@ class Trainer(LoopMixin):
                 "seed": spec.train.seed,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             }
+            if self.ddp is not None:
+                info["world_size"] = self.ddp.world
             self._rundir.write_info(info)
+            self._agree_run_dir(self.run_dir)
+        if not self.writes_run:
+            self._log = NullLog()
+            return
         self._rundir.write_project(spec)
         # What predict / export need to prepare new data exactly like this run's own.
         preprocessing.save(self._rundir.path, preprocessing.from_prepared(spec, self.data, self.base_dir))
@@ -226,6 +249,7 @@ class Trainer(LoopMixin):
                 "epoch": self.state.epoch,
                 "device": describe_device(self.device),
                 "steps_per_epoch": self._steps_per_epoch,
+                **({"processes": self.ddp.world} if self.ddp else {}),
             }
         )
         if self._missing_epoch:  # the log lost it (power loss): re-add it
@@ -302,7 +326,9 @@ class Trainer(LoopMixin):
                 st.lm_state = None
         else:  # resuming mid-epoch: draw the same order again, then skip what was done
             self.generator.set_state(st.data_state)
-        if self.lm:
+        if self.ddp is not None:
+            source = self._parallel_source(split)
+        elif self.lm:
             source = (
                 (x, y, None, None)
                 for x, y in lm_batches(split.x, tr.batch_size, self.spec.data.seq_len)
@@ -334,7 +360,7 @@ class Trainer(LoopMixin):
         metrics = {"train_loss": st.loss_sum / max(st.loss_weight, 1e-12)}
         if self.lm:
             metrics.update(lm_metrics(metrics["train_loss"], "train"))
-        metrics.update(self.evaluate("val"))
+        metrics.update(self._agreed_val())
         st.epoch += 1
         st.batch, st.loss_sum, st.loss_weight = 0, 0.0, 0.0
         st.data_state = self.generator.get_state()
@@ -353,7 +379,7 @@ class Trainer(LoopMixin):
         # The epoch-end snapshot of an improved epoch becomes best.safetensors (a link): its
         # metadata says "best" so the file tells the truth under either name.
         self._save_last(kind="best" if improved and tr.keep_best else "last")
-        if improved and tr.keep_best:
+        if improved and tr.keep_best and self.writes_run:
             # The epoch-end checkpoint *is* the best state: link it rather than write it again.
             best = self._rundir.best_checkpoint
             last = self._rundir.last_checkpoint
@@ -370,8 +396,15 @@ class Trainer(LoopMixin):
         self._flush_pending()
         if self._divergence:  # never overwrite the last good checkpoint with a bad state
             return
+        gathered = self._parallel_checkpoint() if self.ddp is not None else {}
+        if not self.writes_run:
+            self._last_save = time.perf_counter()
+            return
+        tensors, meta = full_checkpoint(self, kind)
+        tensors.update(gathered)
+        meta.update(world_size=self.ddp.world if self.ddp else 1, rank_batch=self._batch_size)
         path = self._rundir.last_checkpoint
-        payload = ck.serialize_checkpoint(*full_checkpoint(self, kind))
+        payload = ck.serialize_checkpoint(tensors, meta)
         self._writer.submit(atomic_write_bytes, path, payload, announce=(str(path), False))
         self._last_save = time.perf_counter()
 
@@ -393,7 +426,7 @@ class Trainer(LoopMixin):
                 metrics["train_loss"] = st.loss_sum / st.loss_weight
             # A stop must be quick (the GUI joins the worker within a second): the user asked
             # to stop, so the checkpoint is saved and the last epoch's metrics stand.
-            if outcome != "stopped":
+            if outcome != "stopped" and self.writes_run:
                 if "val_loss" not in metrics:
                     metrics.update(self.evaluate("val"))
                 metrics.update(self._test_metrics())
@@ -461,6 +494,8 @@ class Trainer(LoopMixin):
                 )
 
     def _write_status(self, message: str = "") -> None:
+        if not self.writes_run:
+            return
         st = self.state
         self._rundir.write_status(
             self.status,

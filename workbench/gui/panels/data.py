@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.data.prepared import DataSummary
-from workbench.core.errors import WorkbenchError
+from workbench.core.errors import Problem, WorkbenchError
 from workbench.core.model_fit import DataShape, fit_model_to_data
 from workbench.core.resources import data_dir
 from workbench.core.spec import DataSpec
@@ -51,15 +51,18 @@ class _Superseded(Exception):
     """Raised in a running load once newer options are waiting (stops it early)."""
 
 
-def split_problems(summary: Any, data: DataSpec) -> list[str]:
+def split_problems(summary: Any, data: DataSpec) -> list[Problem]:
     """A split the user asked for that holds nothing: training would fail or silently skip it."""
     sizes = summary.split_sizes
     unit = "tokens" if summary.n_tokens is not None else "windows or sequences"
     found = []
     if not sizes.get("train"):
         found.append(
-            f"data.split.val_fraction: the training split is empty (0 {unit}): "
-            "use more data or smaller validation and test fractions"
+            Problem(
+                "data.split.val_fraction",
+                f"the training split is empty (0 {unit}): "
+                "use more data or smaller validation and test fractions",
+            )
         )
     for name, key, field, wanted in (
         ("validation", "val", "val_fraction", data.split.val_fraction > 0),
@@ -67,8 +70,11 @@ def split_problems(summary: Any, data: DataSpec) -> list[str]:
     ):
         if wanted and not sizes.get(key):
             found.append(
-                f"data.split.{field}: the {name} split is empty (0 {unit}): raise its fraction, "
-                "use more data or a shorter window — or set the fraction to 0 to go without"
+                Problem(
+                    f"data.split.{field}",
+                    f"the {name} split is empty (0 {unit}): raise its fraction, use more data "
+                    "or a shorter window — or set the fraction to 0 to go without",
+                )
             )
     return found
 
@@ -221,12 +227,12 @@ class DataPanel(QWidget):
         data = spec.data
         data.source = source
         if fresh:
-            data.format = "auto"
-            data.feature_columns, data.target_columns, data.ignore_columns = [], [], []
-            data.id_column = data.time_column = data.test_source = None
-            data.normalization_stats = None
-            data.builtin = {}
-            # A bad source keeps the task: the loader will say what is wrong with it.
+            # A new file starts from the defaults, never from the previous project's (or the
+            # example's) settings: z-score, split auto (chronological for a series, validation
+            # stratified from the training file when a test file exists), the window fitted
+            # by the data layer so every split holds one.
+            data = spec.data = DataSpec(source=source)
+            # A bad source keeps the default task: the loader will say what is wrong with it.
             with contextlib.suppress(WorkbenchError):
                 data.task = natural_task(data, self._doc.base_dir)
         self._doc.set_spec(spec, f"Use data {source}")
@@ -343,7 +349,7 @@ class DataPanel(QWidget):
         self._doc.data_summary = None
         self.preview.clear(f"The data could not be loaded:\n{message}")
         # A load error is a problem like any spec problem: Train waits, the count shows.
-        self._doc.set_data_problems([f"{self.options.error_path(message)}: {message}"])
+        self._doc.set_data_problems([Problem(self.options.error_path(message), message)])
         self._show_groups()  # the groups of this file, not of the one before
         self._show_error(message)
         self.load_failed.emit(message)

@@ -29,6 +29,29 @@ def is_loss_metric(name: str) -> bool:
     return name.endswith("loss")
 
 
+#: The baseline (the obvious guess: seasonal naive, majority class …) is a grey dashed line.
+BASELINE_COLOR = "#6b6b6b"
+BASELINE_TAG = "_baseline_"
+
+
+def baseline_metric(name: str) -> str | None:
+    """``val_baseline_rmse`` → ``val_rmse`` (the model metric it compares with), else None."""
+    if BASELINE_TAG not in name:
+        return None
+    return name.replace(BASELINE_TAG, "_", 1)
+
+
+def is_baseline_detail(name: str) -> bool:
+    """Naive / seasonal-naive figures: the summary shows them, the plot shows the baseline."""
+    return "naive_" in name
+
+
+def add_baseline_curve(plot: LivePlot, key: str, metric: str, label: str):
+    split = metric.split("_", 1)[0]
+    style = Qt.PenStyle.DotLine if split == "test" else Qt.PenStyle.DashLine
+    return plot.add_curve(key, BASELINE_COLOR, label, width=1.5, style=style, z=1)
+
+
 _SYMBOLS = ("o", "s", "d", "t", "+", "x")
 
 
@@ -145,14 +168,19 @@ class TrainingDashboard(QWidget):
 
     def _add_epoch(self, epoch: int, metrics: Mapping[str, float]) -> None:
         for name, value in metrics.items():
-            if name in EPOCH_SKIP:
+            if name in EPOCH_SKIP or is_baseline_detail(name):
                 continue
             plot = self.epoch_loss if is_loss_metric(name) else self.metrics
             key = f"live:{name}"
             if key not in plot.curves:
-                add_metric_curve(plot, key, LIVE, name, name, live=True)
+                compared = baseline_metric(name)
+                if compared is not None:
+                    label = f"{compared.split('_', 1)[0]} baseline"
+                    add_baseline_curve(plot, key, compared, label)
+                else:
+                    add_metric_curve(plot, key, LIVE, name, name, live=True)
                 if plot is self.metrics:
-                    self.metrics_box.note_curve(key, name)
+                    self.metrics_box.note_curve(key, compared or name)
             plot.curves[key].append(float(epoch), float(value))
 
     def refresh(self, now: float | None = None) -> bool:
@@ -205,13 +233,18 @@ class TrainingDashboard(QWidget):
         ex = epochs.get("epoch")
         if ex is not None and len(ex):
             for name, values in epochs.items():
-                if name == "epoch" or name in EPOCH_SKIP:
+                if name == "epoch" or name in EPOCH_SKIP or is_baseline_detail(name):
                     continue
                 plot = self.epoch_loss if is_loss_metric(name) else self.metrics
-                curve = add_metric_curve(plot, prefix + name, color, name, f"{label} {name}")
+                compared = baseline_metric(name)
+                if compared is not None:
+                    base = f"{label} {compared.split('_', 1)[0]} baseline"
+                    curve = add_baseline_curve(plot, prefix + name, compared, base)
+                else:
+                    curve = add_metric_curve(plot, prefix + name, color, name, f"{label} {name}")
                 curve.set_data(ex, values)
                 if plot is self.metrics:
-                    self.metrics_box.note_curve(prefix + name, name)
+                    self.metrics_box.note_curve(prefix + name, compared or name)
         self.refresh_all()
 
     def hide_run(self, key: str) -> None:

@@ -119,10 +119,13 @@ def decide(
         elif len(seen_decimal) == 1:
             decimal = next(iter(seen_decimal))
         elif len(seen_decimal) > 1:
-            counts = {
-                mark: sum(mark in e.decimal for e in evidence.values()) for mark in seen_decimal
-            }
-            decimal = max(counts, key=lambda mark: (counts[mark], mark == "."))
+            a = next(n for n, e in evidence.items() if "," in e.decimal)
+            b = next(n for n, e in evidence.items() if "." in e.decimal)
+            raise DataError(
+                f"{where}: columns {a!r} and {b!r} use different decimal marks ("
+                f"{_sample(columns[a], ',')!r} and {_sample(columns[b], '.')!r})",
+                "set decimal (and thousands) to what the number columns use",
+            )
     if thousands == "none":
         return NumberFormat(decimal or ".", None)
     if thousands != "auto":
@@ -162,6 +165,10 @@ def decide(
         marks = {s for e in evidence.values() for s, _ in e.ambiguous} - {decimal, delimiter}
         sep = next(iter(sorted(marks)), None)
     return NumberFormat(decimal, sep)
+
+
+def _sample(cells: list[str], mark: str) -> str:
+    return next((c.strip() for c in cells if mark in c), cells[0] if cells else "")
 
 
 def _other(sep: str) -> str:

@@ -48,6 +48,10 @@ def _order(
     return order.rows
 
 
+def _in_order(column: np.ndarray, order: np.ndarray | None) -> np.ndarray:
+    return column if order is None else column[order]
+
+
 def read_wide_csv(
     path: Path, spec: DataSpec, where: str, progress: Callable[[float], None] | None = None
 ) -> RawSeries:
@@ -101,7 +105,7 @@ def read_wide_csv(
         missing_count=count,
         first_missing=first,
         notes=notes,
-        time_values=table.columns[time_col] if time_col else None,
+        time_values=_in_order(table.columns[time_col], order) if time_col else None,
     )
     raw.preview = table.preview  # the file's own cells, as written
     if not spec.feature_columns:
