@@ -20,7 +20,7 @@ from PySide6.QtGui import QUndoStack
 from workbench.core.errors import Problem
 from workbench.core.project import load_project_for_editing, save_project
 from workbench.core.spec import ProjectSpec
-from workbench.gui.spec_paths import get_path, with_path
+from workbench.core.spec_paths import get_path, with_path
 from workbench.gui.undo import SpecCommand
 
 
