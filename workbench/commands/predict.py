@@ -19,7 +19,28 @@ def add_parser(sub) -> None:
     p = sub.add_parser("predict", help="apply a trained run's model to a file or split")
     add_common(p)
     p.add_argument("--out", help="write predictions to F.csv, F.npy or F.jsonl")
+    g = p.add_argument_group("language models: sample text instead")
+    g.add_argument("--generate", type=int, metavar="N", help="sample N tokens after --prime")
+    g.add_argument("--prime", default="", help="text the sample continues (default: none)")
+    g.add_argument("--seed", type=int, default=0, help="seed of the sampler (default 0)")
+    g.add_argument("--temperature", type=float, default=1.0, help="0: always the likeliest")
     p.set_defaults(run=run)
+
+
+def generate(args) -> int:
+    from workbench.core.errors import WorkbenchError
+    from workbench.core.serving.loaded import load_run
+    from workbench.core.serving.predict import sample
+
+    model_run = load_run(args.run_dir, args.checkpoint)
+    if model_run.task != "language_model":
+        raise WorkbenchError("--generate samples text from a language model", "use predict FILE")
+    text = sample(model_run, args.prime, args.generate, args.seed, args.temperature)
+    if args.json:
+        print(json.dumps({"run": str(model_run.path), "prime": args.prime, "sample": text}))
+    else:
+        print(args.prime + text)
+    return 0
 
 
 def run(args) -> int:
@@ -27,6 +48,8 @@ def run(args) -> int:
     from workbench.core.serving.evaluation import load_inputs, run_evaluation
     from workbench.core.serving.loaded import load_run
 
+    if args.generate is not None:
+        return generate(args)
     model_run = load_run(args.run_dir, args.checkpoint)
     inputs = load_inputs(model_run, args.file, args.split)
     result = run_evaluation(model_run, inputs)

@@ -1,6 +1,6 @@
 """`workbench export`: every format round-trips on an LSTM, a GRU, a bidirectional stack and a
-character LM; TorchScript and the standalone PyTorch file run in a fresh process where the
-workbench cannot be imported."""
+character LM (plus a forecaster trained on log differences); TorchScript and the standalone
+PyTorch file run in one fresh process where the workbench cannot be imported."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import train
 
 from workbench.cli import main
 from workbench.core.data.loader import _read
@@ -22,124 +23,87 @@ from workbench.core.serving.predict import predict
 
 ort = pytest.importorskip("onnxruntime")  # the [export] extra; CI installs it
 
-NAMES = ["lstm", "gru", "bidir", "charlm"]
+pytestmark = pytest.mark.slow
+NAMES = ["lstm", "gru", "bidir", "charlm", "logdiff"]
 DATA = {"lstm": "seqs.csv", "gru": "airline.csv", "bidir": "seqs.csv", "charlm": "small.txt"}
+DATA["logdiff"] = "airline.csv"
+FORMATS = ("onnx", "torchscript", "pytorch", "safetensors")
 
 # Runs in a fresh interpreter: the workbench is made unimportable before anything else.
 CHILD = r"""
-import sys
+import importlib, json, sys
 sys.modules["workbench"] = None
 try:
     import workbench  # noqa
     raise SystemExit("workbench importable")
 except ImportError:
     pass
-import json
 import numpy as np
 import torch
-case, pytorch_dir, ts_file = sys.argv[1], sys.argv[2], sys.argv[3]
-sys.path.insert(0, pytorch_dir)
-import model
-d = np.load(case)
-lengths = d["lengths"] if "lengths" in d.files else None
-net = model.load()
-if "text" in d.files:
-    got = model.next_token_probabilities(net, model.encode(str(d["text"])))
-    text = model.sample(net, "th", 20, seed=1)
-    assert len(text) == 20, text
-else:
-    got = model.predict(net, d["raw"], lengths)
-ts = torch.jit.load(ts_file)
-x = torch.from_numpy(d["x"])
-full = torch.from_numpy(d["full_lengths"])
-with torch.inference_mode():
-    ts_out = ts(x, full).numpy()
-print(json.dumps({
-    "pytorch": float(np.abs(got - d["expected"]).max()),
-    "torchscript": float(np.abs(ts_out - d["logits"]).max()),
-}))
+out = {}
+for name, case, folder in json.loads(sys.argv[1]):
+    sys.path.insert(0, folder + "/pytorch")
+    sys.modules.pop("model", None)
+    model = importlib.import_module("model")
+    sys.path.pop(0)
+    d = np.load(case)
+    net = model.load()
+    if "text" in d.files:
+        got = model.next_token_probabilities(net, model.encode(str(d["text"])))
+        a, b = model.sample(net, "th", 20, seed=1), model.sample(net, "th", 20, seed=1)
+        assert len(a) == 20 and a == b, (a, b)
+    elif "series" in d.files:
+        first, got = model.forecast(net, d["series"])
+        assert (first == d["first"]).all()
+    else:
+        got = model.predict(net, d["raw"], d["lengths"] if "lengths" in d.files else None)
+    ts = torch.jit.load(folder + "/torchscript/model.pt")
+    with torch.inference_mode():
+        ts_out = ts(torch.from_numpy(d["x"]), torch.from_numpy(d["full_lengths"])).numpy()
+    out[name] = {
+        "pytorch": float(np.abs(got - d["expected"]).max()),
+        "torchscript": float(np.abs(ts_out - d["logits"]).max()),
+    }
+print(json.dumps(out))
 """
 
 
+@pytest.fixture(scope="module")
+def exported(runs, tmp_path_factory) -> dict[str, Path]:
+    runs = dict(runs)
+    runs["logdiff"] = train(
+        runs["folder"],
+        {
+            "data": {
+                "source": "airline.csv",
+                "task": "forecasting",
+                "window": 12,
+                "horizon": 2,
+                "target_transforms": ["log", "difference"],
+            },
+            "model": {"layers": [{"type": "lstm", "hidden_size": 4}]},
+        },
+        "logdiff",
+    )
+    root = tmp_path_factory.mktemp("exports")
+    for name in NAMES:
+        for fmt in FORMATS:
+            out = root / name / fmt
+            assert main(["export", str(runs[name]), "--format", fmt, "--out", str(out)]) == 0
+    return {**runs, "exports": root}
+
+
 def _raw_inputs(run, path: Path) -> dict[str, np.ndarray]:
-    """The file as the user has it (original units), for the standalone predict()."""
+    """The file as the user has it (original units), for the standalone functions."""
     spec = run.spec.data.copy()
     spec.source = str(path)
     raw = _read(spec, Source(str(path), path), run.pre.data_format, None, lambda f: None)
     if run.task == "forecasting":
-        series = raw.values[:, raw.feature_idx]
-        window = run.spec.data.window
-        idx = np.arange(series.shape[0] - window + 1)[:, None] + np.arange(window)[None, :]
-        return {"raw": series[idx]}
+        return {"series": raw.values[:, raw.feature_idx]}
     out = {"raw": raw.x}
     if raw.lengths is not None and (raw.lengths < raw.x.shape[1]).any():
         out["lengths"] = raw.lengths
     return out
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", NAMES)
-def test_export_round_trips(runs, name, tmp_path):
-    run_dir, data = runs[name], runs["folder"] / DATA[name]
-    out = {}
-    for fmt in ("onnx", "torchscript", "pytorch", "safetensors"):
-        assert main(["export", str(run_dir), "--format", fmt, "--out", str(tmp_path / fmt)]) == 0
-        card = json.loads((tmp_path / fmt / "model-card.json").read_text())
-        assert card["format"] == fmt and card["data"]["sha256"]
-        assert (tmp_path / fmt / "model-card.md").read_text().startswith(f"# {name}")
-        out[fmt] = card
-    assert out["onnx"]["verification"]["opset"] == 17
-    assert out["onnx"]["verification"]["max_abs_diff"] <= 1e-4
-
-    run = load_run(run_dir)
-    inputs = from_file(run, data)
-    preds = predict(run, inputs)
-    case: dict[str, np.ndarray] = {}
-    if run.task == "language_model":
-        x = inputs.x[: 4 * 20].reshape(4, 20)
-        case.update(text=np.array(data.read_text()), expected=_full_probs(run, inputs.x))
-        lengths = None
-    else:
-        case.update(_raw_inputs(run, data))
-        case["expected"] = preds.proba if preds.proba is not None else preds.values
-        x, lengths = inputs.x[:16], None if inputs.lengths is None else inputs.lengths[:16]
-    x = np.ascontiguousarray(x)
-    full = np.full(len(x), x.shape[1], dtype=np.int64)
-    with torch.inference_mode():
-        logits, _ = run.model(torch.from_numpy(x))
-    case.update(x=x, full_lengths=full, logits=logits.numpy())
-
-    # ONNX with another batch size and sequence length than it was exported with.
-    session = ort.InferenceSession(str(tmp_path / "onnx" / "model.onnx"))
-    feed = {"x": x, "lengths": full}
-    declared = [i.name for i in session.get_inputs()]
-    got = session.run(None, {k: v for k, v in feed.items() if k in declared})[0]
-    np.testing.assert_allclose(got, logits.numpy(), atol=1e-4)
-    if lengths is not None and "lengths" in declared:  # ragged batch: only the model's output
-        with torch.inference_mode():
-            want, _ = run.model(torch.from_numpy(x), torch.from_numpy(lengths))
-        got = session.run(None, {"x": x, "lengths": lengths.astype(np.int64)})[0]
-        np.testing.assert_allclose(got, want.numpy(), atol=1e-4)
-
-    np.savez(tmp_path / "case.npz", **case)
-    child = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            CHILD,
-            str(tmp_path / "case.npz"),
-            str(tmp_path / "pytorch"),
-            str(tmp_path / "torchscript" / "model.pt"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert child.returncode == 0, child.stderr[-2000:]
-    diffs = json.loads(child.stdout.strip().splitlines()[-1])
-    assert diffs["pytorch"] <= 1e-6, diffs
-    assert diffs["torchscript"] <= 1e-6, diffs
 
 
 def _full_probs(run, stream: np.ndarray) -> np.ndarray:
@@ -151,6 +115,76 @@ def _full_probs(run, stream: np.ndarray) -> np.ndarray:
             logits, state = run.model(chunk, None, state)
             out.append(torch.softmax(logits[0].double(), -1).numpy())
     return np.concatenate(out)
+
+
+def test_model_cards(exported):
+    for name in NAMES:
+        for fmt in FORMATS:
+            folder = exported["exports"] / name / fmt
+            card = json.loads((folder / "model-card.json").read_text())
+            assert card["format"] == fmt and len(card["data"]["sha256"]) == 64
+            assert (folder / "model-card.md").read_text().startswith(f"# {name}")
+        onnx = json.loads((exported["exports"] / name / "onnx" / "model-card.json").read_text())
+        assert onnx["verification"]["opset"] == 17
+        assert onnx["verification"]["max_abs_diff"] <= 1e-4
+
+
+def test_every_format_reproduces_the_workbench(exported, tmp_path):
+    cases = []
+    for name in NAMES:
+        run, data = load_run(exported[name]), exported["folder"] / DATA[name]
+        inputs = from_file(run, data)
+        preds = predict(run, inputs)
+        case: dict[str, np.ndarray] = {}
+        if run.task == "language_model":
+            x, lengths = inputs.x[: 4 * 20].reshape(4, 20), None
+            case.update(text=np.array(data.read_text()), expected=_full_probs(run, inputs.x))
+        else:
+            case.update(_raw_inputs(run, data))
+            case["expected"] = preds.proba if preds.proba is not None else preds.values
+            if "series" in case:
+                case["first"] = _firsts(run, preds)
+            x, lengths = inputs.x[:16], None if inputs.lengths is None else inputs.lengths[:16]
+        x = np.ascontiguousarray(x)
+        full = np.full(len(x), x.shape[1], dtype=np.int64)
+        with torch.inference_mode():
+            logits, _ = run.model(torch.from_numpy(x))
+        case.update(x=x, full_lengths=full, logits=logits.numpy())
+
+        # ONNX with another batch size and sequence length than it was exported with.
+        session = ort.InferenceSession(str(exported["exports"] / name / "onnx" / "model.onnx"))
+        declared = [i.name for i in session.get_inputs()]
+        feed = {"x": x, "lengths": full}
+        got = session.run(None, {k: v for k, v in feed.items() if k in declared})[0]
+        np.testing.assert_allclose(got, logits.numpy(), atol=1e-4)
+        if lengths is not None and "lengths" in declared:  # a ragged batch
+            with torch.inference_mode():
+                want, _ = run.model(torch.from_numpy(x), torch.from_numpy(lengths))
+            got = session.run(None, {"x": x, "lengths": lengths.astype(np.int64)})[0]
+            np.testing.assert_allclose(got, want.numpy(), atol=1e-4)
+        np.savez(tmp_path / f"{name}.npz", **case)
+        cases.append([name, str(tmp_path / f"{name}.npz"), str(exported["exports"] / name)])
+
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(cases)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert child.returncode == 0, child.stderr[-3000:]
+    diffs = json.loads(child.stdout.strip().splitlines()[-1])
+    assert set(diffs) == set(NAMES)
+    for name, d in diffs.items():
+        assert d["pytorch"] <= 1e-6 and d["torchscript"] <= 1e-6, (name, d)
+
+
+def _firsts(run, preds) -> np.ndarray:
+    """Row of the first forecast step of each prediction (the index is a Month label)."""
+    import pandas as pd
+
+    months = pd.read_csv(run.base_dir / "airline.csv")["Month"].astype(str).tolist()
+    return np.array([months.index(i) if i in months else int(i) for i in preds.index])
 
 
 def test_export_errors(runs, tmp_path, capsys):

@@ -98,6 +98,18 @@ def test_language_model_next_token_probabilities(runs, tmp_path):
     assert rows[0]["token"] == text.read_text()[0] and rows[0]["actual_next"] == text.read_text()[1]
 
 
+def test_language_model_sampling_with_a_seed(runs, capsys):
+    args = ["predict", str(runs["charlm"]), "--generate", "30", "--prime", "Th", "--json"]
+    samples = []
+    for seed in ("1", "1", "2"):
+        assert main([*args, "--seed", seed]) == 0
+        samples.append(last_json(capsys.readouterr().out)["sample"])
+    assert len(samples[0]) == 30 and samples[0] == samples[1] != samples[2]
+    assert "<unk>" not in samples[0]
+    assert main(["predict", str(runs["gru"]), "--generate", "5"]) == 2
+    assert "language model" in _error(capsys)
+
+
 def _error(capsys) -> str:
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: "), err

@@ -156,3 +156,19 @@ def _predict_stream(run: LoadedRun, inputs: Inputs, report, stop) -> Predictions
     preds.nll = np.concatenate(nll)
     preds.index = [str(i) for i in range(total)]
     return preds
+
+
+def sample(
+    run: LoadedRun, prime: str, n_tokens: int, seed: int = 0, temperature: float = 1.0
+) -> str:
+    """Language model: ``n_tokens`` sampled after ``prime`` (same seed → same text)."""
+    from workbench.core.models.sampling import SPECIAL_TOKENS, encode, sample_ids
+
+    vocab = run.pre.vocab or []
+    if n_tokens < 1:
+        raise WorkbenchError("--generate needs a number of tokens ≥ 1")
+    ids = encode(vocab, prime, run.pre.text_level) or [0]
+    banned = [i for i, tok in enumerate(vocab) if tok in SPECIAL_TOKENS]
+    gen = torch.Generator().manual_seed(seed)
+    out = sample_ids(run.model, ids, n_tokens, temperature, gen, banned)
+    return run.pre.token_joiner.join(vocab[i] for i in out)

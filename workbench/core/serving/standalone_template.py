@@ -78,6 +78,77 @@ def predict(net, x, lengths=None, batch_size=256):
     return to_original_units(out)
 
 
+def _transform_steps():
+    state = PREPROCESSING.get("target_transform") or {}
+    return [(s["name"], int(s["lag"])) for s in (state.get("transform") or {}).get("steps", [])]
+
+
+def _invert(values, history):
+    """Target transforms undone: ``values`` [N, H, C] transformed, ``history`` [N, lags, C]
+    original values before each first target (the workbench's TargetTransform.invert)."""
+    steps = _transform_steps()
+    stages = [history]
+    for name, lag in steps[:-1]:
+        prev = stages[-1]
+        stages.append(np.log(prev) if name == "log" else prev[:, lag:] - prev[:, :-lag])
+    current = values
+    for (name, lag), before in zip(reversed(steps), reversed(stages)):
+        if name == "log":
+            current = np.exp(current)
+            continue
+        rebuilt = np.empty_like(current)
+        for h in range(current.shape[1]):
+            base = before[:, before.shape[1] - lag + h] if h < lag else rebuilt[:, h - lag]
+            rebuilt[:, h] = current[:, h] + base
+        current = rebuilt
+    return current
+
+
+def forecast(net, series, batch_size=256):
+    """Windows of one series → forecasts in original units, as ``workbench predict FILE``.
+
+    ``series``: raw rows [L, C] with the columns ``PREPROCESSING["feature_names"]`` followed by
+    any target not among them. Returns ``(first_rows, values)``: the row index each forecast
+    starts at, and values [N, K] (names: ``OUTPUT_NAMES``)."""
+    features, targets = PREPROCESSING["feature_names"], PREPROCESSING["target_names"]
+    columns = features + [t for t in targets if t not in features]
+    series = np.asarray(series, dtype=np.float32)
+    original = series[:, [columns.index(t) for t in targets]].astype(np.float64)
+    steps, values, valid = _transform_steps(), series, np.ones(len(series), bool)
+    if steps:
+        changed = original.copy()
+        for name, lag in steps:
+            if name == "log":
+                changed = np.log(changed)
+            else:
+                shifted = np.full_like(changed, np.nan)
+                shifted[lag:] = changed[:-lag]
+                changed = changed - shifted
+        values = series.copy()
+        values[:, [columns.index(t) for t in targets]] = changed
+        valid = np.isfinite(changed).all(axis=1)
+    window = PREPROCESSING["window"]
+    n = len(series) - window + 1
+    bad = np.concatenate([[0], np.cumsum(~valid)])
+    keep = np.flatnonzero((bad[window : window + n] - bad[:n]) == 0)
+    x = values[:, : len(features)][keep[:, None] + np.arange(window)[None, :]]
+    scaled = scale_inputs(x)
+    out = []
+    with torch.inference_mode():
+        for start in range(0, len(scaled), batch_size):
+            xb = torch.from_numpy(np.ascontiguousarray(scaled[start : start + batch_size]))
+            out.append(net(xb, torch.full((len(xb),), window, dtype=torch.int64)).float().numpy())
+    result = to_original_units(np.concatenate(out))
+    first = keep + window - (0 if PREPROCESSING["task"] == "forecasting" else 1)
+    if steps:
+        lags = sum(lag for _, lag in steps)
+        history = original[first[:, None] + np.arange(-lags, 0)[None, :]]
+        n_out, k = result.shape
+        width = original.shape[1]
+        result = _invert(result.reshape(n_out, k // width, width), history).reshape(n_out, k)
+    return first, result
+
+
 def encode(text):
     """Text → token ids of the training vocabulary (unknown tokens → 0, ``<unk>``)."""
     import re

@@ -24,6 +24,7 @@ from workbench.core.project import atomic_write_bytes
 from workbench.core.runs import RunDir, default_run_dir
 from workbench.core.serving import preprocessing
 from workbench.core.spec import ProjectSpec
+from workbench.core.step_store import truncate_steps
 from workbench.core.training import checkpoints as ck
 from workbench.core.training import recovery
 from workbench.core.training.baselines import BASELINE_TAG, baseline_name
@@ -265,6 +266,7 @@ class Trainer(LoopMixin, ParallelMixin):
         st, folder = self.state, self._rundir
         removed = recovery.clean_temp_files(folder.path)
         cut = recovery.truncate_log(folder.metrics_file, st.step, st.epoch)
+        cut += truncate_steps(folder.path, st.step)
         if cut:
             self.notes.append(
                 f"dropped {cut} metrics-log lines written after the last checkpoint "
@@ -394,6 +396,7 @@ class Trainer(LoopMixin, ParallelMixin):
     def _save_last(self, kind: str = "last") -> None:
         """Snapshot the resume point now; the writer thread puts the bytes on disk."""
         self._flush_pending()
+        self._log.flush()  # every step the checkpoint covers is logged before it
         if self._divergence:  # never overwrite the last good checkpoint with a bad state
             return
         gathered = self._parallel_checkpoint() if self.ddp is not None else {}
