@@ -219,3 +219,20 @@ def test_european_csv_shows_read_values_and_left_out_columns(qtbot, panel, tmp_p
     text = panel.preview.summary_text.toPlainText()
     assert "columns left out" in text and "'Station'" in text
     panel.grab().save("/tmp/i10_panel.png")
+
+
+def test_target_transforms_and_season_are_in_the_window_options(qtbot, panel):
+    from workbench.core.project import load_project
+
+    example, _ = load_project("example:airline-forecast")
+    panel._doc.replace(example)
+    wait_loaded(qtbot, panel)
+    chooser = panel.options.transforms
+    assert chooser.combo.currentText() == "log → difference → seasonal difference"
+    chooser.combo.setCurrentIndex(chooser.combo.findText("difference"))
+    chooser._commit(chooser.combo.currentIndex())
+    assert panel._doc.spec.data.target_transforms == ["difference"]
+    assert panel._doc.undo_stack.undoText() == "Set target transforms"
+    panel._doc.undo()
+    assert chooser.combo.currentText() == "log → difference → seasonal difference"
+    assert panel.options.window_form.editor("season").text() == "auto"

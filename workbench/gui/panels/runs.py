@@ -60,6 +60,7 @@ class RunsPanel(QWidget):
         self.runs: list[RunSummary] = []
         self.columns: list[Column] = []
         self.hidden: set[str] = set()  # column keys the user hid
+        self.picked: set[str] = set()  # columns hidden by default that the user showed
         self.last_deleted: Path | None = None
         self._build()
         document.spec_replaced.connect(self.reload)
@@ -129,7 +130,7 @@ class RunsPanel(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.diff)
-        split.setSizes([600, 160])
+        split.setSizes([640, 110])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
@@ -181,12 +182,14 @@ class RunsPanel(QWidget):
                 column.key if column.kind == "setting" else column.header
             )
             action.setCheckable(True)
-            action.setChecked(column.key not in self.hidden)
+            hidden = column.key in self.hidden or (column.hidden and column.key not in self.picked)
+            action.setChecked(not hidden)
             action.toggled.connect(lambda on, key=column.key: self.set_column_visible(key, on))
-            self.table.setColumnHidden(i, column.key in self.hidden)
+            self.table.setColumnHidden(i, hidden)
 
     def set_column_visible(self, key: str, visible: bool) -> None:
         (self.hidden.discard if visible else self.hidden.add)(key)
+        (self.picked.add if visible else self.picked.discard)(key)
         for i, column in enumerate(self.columns):
             if column.key == key:
                 self.table.setColumnHidden(i, not visible)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QGroupBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from workbench.core.spec import DataSpec, SplitSpec
 from workbench.gui.widgets.column_roles import ColumnRoles
@@ -54,6 +54,59 @@ def split_option(message: str) -> str:
     return min(found)[1] if found else "val_fraction"
 
 
+#: The target-transform chains offered in the form (any list can be written in the project file).
+TRANSFORM_CHAINS = (
+    (),
+    ("log",),
+    ("difference",),
+    ("log", "difference"),
+    ("seasonal_difference",),
+    ("log", "difference", "seasonal_difference"),
+)
+
+
+class TransformChooser(QWidget):
+    """``data.target_transforms`` as one combo box of the usual chains (a chain from a file
+    that is not offered is shown as it is)."""
+
+    def __init__(self, document: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self.combo = QComboBox()
+        self.combo.setToolTip(DataSpec.__dataclass_fields__["target_transforms"].metadata["doc"])
+        self.combo.activated.connect(self._commit)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        label = QLabel("Target transforms")
+        label.setToolTip(self.combo.toolTip())
+        form.addRow(label, self.combo)
+        document.changed.connect(self.refresh)
+        if hasattr(document, "read_only_changed"):
+            document.read_only_changed.connect(self.refresh)
+        self.refresh()
+
+    @staticmethod
+    def _text(chain: tuple[str, ...]) -> str:
+        return " → ".join(n.replace("_", " ") for n in chain) if chain else "none"
+
+    def refresh(self) -> None:
+        current = tuple(t for t in self._doc.spec.data.target_transforms if t != "none")
+        chains = list(TRANSFORM_CHAINS) + ([current] if current not in TRANSFORM_CHAINS else [])
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        for chain in chains:
+            self.combo.addItem(self._text(chain), list(chain))
+        self.combo.setCurrentIndex(chains.index(current))
+        self.combo.setEnabled(not getattr(self._doc, "read_only", False))
+        self.combo.blockSignals(False)
+
+    def _commit(self, _index: int) -> None:
+        chain = self.combo.currentData()
+        if self._doc.read_only or chain == list(self._doc.spec.data.target_transforms):
+            return
+        self._doc.set_value("data.target_transforms", chain, "Set target transforms")
+
+
 def group(title: str, *widgets: QWidget) -> QGroupBox:
     box = QGroupBox(title)
     layout = QVBoxLayout(box)
@@ -72,7 +125,11 @@ class DataOptions(QWidget):
         )
         self.table_form = SpecForm(document, "data", DataSpec, ["delimiter", "decimal", "thousands", "header"])
         self.columns = ColumnRoles(document)
-        self.window_form = SpecForm(document, "data", DataSpec, ["window", "stride", "horizon"])
+        self.window_form = SpecForm(
+            document, "data", DataSpec, ["window", "stride", "horizon", "season"]
+        )
+        self.window_form.editor("season").setSpecialValueText("auto")  # None: from the dates
+        self.transforms = TransformChooser(document)
         self.text_form = SpecForm(document, "data", DataSpec, ["text_level", "seq_len", "min_freq"])
         self.numpy_form = SpecForm(document, "data", DataSpec, ["x_key", "y_key"])
         self.split_form = SpecForm(document, "data.split", SplitSpec)
@@ -85,7 +142,7 @@ class DataOptions(QWidget):
             "split": self.split_form,
         }
         self.table_box = group("Table (CSV / TSV)", self.table_form, self.columns)
-        self.window_box = group("Windows (one long series)", self.window_form)
+        self.window_box = group("Windows (one long series)", self.window_form, self.transforms)
         self.text_box = group("Text", self.text_form)
         self.numpy_box = group("NumPy arrays", self.numpy_form)
         layout = QVBoxLayout(self)
