@@ -171,6 +171,7 @@ class LivePlot(pg.PlotWidget):
         self._legend = item.addLegend(offset=offset, labelTextColor="#222", labelTextSize="8pt")
         self._legend.setBrush(pg.mkBrush(255, 255, 255, 200))
         self._legend.hide()  # shown once two named curves can be told apart
+        self.legend_wanted = True  # right-click → "Show legend" turns it off over the data
         self.x_hint: float | None = None  # the planned steps: the x axis grows up to them
         self.setMinimumSize(220, 150)
         view = item.getViewBox()
@@ -269,7 +270,13 @@ class LivePlot(pg.PlotWidget):
 
     def _update_legend(self) -> None:
         named = [c for c in self.curves.values() if c.item.name() and c.shown]
-        self._legend.setVisible(len(named) > 1)
+        self._legend.setVisible(self.legend_wanted and len(named) > 1)
+
+    def set_legend_wanted(self, wanted: bool) -> None:
+        """Show the legend (when curves need one) or keep it off the data."""
+        self.legend_wanted = bool(wanted)
+        self._legend_action.setChecked(self.legend_wanted)
+        self._update_legend()
 
     def set_x_hint(self, x_max: float | None) -> None:
         """The planned end of the run: the growing x axis stops there."""
@@ -309,6 +316,12 @@ class LivePlot(pg.PlotWidget):
     def _add_export_menu(self) -> None:
         menu = self.getPlotItem().getViewBox().menu
         menu.addSeparator()
+        self._legend_action = menu.addAction("Show legend")
+        self._legend_action.setCheckable(True)
+        self._legend_action.setChecked(True)
+        self._legend_action.toggled.connect(
+            lambda on: None if on == self.legend_wanted else self.set_legend_wanted(on)
+        )
         for fmt in ("png", "svg", "csv"):
             action = menu.addAction(f"Export {fmt.upper()}…")
             action.triggered.connect(lambda _=False, f=fmt: self._export_interactive(f))
