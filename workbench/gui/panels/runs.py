@@ -61,6 +61,7 @@ class RunsPanel(QWidget):
         self.columns: list[Column] = []
         self.hidden: set[str] = set()  # column keys the user hid
         self.picked: set[str] = set()  # columns hidden by default that the user showed
+        self._column_actions: list[QAction] = []
         self.last_deleted: Path | None = None
         self._build()
         document.spec_replaced.connect(self.reload)
@@ -176,11 +177,16 @@ class RunsPanel(QWidget):
         return item
 
     def _fill_columns_menu(self) -> None:
-        self.columns_menu.clear()
+        # Our own actions, removed and deleted explicitly: QMenu.clear() on actions the menu
+        # made itself crashed PySide6 6.11 after a few reloads (the wrappers outlived them).
+        for old in self._column_actions:
+            self.columns_menu.removeAction(old)
+            old.deleteLater()
+        self._column_actions = []
         for i, column in enumerate(self.columns):
-            action = self.columns_menu.addAction(
-                column.key if column.kind == "setting" else column.header
-            )
+            action = QAction(column.key if column.kind == "setting" else column.header, self)
+            self.columns_menu.addAction(action)
+            self._column_actions.append(action)
             action.setCheckable(True)
             hidden = column.key in self.hidden or (column.hidden and column.key not in self.picked)
             action.setChecked(not hidden)
