@@ -9,15 +9,33 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from workbench.core.errors import Problem
 from workbench.core.layer_specs import LayerSpec, LSTMSpec
 from workbench.core.specbase import SpecBase, _join, spec_field
 
-TASKS = ("classification", "regression", "forecasting", "tagging", "language_model")
+
+class Task(StrEnum):
+    """What a model learns. Members ARE their names as text (``Task.TAGGING == "tagging"``), so
+    specs, files and JSON keep plain strings; code compares with members, not literals."""
+
+    CLASSIFICATION = "classification"
+    REGRESSION = "regression"
+    FORECASTING = "forecasting"
+    TAGGING = "tagging"
+    LANGUAGE_MODEL = "language_model"
+
+    @property
+    def per_step(self) -> bool:
+        """The head emits one output per time step (sequence → sequence)."""
+        return self in PER_STEP_TASKS
+
+
+TASKS = tuple(t.value for t in Task)
 #: Tasks whose head emits one output per time step (sequence → sequence).
-PER_STEP_TASKS = ("tagging", "language_model")
+PER_STEP_TASKS = (Task.TAGGING, Task.LANGUAGE_MODEL)
 #: The learning rate's bounds, defined once (the spec field, the live control, the app's box):
 #: above 0, at most ``LR_MAX``.
 LR_MAX = 10.0
