@@ -138,9 +138,15 @@ class RunsPanel(QWidget):
         layout.addWidget(split, 1)
         layout.addWidget(self.status)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # Runs made meanwhile (a sweep on the command line, another window) show on each visit.
+        super().showEvent(event)
+        self.reload()
+
     # ---- contents -------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the project's run store again (keeps the sort and the hidden columns)."""
+        keep = [r.key for r in self.selected()] if self.runs else []
         root = self.document.runs_root()
         legacy = self.document.legacy_runs_roots()
         self.runs = list_summaries(root, legacy, self.document.spec.name)
@@ -155,6 +161,8 @@ class RunsPanel(QWidget):
         self.table.resizeColumnsToContents()
         where = f"{len(self.runs)} run{'s' if len(self.runs) != 1 else ''} in {root}"
         self.status.setText(where if self.runs else f"No runs yet in {root}")
+        if keep:
+            self.select_keys(keep)
         self._on_selection()
 
     def _item(self, run: RunSummary, column: Column) -> QStandardItem:
