@@ -104,7 +104,7 @@ def summarize(path: str | os.PathLike) -> RunSummary:
 def _run_folders(root: str | os.PathLike) -> list[Path]:
     """Run folders in ``root`` (those with a project.json or meta.json; not the trash)."""
     try:
-        with os.scandir(root) as entries:
+        with os.scandir(str(root)) as entries:
             dirs = [e.path for e in entries if not e.name.startswith(".") and e.is_dir()]
     except OSError:
         return []

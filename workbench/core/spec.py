@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from workbench.core.errors import Problem
@@ -18,9 +19,26 @@ from workbench.core.specbase import SpecBase, _join, spec_field
 #: torch's generators take seeds up to 2**64 - 1; a larger one overflowed inside torch.
 SEED_MAX = 2**64 - 1
 
-TASKS = ("classification", "regression", "forecasting", "tagging", "language_model")
+
+class Task(StrEnum):
+    """What a model learns. Members ARE their names as text (``Task.TAGGING == "tagging"``), so
+    specs, files and JSON keep plain strings; code compares with members, not literals."""
+
+    CLASSIFICATION = "classification"
+    REGRESSION = "regression"
+    FORECASTING = "forecasting"
+    TAGGING = "tagging"
+    LANGUAGE_MODEL = "language_model"
+
+    @property
+    def per_step(self) -> bool:
+        """The head emits one output per time step (sequence → sequence)."""
+        return self in PER_STEP_TASKS
+
+
+TASKS = tuple(t.value for t in Task)
 #: Tasks whose head emits one output per time step (sequence → sequence).
-PER_STEP_TASKS = ("tagging", "language_model")
+PER_STEP_TASKS = (Task.TAGGING, Task.LANGUAGE_MODEL)
 #: The learning rate's bounds, defined once (the spec field, the live control, the app's box):
 #: above 0, at most ``LR_MAX``.
 LR_MAX = 10.0
@@ -41,6 +59,8 @@ DATA_FORMATS = ("auto", "builtin", "wide_csv", "long_csv", "numpy", "text", "ts"
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class SplitSpec(SpecBase):
+    """How the data is split into train / validation / test (fractions, order, seed)."""
+
     kind: str = spec_field(
         "auto",
         choices=("auto", "random", "chronological", "predefined"),
@@ -72,6 +92,11 @@ class SplitSpec(SpecBase):
 
 @dataclass
 class DataSpec(SpecBase):
+    """Where the data comes from and how it is read and cut into sequences.
+
+    Example: ``DataSpec(source="weather.csv", task="forecasting", window=24)``. Fields are
+    validated by ``problems()`` (each problem named by its path, e.g. ``data.window``)."""
+
     FORMAT_VERSION = 1
 
     source: str = spec_field(
@@ -151,6 +176,8 @@ class DataSpec(SpecBase):
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class InputSpec(SpecBase):
+    """What the model reads: numeric features per step, or token ids through an embedding."""
+
     kind: str = spec_field("numeric", choices=("numeric", "tokens"), doc="Numbers or token ids")
     n_features: int = spec_field(10, ge=1, doc="Features per time step (numeric input)")
     vocab_size: int = spec_field(64, ge=2, doc="Distinct tokens (token input)")
@@ -163,6 +190,8 @@ class InputSpec(SpecBase):
 
 @dataclass
 class HeadSpec(SpecBase):
+    """The model's output layer: one output per sequence or per step, and how it pools."""
+
     kind: str = spec_field(
         "sequence", choices=("sequence", "per_step"), doc="One output per sequence or per step"
     )
@@ -182,6 +211,10 @@ class HeadSpec(SpecBase):
 
 @dataclass
 class ModelSpec(SpecBase):
+    """The network: an input, a stack of layer blocks (``LayerSpec``s) and a head.
+
+    ``core.models.build_model(spec)`` builds it; ``core.model_fit`` fits input and head to data."""
+
     FORMAT_VERSION = 1
 
     input: InputSpec = spec_field(default_factory=InputSpec)
@@ -208,6 +241,8 @@ class ModelSpec(SpecBase):
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class OptimizerSpec(SpecBase):
+    """The optimizer and its settings (learning rate within ``0 < lr ≤ LR_MAX``)."""
+
     name: str = spec_field("adam", choices=("sgd", "adam", "adamw", "rmsprop"))
     lr: float = spec_field(1e-3, gt=0.0, le=LR_MAX, doc="Learning rate")
     weight_decay: float = spec_field(0.0, ge=0.0, doc="L2 penalty (decoupled for AdamW)")
@@ -222,12 +257,16 @@ class OptimizerSpec(SpecBase):
 
 @dataclass
 class ClipSpec(SpecBase):
+    """Gradient clipping (by global norm or by value; off by default)."""
+
     mode: str = spec_field("none", choices=("none", "norm", "value"), doc="Gradient clipping")
     max_value: float = spec_field(1.0, gt=0.0, doc="Largest gradient norm / value kept")
 
 
 @dataclass
 class ScheduleSpec(SpecBase):
+    """The learning-rate schedule over the planned steps."""
+
     kind: str = spec_field("none", choices=("none", "step", "cosine", "onecycle", "plateau"))
     step_size: int = spec_field(10, ge=1, doc="Epochs between LR drops (step)")
     gamma: float = spec_field(0.5, gt=0.0, le=1.0, doc="LR multiplier per drop (step, plateau)")
@@ -238,6 +277,8 @@ class ScheduleSpec(SpecBase):
 
 @dataclass
 class EarlyStoppingSpec(SpecBase):
+    """Which metric to watch for keep-best and early stopping, and how patiently."""
+
     enabled: bool = spec_field(False)
     metric: str = spec_field("val_loss", doc="Metric watched, e.g. val_loss or val_accuracy")
     mode: str = spec_field("auto", choices=("auto", "min", "max"), doc="auto: max for accuracy")
@@ -250,6 +291,8 @@ _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 
 @dataclass
 class TrainSpec(SpecBase):
+    """How to train: epochs, batch size, optimizer, schedule, clipping, device, seed."""
+
     FORMAT_VERSION = 1
 
     optimizer: OptimizerSpec = spec_field(default_factory=OptimizerSpec)
@@ -282,6 +325,12 @@ class TrainSpec(SpecBase):
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class ProjectSpec(SpecBase):
+    """A whole project: data + model + training, the one source of truth.
+
+    A saved project file is exactly ``to_dict()`` as JSON (with ``format_version``). Specs are
+    plain mutable dataclasses: copy before editing one that others hold (``copy()`` validates,
+    ``copy.deepcopy`` does not). Example: ``ProjectSpec.from_dict(json.load(f))``."""
+
     FORMAT_VERSION = 1
 
     name: str = spec_field("untitled", doc="Project name")

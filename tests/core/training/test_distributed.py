@@ -298,3 +298,14 @@ def test_the_first_recorded_failure_is_the_cause_and_peer_loss_is_a_symptom(tmp_
     assert _root_cause(failures) == (1, "bad.csv", 2)
     rank, message, code = _root_cause({2: failures[2]})
     assert (rank, code) == (2, -15) and "SIGTERM" in message
+
+
+def test_a_two_process_run_continues_on_one_process_with_a_note(two_process_run, tmp_path):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(two_process_run / "seed-run", run)
+    result = Trainer.resume(run, epochs=3).run()
+    assert result.status == "completed" and result.epochs == 3 and result.steps == 21
+    notes = [r["message"] for r in read_metrics(run / "metrics.jsonl") if r["type"] == "note"]
+    assert any("trained on 2 process(es) and continues on 1" in n for n in notes), notes

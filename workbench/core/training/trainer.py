@@ -54,6 +54,21 @@ __all__ = ["RunResult", "StepInfo", "Trainer"]
 
 
 class Trainer(LoopMixin, ParallelMixin):
+    """One training run of a ``ProjectSpec``: loads the data, fits the model to it, trains,
+    evaluates and checkpoints, publishing events on ``events``.
+
+    Callers start runs through ``core.training.session.start_run`` (which builds this on the
+    thread that runs it); tests and benchmarks may drive it directly.
+
+    Args:
+        project: the spec to train (copied; the caller's is never modified).
+        base_dir: the project's folder (relative data paths start there).
+        run_dir: the run's folder (None: a new one in the run store).
+        device: overrides ``project.train.device``.
+
+    Example: ``result = Trainer(spec, base_dir).run()``
+    """
+
     #: Seconds between checkpoints inside a long epoch (one is always written per epoch).
     checkpoint_every_s = 600.0
     #: Steps between host syncs on GPUs / MPS (on the CPU every step is synced for free).

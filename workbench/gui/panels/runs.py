@@ -61,6 +61,7 @@ class RunsPanel(QWidget):
         self.columns: list[Column] = []
         self.hidden: set[str] = set()  # column keys the user hid
         self.picked: set[str] = set()  # columns hidden by default that the user showed
+        self._column_actions: list[QAction] = []
         self.last_deleted: Path | None = None
         self._build()
         document.spec_replaced.connect(self.reload)
@@ -137,9 +138,15 @@ class RunsPanel(QWidget):
         layout.addWidget(split, 1)
         layout.addWidget(self.status)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # Runs made meanwhile (a sweep on the command line, another window) show on each visit.
+        super().showEvent(event)
+        self.reload()
+
     # ---- contents -------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the project's run store again (keeps the sort and the hidden columns)."""
+        keep = [r.key for r in self.selected()] if self.runs else []
         root = self.document.runs_root()
         legacy = self.document.legacy_runs_roots()
         self.runs = list_summaries(root, legacy, self.document.spec.name)
@@ -154,6 +161,8 @@ class RunsPanel(QWidget):
         self.table.resizeColumnsToContents()
         where = f"{len(self.runs)} run{'s' if len(self.runs) != 1 else ''} in {root}"
         self.status.setText(where if self.runs else f"No runs yet in {root}")
+        if keep:
+            self.select_keys(keep)
         self._on_selection()
 
     def _item(self, run: RunSummary, column: Column) -> QStandardItem:
@@ -176,11 +185,16 @@ class RunsPanel(QWidget):
         return item
 
     def _fill_columns_menu(self) -> None:
-        self.columns_menu.clear()
+        # Our own actions, removed and deleted explicitly: QMenu.clear() on actions the menu
+        # made itself crashed PySide6 6.11 after a few reloads (the wrappers outlived them).
+        for old in self._column_actions:
+            self.columns_menu.removeAction(old)
+            old.deleteLater()
+        self._column_actions = []
         for i, column in enumerate(self.columns):
-            action = self.columns_menu.addAction(
-                column.key if column.kind == "setting" else column.header
-            )
+            action = QAction(column.key if column.kind == "setting" else column.header, self)
+            self.columns_menu.addAction(action)
+            self._column_actions.append(action)
             action.setCheckable(True)
             hidden = column.key in self.hidden or (column.hidden and column.key not in self.picked)
             action.setChecked(not hidden)
