@@ -285,6 +285,49 @@ def test_inspect_refresh_trades_overhead_for_rate(qtbot):
     assert "Refresh" in INTRO and "6%" in INTRO and "2%" in INTRO
 
 
+# ---- 10. GUI overhead: redraw only what is seen, at a bounded rate -------------------------------
+def test_dashboard_redraws_visible_plots_at_least_five_times_a_second(qtbot):
+    from workbench.core.training.events import StepEvent
+    from workbench.gui.plots.dashboard import TrainingDashboard
+
+    dash = TrainingDashboard()
+    qtbot.addWidget(dash)
+    step = [0]
+
+    def feed() -> None:  # 25 steps per 100 ms tick: a 4 ms step
+        events = []
+        for _ in range(25):
+            step[0] += 1
+            events.append(
+                StepEvent(
+                    step=step[0],
+                    epoch=1,
+                    loss=1.0 / step[0],
+                    lr=1e-3,
+                    grad_norm=1.0,
+                    samples_per_s=1000.0,
+                    progress=step[0] / 1e5,
+                )
+            )
+        dash.handle(events)
+
+    def ticks(seconds: float, start: float) -> int:
+        before = dash.redraws
+        for k in range(int(seconds * 10)):
+            feed()
+            dash.refresh(now=start + k * 0.1)
+        return dash.redraws - before
+
+    assert ticks(2.0, 1000.0) == 0  # not on screen (another tab): no redraws at all
+    dash.resize(900, 500)
+    dash.show()
+    qtbot.waitExposed(dash)
+    assert dash.loss.raw.item.getData()[0] is not None  # shown: caught up at once
+    rate = ticks(10.0, 2000.0) / 10.0
+    assert 5.0 <= rate <= 7.0, rate  # ≥ 5 redraws/s of the visible plots, well under 10
+    dash.close()
+
+
 # ---- 11. plot export: sized, one way, legend off the data ----------------------------------------
 def test_plot_export_is_large_with_one_menu_and_the_legend_off_the_data(qtbot, tmp_path):
     import numpy as np

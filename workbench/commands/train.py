@@ -172,8 +172,8 @@ def drive(session: TrainingSession, as_json: bool) -> int:
             progress.close()
     assert result is not None  # only a stop before the start returns None (not from here)
     out = result.to_dict()
-    data = getattr(session.build(), "data", None)  # built by run(): no second build
-    dropped = data.summary.dropped_columns if data is not None else {}
+    summary = session.data_summary
+    dropped = summary.dropped_columns if summary is not None else {}
     if dropped:
         out["dropped_columns"] = [{"name": n, "reason": why} for n, why in dropped.items()]
     sample = _sample(session, result)

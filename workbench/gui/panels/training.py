@@ -2,7 +2,7 @@
 
 The engine runs on a ``TrainingWorker`` thread; its events pile up in a buffer that a GUI timer
 drains at 10 Hz (no Qt signal per batch). Each tick redraws at most one visible plot (the step
-loss 4 times a second, the others in turn, one every 2 s) and the progress line twice a second,
+loss 5 times a second, the others in turn, each every 2 s) and the progress line twice a second,
 so the window stays responsive however fast training steps, and training keeps its speed.
 """
 

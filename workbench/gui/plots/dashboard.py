@@ -80,11 +80,12 @@ class TrainingDashboard(QWidget):
 
     #: Seconds between redraws of the step-loss plot and of each other plot. A redraw costs a few
     #: ms of GUI-thread time, holding the GIL the training thread needs; at most one plot is
-    #: redrawn per ``refresh()`` call, so one timer tick stays short. 4/s for the loss and one
-    #: other plot every 2 s (≈6.5 redraws/s in all) kept seed-lstm's GUI/headless ratio ≥ 0.9
-    #: where 5 + 5/s cost about 15% (benchmarks/gui_overhead.py). Hidden plots (another tab)
-    #: are not redrawn at all; they catch up when shown.
-    LOSS_EVERY_S = 0.25
+    #: redrawn per ``refresh()`` call, so one timer tick stays short. The loss 5 times a second
+    #: (the floor of what the user sees) and the other plots in turn, one every 0.4 s (each
+    #: every 2 s): about 6.5 redraws/s instead of up to 10 (benchmarks/gui_overhead.py reports
+    #: redraws/s beside the GUI/headless ratio). Hidden plots (another tab) are not redrawn at
+    #: all; they catch up when shown.
+    LOSS_EVERY_S = 0.2
     OTHER_EVERY_S = 2.0
 
     def __init__(self, parent: QWidget | None = None) -> None:

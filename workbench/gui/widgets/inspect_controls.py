@@ -39,9 +39,9 @@ QUANTITIES = {
 
 #: Refresh choices: (label, share of training time the probe may use, most snapshots per second).
 REFRESH = (
-    ("light — about 2% of training time", 0.02, 5.0),
-    ("a few times a second — up to 6%", 0.06, 5.0),
-    ("as fast as it can — up to 15%", 0.15, 10.0),
+    ("light (~2% of time)", 0.02, 5.0),
+    ("a few per second (≤6%)", 0.06, 5.0),
+    ("fastest (≤15%)", 0.15, 10.0),
 )
 
 

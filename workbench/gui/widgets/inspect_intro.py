@@ -6,7 +6,7 @@ INTRO = """
 <i>probe</i> sequences (by default the first 4 of the validation split), updated while the
 model learns — as often as the <b>Refresh</b> setting on the left allows: <i>light</i> keeps
 inspection to about 2% of training time (about once a second for a small model, less for a
-large one), <i>a few times a second</i> spends up to 6%:</p>
+large one), <i>a few per second</i> spends up to 6%:</p>
 <ul>
 <li><b>Activations</b> — every hidden unit over time, under the input it reads; for an LSTM also
 its cell state and its four gates, for a GRU its reset, update and new gates. For text, the
