@@ -87,6 +87,8 @@ class GuiRun:
     heartbeat: dict[str, float]
     stop_s: float | None = None
     points: dict[str, int] = field(default_factory=dict)
+    #: Plots redrawn per second while training (the dashboard's count), None when not counted.
+    redraws_per_s: float | None = None
 
 
 def wait(app_, predicate, timeout_s: float) -> bool:
@@ -126,6 +128,8 @@ def gui_run(
     wait(a, lambda: panel.dashboard.point_counts()["loss"] > 0 or not panel.is_running(), 600)
     if heartbeat:
         beat.start()
+    t_plotting = time.perf_counter()
+    redraws_before = getattr(panel.dashboard, "redraws", None)
     stop_s = None
     if seconds is not None:
         stopper = QTimer()
@@ -144,6 +148,13 @@ def gui_run(
     if seconds is not None and stopped_at:
         stop_s = time.perf_counter() - stopped_at[0]
     wall = time.perf_counter() - t0
+    plotting_s = time.perf_counter() - t_plotting
+    redraws = getattr(panel.dashboard, "redraws", None)
+    redraws_per_s = (
+        (redraws - redraws_before) / plotting_s
+        if redraws is not None and redraws_before is not None and plotting_s > 0
+        else None
+    )
     result = panel.result
     run = GuiRun(
         status=panel.state,
@@ -153,6 +164,7 @@ def gui_run(
         heartbeat=beat.stats(),
         stop_s=stop_s,
         points=panel.dashboard.point_counts(),
+        redraws_per_s=redraws_per_s,
     )
     panel.shutdown()
     panel.close()

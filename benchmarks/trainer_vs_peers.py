@@ -33,7 +33,7 @@ from workbench.core.data.batching import iterate_batches, lm_batches
 from workbench.core.models import build_model, detach_state
 from workbench.core.project import load_project
 from workbench.core.spec import ProjectSpec
-from workbench.core.training import Trainer
+from workbench.core.training.session import RunOptions, start_run
 from workbench.core.training.setup import sync_spec_to_data
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -149,9 +149,11 @@ def engine(spec: ProjectSpec, data, lm: bool) -> dict:
             marks["end"] = clock()
 
     with tempfile.TemporaryDirectory() as tmp:
-        trainer = Trainer(spec, None, run_dir=Path(tmp) / "run", device="cpu")
-        trainer.events.subscribe(listen)
-        trainer.run()
+        # The engine as every launcher starts it (the session adds nothing per step).
+        options = RunOptions(run_dir=Path(tmp) / "run", device="cpu")
+        session = start_run(spec, None, options)
+        session.events.subscribe(listen)
+        session.run()
     if lm:
         return _lm_result(losses, stamps, spec.train.batch_size)
     return {

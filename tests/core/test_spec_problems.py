@@ -43,3 +43,15 @@ def test_learning_rate_bounds_are_one_rule():
     assert any(p.path == "train.optimizer.lr" for p in spec.problems())
     with pytest.raises(ValueError, match="≤"):
         TrainerControl().set_lr(LR_MAX * 2)
+
+
+def test_task_members_are_their_names():
+    from workbench.core.spec import PER_STEP_TASKS, TASKS, Task
+
+    assert TASKS == ("classification", "regression", "forecasting", "tagging", "language_model")
+    assert Task.LANGUAGE_MODEL == "language_model" and Task.LANGUAGE_MODEL.per_step
+    assert not Task.CLASSIFICATION.per_step and "tagging" in PER_STEP_TASKS
+    spec = ProjectSpec()
+    spec.data.task = Task.REGRESSION
+    spec.model.head.output_size = 1
+    assert ProjectSpec.from_dict(spec.to_dict()).data.task == "regression"

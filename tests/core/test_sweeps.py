@@ -115,6 +115,8 @@ def test_grid_sweep_trials_are_exactly_the_grid(tmp_path):
         assert meta.sweep == "grid" and meta.trial == t["number"] and "sweep:grid" in meta.tags
         assert Path(t["run_dir"]).parent == tmp_path / "p.runs"
     assert (tmp_path / "p.runs" / "sweeps.db").is_file()
+    assert set(summary["importances"]) == set(grid)  # Optuna's parameter importances
+    assert summary["best"]["run_dir"] in {t["run_dir"] for t in summary["trials"]}
 
 
 def test_median_pruner_stops_a_bad_trial(tmp_path):

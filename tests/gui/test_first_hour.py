@@ -106,9 +106,12 @@ def test_a_window_longer_than_the_series_is_flagged_on_the_window(qtbot, window,
 
 
 def test_empty_validation_and_test_splits_block_train(qtbot, window, tmp_path):
-    write_series(tmp_path / "series.csv", 120)  # window 24: val/test parts hold no window
-    window.document.set_value("data.split.strict", True)  # (windows inside their own part)
-    use_file(qtbot, window, tmp_path / "series.csv")
+    write_series(tmp_path / "series.csv", 120)
+    # 1% of 120 steps: val and test parts of one step each hold no window of their own
+    use_file(qtbot, window, tmp_path / "series.csv")  # (a new file starts from the defaults)
+    for field, value in (("strict", True), ("val_fraction", 0.01), ("test_fraction", 0.01)):
+        window.document.set_value(f"data.split.{field}", value)
+    wait_data(qtbot, window)
     assert window.data_panel.last_error == ""
     problems = window.document.problems()
     assert any("validation split is empty" in p for p in problems)
@@ -118,7 +121,7 @@ def test_empty_validation_and_test_splits_block_train(qtbot, window, tmp_path):
     assert "test split is empty" in split.error_text("test_fraction")
     assert not window.training_panel.train_action.isEnabled()
     assert window.status_problems.text() == "⚠ 2 problems"
-    window.document.set_value("data.window", 8)  # short windows fit: ready
+    window.document.set_value("data.split.strict", False)  # windows may reach back: ready
     wait_data(qtbot, window)
     assert window.document.problems() == []
 
@@ -254,15 +257,107 @@ def test_x_axis_grows_with_the_run_and_few_points_are_markers(qtbot):
     curve = plot.curves["live:grad_norm"]
     curve.extend(np.array([5.0, 10.0]), np.array([1.0, 0.8]))
     plot.refresh()
-    lo, hi = plot.getPlotItem().getViewBox().viewRange()[0]
+    lo, hi = plot._range[0]  # the x range the plot set (the view follows it)
     assert hi < 100  # not the whole planned run: early training is not a sliver
     assert hi >= 10 * 1.2  # headroom to grow into
     assert curve.item.opts["symbol"] == "o"  # two points are points, not a line
     curve.extend(np.arange(11.0, 9_000.0), np.ones(8_989))
     plot.refresh()
-    lo, hi = plot.getPlotItem().getViewBox().viewRange()[0]
+    lo, hi = plot._range[0]
     assert 9_000 <= hi <= 10_200  # capped at the planned end
     assert curve.item.opts["symbol"] is None
+
+
+# ---- 9. Inspect's refresh: what the intro promises, with a control for the cost --------------
+def test_inspect_refresh_trades_overhead_for_rate(qtbot):
+    from workbench.gui.widgets.inspect_controls import InspectControls
+    from workbench.gui.widgets.inspect_intro import INTRO
+
+    controls = InspectControls()
+    qtbot.addWidget(controls)
+    changed = []
+    controls.probe_changed.connect(lambda: changed.append(1))
+    assert controls.options().budget == 0.02
+    controls.refresh.setCurrentIndex(1)
+    assert changed
+    options = controls.options()
+    assert options.budget == 0.06 and options.max_per_s >= 5
+    assert "Refresh" in INTRO and "6%" in INTRO and "2%" in INTRO
+
+
+# ---- 10. GUI overhead: redraw only what is seen, at a bounded rate -------------------------------
+def test_dashboard_redraws_visible_plots_at_least_five_times_a_second(qtbot):
+    from workbench.core.training.events import StepEvent
+    from workbench.gui.plots.dashboard import TrainingDashboard
+
+    dash = TrainingDashboard()
+    qtbot.addWidget(dash)
+    step = [0]
+
+    def feed() -> None:  # 25 steps per 100 ms tick: a 4 ms step
+        events = []
+        for _ in range(25):
+            step[0] += 1
+            events.append(
+                StepEvent(
+                    step=step[0],
+                    epoch=1,
+                    loss=1.0 / step[0],
+                    lr=1e-3,
+                    grad_norm=1.0,
+                    samples_per_s=1000.0,
+                    progress=step[0] / 1e5,
+                )
+            )
+        dash.handle(events)
+
+    def ticks(seconds: float, start: float) -> int:
+        before = dash.redraws
+        for k in range(int(seconds * 10)):
+            feed()
+            dash.refresh(now=start + k * 0.1)
+        return dash.redraws - before
+
+    assert ticks(2.0, 1000.0) == 0  # not on screen (another tab): no redraws at all
+    dash.resize(900, 500)
+    dash.show()
+    qtbot.waitExposed(dash)
+    assert dash.loss.raw.item.getData()[0] is not None  # shown: caught up at once
+    rate = ticks(10.0, 2000.0) / 10.0
+    assert 5.0 <= rate <= 7.0, rate  # ≥ 5 redraws/s of the visible plots, well under 10
+    dash.close()
+
+
+# ---- 11. plot export: sized, one way, legend off the data ----------------------------------------
+def test_plot_export_is_large_with_one_menu_and_the_legend_off_the_data(qtbot, tmp_path):
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    from workbench.gui.plots.live_plot import LivePlot
+
+    plot = LivePlot("Loss per epoch", "epoch")
+    qtbot.addWidget(plot)
+    plot.resize(400, 260)
+    for key, offset in (("train_loss", 0.0), ("val_loss", 0.1)):
+        plot.add_curve(key, "#1f77b4", key).extend(
+            np.arange(1.0, 9.0), np.linspace(1, 0, 8) + offset
+        )
+    plot.refresh()
+    plot.export(tmp_path / "p.png")
+    image = QImage(str(tmp_path / "p.png"))
+    assert image.width() >= 1600 and abs(image.height() / image.width() - 260 / 400) < 0.01
+    plot.export(tmp_path / "q.png", width=2400)
+    assert QImage(str(tmp_path / "q.png")).width() == 2400
+    assert plot.getPlotItem().scene().contextMenu == []  # pyqtgraph's own Export… is gone
+    plot.show()
+    qtbot.waitExposed(plot)
+    qtbot.wait(50)  # the plot's layout settles
+    legend = plot.getPlotItem().legend
+    view = plot.getPlotItem().getViewBox()
+    assert legend.isVisible() and legend.sceneBoundingRect().height() > 5
+    assert legend.parentItem() is not view
+    assert legend.sceneBoundingRect().top() >= view.sceneBoundingRect().bottom()
+    plot.close()
 
 
 # ---- 8. Train from another tab shows the live plots (a setting turns it off) -------------------
@@ -379,8 +474,10 @@ def test_keyboard_shortcuts_list_the_window_actions(window):
 
 def test_messages_use_plain_words(qtbot, window, tmp_path):
     write_series(tmp_path / "series.csv", 120)  # notes: the val/test parts hold no window
-    window.document.set_value("data.split.strict", True)
-    use_file(qtbot, window, tmp_path / "series.csv")
+    use_file(qtbot, window, tmp_path / "series.csv")  # (a new file starts from the defaults)
+    for field, value in (("strict", True), ("val_fraction", 0.01), ("test_fraction", 0.01)):
+        window.document.set_value(f"data.split.{field}", value)
+    wait_data(qtbot, window)
     text = window.data_panel.preview.summary_text.toPlainText()
     assert "no windows" in text and "note: " not in text
     write_ts(tmp_path / "toy_TRAIN.ts")

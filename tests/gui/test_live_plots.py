@@ -7,11 +7,11 @@ import csv
 import numpy as np
 import pytest
 
+from workbench.core.smoothing import EmaState, debiased_ema
 from workbench.gui.plots.decimate import MinMaxLevels
 from workbench.gui.plots.ranges import x_range, y_range
 from workbench.gui.plots.runs_list import short_label
 from workbench.gui.plots.series import GrowingSeries
-from workbench.gui.plots.smoothing import EmaState, debiased_ema
 
 
 def naive_debiased_ema(x, beta):

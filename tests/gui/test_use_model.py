@@ -89,6 +89,19 @@ def test_evaluate_view_shows_the_whole_test_split(qtbot, window, trained):
         ]
         assert "accuracy" in view.summary.text()
         _shot(view, "evaluate-classification")
+        # A misclassified test sequence opens in Inspect, computed from the same checkpoint.
+        from workbench.gui.document import ProjectDocument
+        from workbench.gui.panels.inspect import InspectPanel
+
+        window.inspect_panel = InspectPanel(ProjectDocument())
+        qtbot.addWidget(window.inspect_panel)
+        job = view.show_in_inspect(0)
+        assert job.join(60.0)
+        panel = window.inspect_panel
+        qtbot.waitUntil(lambda: panel.snapshot is not None, timeout=10_000)
+        shown = panel.snapshot.inputs.shape[0]
+        assert shown == 1 and panel.context.probe_split == "test"
+        panel.shutdown()
     finally:
         view.close()
 

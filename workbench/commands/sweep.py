@@ -74,5 +74,8 @@ def _print(summary: dict) -> None:
     if best:
         print(f"best: trial #{best['number']} {summary['objective']} {best['value']:.5g}")
         print(f"run:  {best['run_dir']}")
+    if summary.get("importances"):
+        shown = ", ".join(f"{k} {v:.2f}" for k, v in summary["importances"].items())
+        print(f"importance: {shown}")
     if summary.get("wall_s") is not None:
         print(f"wall time: {summary['wall_s']:.1f} s")

@@ -93,7 +93,7 @@ def run(args) -> int:
         run_dir = new_run_dir(runs_dir_for(args.project), spec, project_file=project_file)
     try:
         if args.nproc > 1:
-            return _launch(args, run_dir)
+            return _launch(args, run_dir, spec.train.device)
         session = start_run(spec, base_dir, RunOptions(run_dir=run_dir))
         return as_worker(lambda: drive(session, args.json))
     finally:
@@ -103,28 +103,36 @@ def run(args) -> int:
 
 def as_worker(work) -> int:
     """``work()``; in one of several processes also leave its error where the launcher looks
-    (it reports the failing process's own error) and leave the process group at the end."""
-    from workbench.core.training.distributed import Distributed, launched_distributed
+    (it reports the failing process's own error) and leave the process group at the end.
+
+    So that a failure is told once: a process that only lost its peers (another one failed
+    first) exits without a word, and so do ranks other than 0 on a user error (every rank
+    meets the same one; rank 0 prints it)."""
+    from workbench.core.errors import WorkbenchError
+    from workbench.core.training.distributed import Distributed, env_world, launched_distributed
+    from workbench.core.training.launch import peer_lost, record_failure
 
     if not launched_distributed():
         return work()
-    from workbench.core.training.launch import record_failure
-
     try:
         return work()
     except BaseException as exc:
         record_failure(exc)
+        user_error = isinstance(exc, WorkbenchError)
+        if peer_lost(exc) or (user_error and env_world()[0] != 0):
+            raise SystemExit(2 if user_error else 1) from None
         raise
     finally:
         Distributed.close()
 
 
-def _launch(args, run_dir) -> int:
+def _launch(args, run_dir, device: str) -> int:
     """``--nproc N``: N workers run this command without it; the outcome comes from them."""
     from pathlib import Path
 
-    from workbench.core.training.launch import launch_local
+    from workbench.core.training.launch import check_devices, launch_local
 
+    check_devices(device, args.nproc)
     worker = ["train", args.project, "--run-dir", str(run_dir)]
     for flag in ("epochs", "seed", "device"):
         if getattr(args, flag) is not None:
@@ -135,8 +143,9 @@ def _launch(args, run_dir) -> int:
 
 
 def report_launch(outcome, run_dir, as_json: bool) -> int:
-    """What the launcher adds to the workers' output: the error of a failed process."""
-    if outcome.status == "failed":
+    """What the launcher adds to the workers' output: the error of a failed process other
+    than rank 0 (rank 0 reports its own, as a single process does)."""
+    if outcome.status == "failed" and outcome.rank != 0:
         if as_json:
             failed = {"status": "failed", "message": outcome.message, "run_dir": str(run_dir)}
             print(json.dumps(failed))
@@ -163,8 +172,8 @@ def drive(session: TrainingSession, as_json: bool) -> int:
             progress.close()
     assert result is not None  # only a stop before the start returns None (not from here)
     out = result.to_dict()
-    data = getattr(session.build(), "data", None)  # built by run(): no second build
-    dropped = data.summary.dropped_columns if data is not None else {}
+    summary = session.data_summary
+    dropped = summary.dropped_columns if summary is not None else {}
     if dropped:
         out["dropped_columns"] = [{"name": n, "reason": why} for n, why in dropped.items()]
     sample = _sample(session, result)
@@ -181,7 +190,7 @@ def drive(session: TrainingSession, as_json: bool) -> int:
 
 def _drive_quietly(session: TrainingSession) -> int:
     """A worker other than rank 0: train, print nothing (rank 0 reports the run)."""
-    previous = _install_sigint(session)
+    previous = _install_sigint(session, quiet=True)
     try:
         session.run()
     finally:
@@ -189,12 +198,13 @@ def _drive_quietly(session: TrainingSession) -> int:
     return 0
 
 
-def _install_sigint(session: TrainingSession):
+def _install_sigint(session: TrainingSession, quiet: bool = False):
     def on_sigint(signum, frame) -> None:
         if session.control.stop_requested:
             raise KeyboardInterrupt
         session.control.stop()
-        sys.stderr.write("\nstopping after this batch (Ctrl-C again to abort)…\n")
+        if not quiet:
+            sys.stderr.write("\nstopping after this batch (Ctrl-C again to abort)…\n")
 
     try:
         return signal.signal(signal.SIGINT, on_sigint)

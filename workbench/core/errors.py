@@ -6,6 +6,7 @@ Anything that is not a ``WorkbenchError`` is a bug in the workbench. The CLI pri
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -59,7 +60,7 @@ class WorkbenchError(Exception):
 class SpecError(WorkbenchError):
     """A project/model/data/training spec with one or more problems, each named by path."""
 
-    def __init__(self, problems: list[str], source: str = "", hint: str = "") -> None:
+    def __init__(self, problems: Sequence[str], source: str = "", hint: str = "") -> None:
         self.problems: list[Problem] = [Problem.of(p) for p in problems]
         self.source = source
         where = f"{source}: " if source else ""

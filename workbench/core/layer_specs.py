@@ -53,6 +53,8 @@ class LayerSpec(SpecBase):
 
 @dataclass
 class _RecurrentSpec(LayerSpec):
+    """Settings shared by the recurrent blocks (width, stacked layers, direction, dropout)."""
+
     recurrent: ClassVar[bool] = True
 
     hidden_size: int = spec_field(64, ge=1, le=65536, doc="Units per direction")
@@ -84,6 +86,8 @@ class _RecurrentSpec(LayerSpec):
 @register_layer
 @dataclass
 class RNNSpec(_RecurrentSpec):
+    """A plain (Elman) RNN block: ``tanh`` or ``relu`` units."""
+
     type: ClassVar[str] = "rnn"
     label: ClassVar[str] = "RNN"
 
@@ -95,6 +99,8 @@ class RNNSpec(_RecurrentSpec):
 @register_layer
 @dataclass
 class LSTMSpec(_RecurrentSpec):
+    """An LSTM block (optionally with projections, ``proj_size``)."""
+
     type: ClassVar[str] = "lstm"
     label: ClassVar[str] = "LSTM"
 
@@ -119,6 +125,8 @@ class LSTMSpec(_RecurrentSpec):
 @register_layer
 @dataclass
 class GRUSpec(_RecurrentSpec):
+    """A GRU block."""
+
     type: ClassVar[str] = "gru"
     label: ClassVar[str] = "GRU"
 
@@ -126,6 +134,8 @@ class GRUSpec(_RecurrentSpec):
 @register_layer
 @dataclass
 class DropoutSpec(LayerSpec):
+    """Dropout between blocks."""
+
     type: ClassVar[str] = "dropout"
     label: ClassVar[str] = "Dropout"
 
@@ -135,6 +145,8 @@ class DropoutSpec(LayerSpec):
 @register_layer
 @dataclass
 class LayerNormSpec(LayerSpec):
+    """Layer normalization over the features of each step."""
+
     type: ClassVar[str] = "layernorm"
     label: ClassVar[str] = "LayerNorm"
 

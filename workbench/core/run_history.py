@@ -108,9 +108,15 @@ def list_project_runs(
 
 def load_run_curves(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """(per-step columns incl. 'step', per-epoch columns incl. 'epoch') of a run's metrics log."""
+    from workbench.core.step_store import has_steps, read_steps
+
     run = run_store.RunDir(Path(path))
-    step_records = run.read_metrics("step")
-    steps: dict[str, np.ndarray] = {}
+    if has_steps(run.path):
+        steps = read_steps(run.path)
+        step_records = []
+    else:  # a run from before the step arrays: its steps are lines of the log
+        step_records = run.read_metrics("step")
+        steps = {}
     if step_records:
         steps["step"] = np.array([float(r.get("step", i + 1)) for i, r in enumerate(step_records)])
         for col in STEP_COLUMNS:

@@ -8,6 +8,8 @@
     <run>/status.json         status, message, epoch, step, updated (rewritten atomically)
     <run>/metrics.jsonl       one JSON object per line, append-only, readable while training
                               (the line format is below; ``run_history.py`` reads it)
+    <run>/steps/              per-step records as NumPy arrays (``step_store.py``); runs
+                              written before it have ``step`` lines in metrics.jsonl instead
     <run>/checkpoints/last.safetensors   the resume point (weights + full training state)
     <run>/checkpoints/best.safetensors   weights with the best watched metric
 
@@ -101,8 +103,11 @@ class MetricsLog:
     than ``FLUSH_EVERY_S`` (checked on write), so a reader sees fresh lines while training runs."""
 
     def __init__(self, path: Path) -> None:
+        from workbench.core.step_store import StepWriter
+
         self.path = path
         self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the run
+        self._steps = StepWriter(Path(path).parent)  # per-step records: arrays, not lines
         self._last_flush = time.monotonic()
         if self._file.tell() == 0:  # a new log says which format it is written in
             self._file.write(_dumps({"type": "format", "version": LOG_FORMAT_VERSION}) + "\n")
@@ -119,19 +124,17 @@ class MetricsLog:
             self._last_flush = now
 
     def write_step(self, step: int, epoch: int, loss: float, lr: float, grad_norm: float) -> None:
-        """The per-step record, formatted directly (≈ 6× cheaper than ``write``'s json.dumps)."""
-        self._file.write(
-            f'{{"type": "step", "step": {step}, "epoch": {epoch}, "loss": {_num(loss)}, '
-            f'"lr": {_num(lr)}, "grad_norm": {_num(grad_norm)}}}\n'
-        )
+        """The per-step record, into the run's step arrays (``core.step_store``): a 1M-step
+        run is 36 MB of arrays there, where it was 121 MB of JSON lines in this log."""
+        self._steps.append(step, epoch, loss, lr, grad_norm)
         now = time.monotonic()
         if now - self._last_flush > FLUSH_EVERY_S:
-            self._file.flush()
-            self._last_flush = now
+            self.flush()
 
     def flush(self) -> None:
         if not self._file.closed:
             self._file.flush()
+            self._steps.flush()
             self._last_flush = time.monotonic()
 
     def close(self) -> None:
@@ -139,6 +142,7 @@ class MetricsLog:
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()
+            self._steps.close()
 
 
 class RunDir:
@@ -309,7 +313,21 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 def read_metrics(path: Path, kind: str | None = None) -> list[dict[str, Any]]:
     """Records of a metrics log (``kind`` filters on the ``type`` key). A half-written last line
-    — the writer is still busy — is skipped, so this is safe to call while training runs."""
+    — the writer is still busy — is skipped, so this is safe to call while training runs.
+    ``step`` records come from the step arrays beside the log (as dicts: slow for long runs;
+    ``step_store.read_steps`` gives arrays), or from the log lines of an older run."""
+    from workbench.core.step_store import has_steps, read_step_rows
+
+    steps: list[dict[str, Any]] = []
+    if kind in (None, "step") and has_steps(Path(path).parent):
+        rows = read_step_rows(Path(path).parent)
+        names = rows.dtype.names or ()
+        steps = [
+            {"type": "step", **{k: _json_value(v) for k, v in zip(names, row.item())}}
+            for row in rows
+        ]
+        if kind == "step":
+            return steps
     records = []
     try:
         with open(path, encoding="utf-8") as handle:
@@ -323,8 +341,25 @@ def read_metrics(path: Path, kind: str | None = None) -> list[dict[str, Any]]:
                 if kind is None or record.get("type") == kind:
                     records.append(record)
     except OSError:
-        return []
-    return records
+        return steps
+    return _interleave(records, steps) if steps else records
+
+
+def _interleave(records: list[dict[str, Any]], steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The log's records with the step records put where their lines used to be: before the
+    first record at that step or later (and all before the ``end`` record)."""
+    out: list[dict[str, Any]] = []
+    i = 0
+    for record in records:
+        at = record.get("step")
+        if record.get("type") == "end":
+            at = steps[-1]["step"]
+        if isinstance(at, int) and record.get("type") not in ("start", "resume", "format"):
+            while i < len(steps) and steps[i]["step"] <= at:
+                out.append(steps[i])
+                i += 1
+        out.append(record)
+    return out + steps[i:]
 
 
 @dataclass(frozen=True)

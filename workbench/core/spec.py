@@ -9,15 +9,33 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from workbench.core.errors import Problem
 from workbench.core.layer_specs import LayerSpec, LSTMSpec
 from workbench.core.specbase import SpecBase, _join, spec_field
 
-TASKS = ("classification", "regression", "forecasting", "tagging", "language_model")
+
+class Task(StrEnum):
+    """What a model learns. Members ARE their names as text (``Task.TAGGING == "tagging"``), so
+    specs, files and JSON keep plain strings; code compares with members, not literals."""
+
+    CLASSIFICATION = "classification"
+    REGRESSION = "regression"
+    FORECASTING = "forecasting"
+    TAGGING = "tagging"
+    LANGUAGE_MODEL = "language_model"
+
+    @property
+    def per_step(self) -> bool:
+        """The head emits one output per time step (sequence → sequence)."""
+        return self in PER_STEP_TASKS
+
+
+TASKS = tuple(t.value for t in Task)
 #: Tasks whose head emits one output per time step (sequence → sequence).
-PER_STEP_TASKS = ("tagging", "language_model")
+PER_STEP_TASKS = (Task.TAGGING, Task.LANGUAGE_MODEL)
 #: The learning rate's bounds, defined once (the spec field, the live control, the app's box):
 #: above 0, at most ``LR_MAX``.
 LR_MAX = 10.0
@@ -38,6 +56,8 @@ DATA_FORMATS = ("auto", "builtin", "wide_csv", "long_csv", "numpy", "text", "ts"
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class SplitSpec(SpecBase):
+    """How the data is split into train / validation / test (fractions, order, seed)."""
+
     kind: str = spec_field(
         "auto",
         choices=("auto", "random", "chronological", "predefined"),
@@ -69,6 +89,11 @@ class SplitSpec(SpecBase):
 
 @dataclass
 class DataSpec(SpecBase):
+    """Where the data comes from and how it is read and cut into sequences."""
+
+    # Example: ``DataSpec(source="weather.csv", task="forecasting", window=24)``; ``problems()``
+    # names each problem by its path (``data.window``).
+
     FORMAT_VERSION = 1
 
     source: str = spec_field(
@@ -148,6 +173,8 @@ class DataSpec(SpecBase):
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class InputSpec(SpecBase):
+    """What the model reads: numeric features per step, or token ids through an embedding."""
+
     kind: str = spec_field("numeric", choices=("numeric", "tokens"), doc="Numbers or token ids")
     n_features: int = spec_field(10, ge=1, doc="Features per time step (numeric input)")
     vocab_size: int = spec_field(64, ge=2, doc="Distinct tokens (token input)")
@@ -160,6 +187,8 @@ class InputSpec(SpecBase):
 
 @dataclass
 class HeadSpec(SpecBase):
+    """The model's output layer: one output per sequence or per step, and how it pools."""
+
     kind: str = spec_field(
         "sequence", choices=("sequence", "per_step"), doc="One output per sequence or per step"
     )
@@ -177,6 +206,10 @@ class HeadSpec(SpecBase):
 
 @dataclass
 class ModelSpec(SpecBase):
+    """The network: an input, a stack of layer blocks and a head."""
+
+    # ``core.models.build_model(spec)`` builds it; ``core.model_fit`` fits input and head to data.
+
     FORMAT_VERSION = 1
 
     input: InputSpec = spec_field(default_factory=InputSpec)
@@ -203,6 +236,8 @@ class ModelSpec(SpecBase):
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class OptimizerSpec(SpecBase):
+    """The optimizer and its settings."""
+
     name: str = spec_field("adam", choices=("sgd", "adam", "adamw", "rmsprop"))
     lr: float = spec_field(1e-3, gt=0.0, le=LR_MAX, doc="Learning rate")
     weight_decay: float = spec_field(0.0, ge=0.0, doc="L2 penalty (decoupled for AdamW)")
@@ -217,12 +252,16 @@ class OptimizerSpec(SpecBase):
 
 @dataclass
 class ClipSpec(SpecBase):
+    """Gradient clipping (by global norm or by value; off by default)."""
+
     mode: str = spec_field("none", choices=("none", "norm", "value"), doc="Gradient clipping")
     max_value: float = spec_field(1.0, gt=0.0, doc="Largest gradient norm / value kept")
 
 
 @dataclass
 class ScheduleSpec(SpecBase):
+    """The learning-rate schedule over the planned steps."""
+
     kind: str = spec_field("none", choices=("none", "step", "cosine", "onecycle", "plateau"))
     step_size: int = spec_field(10, ge=1, doc="Epochs between LR drops (step)")
     gamma: float = spec_field(0.5, gt=0.0, le=1.0, doc="LR multiplier per drop (step, plateau)")
@@ -233,6 +272,8 @@ class ScheduleSpec(SpecBase):
 
 @dataclass
 class EarlyStoppingSpec(SpecBase):
+    """Which metric to watch for keep-best and early stopping, and how patiently."""
+
     enabled: bool = spec_field(False)
     metric: str = spec_field("val_loss", doc="Metric watched, e.g. val_loss or val_accuracy")
     mode: str = spec_field("auto", choices=("auto", "min", "max"), doc="auto: max for accuracy")
@@ -245,6 +286,8 @@ _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 
 @dataclass
 class TrainSpec(SpecBase):
+    """How to train: epochs, batch size, optimizer, schedule, clipping, device, seed."""
+
     FORMAT_VERSION = 1
 
     optimizer: OptimizerSpec = spec_field(default_factory=OptimizerSpec)
@@ -277,6 +320,11 @@ class TrainSpec(SpecBase):
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class ProjectSpec(SpecBase):
+    """A whole project: the data, the model and how to train it (a project file is this, as JSON)."""
+
+    # Specs are plain mutable dataclasses: copy before editing one that others hold (``copy()``
+    # validates, ``copy.deepcopy`` does not). Example: ``ProjectSpec.from_dict(json.load(f))``.
+
     FORMAT_VERSION = 1
 
     name: str = spec_field("untitled", doc="Project name")

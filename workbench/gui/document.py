@@ -20,11 +20,18 @@ from PySide6.QtGui import QUndoStack
 from workbench.core.errors import Problem
 from workbench.core.project import load_project_for_editing, save_project
 from workbench.core.spec import ProjectSpec
-from workbench.gui.spec_paths import get_path, with_path
+from workbench.core.spec_paths import get_path, with_path
 from workbench.gui.undo import SpecCommand
 
 
 class ProjectDocument(QObject):
+    """The open project: its spec, file, undo stack and read-only state, for every panel.
+
+    Every edit goes through ``set_spec`` / ``edit`` as one undoable step; ``changed`` fires after
+    each, ``spec_replaced`` when a different project is opened. ``problems()`` lists what keeps
+    the project from training (spec problems and data problems, as ``Problem``s).
+    """
+
     changed = Signal()
     spec_replaced = Signal()
     data_loaded = Signal(object)  # the DataSummary, after the data panel (re)loaded

@@ -268,7 +268,7 @@ class MainWindow(ProjectActions, QMainWindow):
         self.inspect_host = panel
         self.tabs.insertTab(index, panel, TAB_TITLES[3])
         if self.training_panel is not None:
-            # Issue 7: the panel installs its probe hook and takes the snapshots and run states.
+            # Its runs probe by the panel's settings; snapshots and run states come back to it.
             panel.bind_training(self.training_panel)
 
     def _add_runs_panel(self) -> None:
@@ -295,7 +295,7 @@ class MainWindow(ProjectActions, QMainWindow):
     def _on_changed(self) -> None:
         self._update_title()
         problems = self.document.problems()
-        reason = problems[0] if problems else None
+        reason = str(problems[0]) if problems else None
         if reason and len(problems) > 1:
             reason += f" (and {len(problems) - 1} more)"
         if self.training_panel is not None:

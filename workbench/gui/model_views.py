@@ -190,5 +190,25 @@ class EvaluateView(QDialog):
                 for i in wrong[:MAX_ROWS]
             ]
             self.misclassified = QTableWidget()
+            self.wrong = wrong[:MAX_ROWS]
             _fill_table(self.misclassified, ["sequence", "true", "predicted", "confidence"], rows)
+            self.misclassified.setToolTip("Double-click a row to see that sequence in Inspect")
+            self.misclassified.cellDoubleClicked.connect(
+                lambda row, _col: self.show_in_inspect(row)
+            )
             self.tabs.addTab(self.misclassified, f"Misclassified ({len(wrong)})")
+
+    def show_in_inspect(self, row: int) -> Any:
+        """Open misclassified test sequence ``row`` of the table in the window's Inspect tab
+        (hidden states, gates, gradient flow from the same checkpoint)."""
+        from workbench.gui.panels.inspect_load import load_run_into
+
+        window = self.parent()
+        panel = getattr(window, "inspect_panel", None)
+        if panel is None:
+            return None
+        job = load_run_into(panel, self.run.path, split="test", indices=[int(self.wrong[row])])
+        tabs = getattr(window, "tabs", None)
+        if tabs is not None:
+            tabs.setCurrentWidget(panel)
+        return job

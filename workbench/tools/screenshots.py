@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     window.data_panel.reload()
     _wait(app, lambda: not window.data_panel.is_loading(), 120)
     _save(window, out / "data.png", app)
+    window.first_run_hint.hide()  # shown once (data.png); the other images show the panels
 
     # 2. Model: back to the classification example, a two-block LSTM stack
     doc.undo_stack.setClean()  # no "save changes?" dialog: nobody is there to answer it

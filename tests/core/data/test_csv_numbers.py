@@ -144,3 +144,9 @@ def test_columns_with_different_decimal_marks_are_an_error(tmp_path):
         match=r"columns 'a' and 'b' use different decimal marks \('1\.000,5' and '4\.7185'\)",
     ):
         _table(tmp_path, "a;b\n1.000,5;4.7185\n2.000,5;4.7\n")
+
+
+def test_a_decimal_point_is_never_taken_for_thousands(tmp_path):
+    # decimal ',' forced: '.' groups thousands in 'a', so '4.7185' in 'b' would become 47185
+    with pytest.raises(DataError, match=r"column 'b': '4\.7185' uses '\.' as a decimal mark"):
+        _table(tmp_path, "a;b\n1.000,5;4.7185\n2.000,5;4.7\n", decimal=",")

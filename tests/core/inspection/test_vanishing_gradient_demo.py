@@ -1,4 +1,4 @@
-"""Issue 7's demonstration: on the adding problem (length 100) a tanh RNN forgets, an LSTM remembers.
+"""The vanishing-gradient demonstration: on the adding problem (length 100) a tanh RNN forgets, an LSTM remembers.
 
 Both shipped example projects (``adding-rnn``, ``adding-lstm``) are trained the same way, with
 fewer samples and a higher learning rate than the examples so the test stays short, and the

@@ -188,3 +188,35 @@ def test_target_transforms_are_inverted(runs, tmp_path, capsys):
     rows = list(csv.DictReader(out.open()))
     assert rows[0]["index"] == "1950-02"  # log + difference: one more row of history
     assert 80 < float(rows[0]["Passengers+1"]) < 200
+
+
+def test_tagging_per_step_outputs(runs, tmp_path, capsys):
+    """A per-step tagger: evaluate counts valid steps only; predict lists every valid step."""
+    from conftest import train
+
+    run = train(
+        runs["folder"],
+        {
+            "data": {
+                "source": "builtin:copy",
+                "task": "tagging",
+                "builtin": {"n_samples": 120, "copy_length": 3, "delay": 4},
+            },
+            "model": {
+                "layers": [{"type": "gru", "hidden_size": 6}],
+                "head": {"kind": "per_step"},
+            },
+        },
+        "tagger",
+    )
+    final = read_metrics(run / "metrics.jsonl", "end")[-1]
+    assert main(["evaluate", str(run), "--json"]) == 0
+    metrics = last_json(capsys.readouterr().out)["metrics"]
+    assert metrics["accuracy"] == pytest.approx(final["test_accuracy"], abs=1e-9)
+    out = tmp_path / "tags.jsonl"
+    assert main(["predict", str(run), "--split", "test", "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == metrics["n"]  # one row per valid step
+    assert {"index", "step", "predicted", "p_predicted", "true"} == set(rows[0])
+    assert main(["predict", str(run), "--split", "test", "--out", str(tmp_path / "t.xlsx")]) == 2
+    assert ".csv, .npy or .jsonl" in _error(capsys)

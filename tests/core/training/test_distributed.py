@@ -20,13 +20,14 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from workbench.core.errors import DataError
 from workbench.core.project import save_project
 from workbench.core.runs import read_metrics
 from workbench.core.spec import ProjectSpec
 from workbench.core.training import Trainer
 from workbench.core.training.checkpoints import read_state_dict
 from workbench.core.training.distributed import STOP_FILE, Distributed
-from workbench.core.training.launch import launch_local
+from workbench.core.training.launch import _root_cause, launch_local, peer_lost, record_failure
 
 WORKER = Path(__file__).with_name("ddp_worker.py")
 pytestmark = pytest.mark.slow
@@ -143,6 +144,7 @@ def test_the_run_folder_is_written_once(two_process_run):
         "project.json",
         "run.json",
         "status.json",
+        "steps",
     ]
     assert sorted(p.name for p in (run / "checkpoints").iterdir()) == [
         "best.safetensors",
@@ -267,3 +269,43 @@ def test_global_batch_rule_and_language_model_rows():
     single = stream[: 8 * 12].view(8, 12)
     for r, part in enumerate(parts):
         assert torch.equal(part.view(4, 12), single[4 * r : 4 * r + 4])
+
+
+def recorded(tmp_path: Path, name: str, exc: BaseException, at: float) -> str:
+    """An error file as a worker leaves it (``record_failure``), written at time ``at``."""
+    path = tmp_path / name
+    os.environ["TORCHELASTIC_ERROR_FILE"] = str(path)
+    try:
+        record_failure(exc)
+    finally:
+        del os.environ["TORCHELASTIC_ERROR_FILE"]
+    data = json.loads(path.read_text())
+    data["message"]["extraInfo"]["workbench_time"] = at
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+def test_the_first_recorded_failure_is_the_cause_and_peer_loss_is_a_symptom(tmp_path):
+    from torch.distributed.elastic.multiprocessing.errors import ProcessFailure
+
+    lost = RuntimeError("[gloo/transport/tcp/pair.cc:553] Connection closed by peer [::1]:1")
+    assert peer_lost(lost) and not peer_lost(ValueError("bad value"))
+    failures = {
+        0: ProcessFailure(0, 10, 1, recorded(tmp_path, "r0.json", lost, at=2.0)),
+        1: ProcessFailure(1, 11, 2, recorded(tmp_path, "r1.json", DataError("bad.csv"), at=1.0)),
+        2: ProcessFailure(2, 12, -15, str(tmp_path / "none.json")),  # killed: no file
+    }
+    assert _root_cause(failures) == (1, "bad.csv", 2)
+    rank, message, code = _root_cause({2: failures[2]})
+    assert (rank, code) == (2, -15) and "SIGTERM" in message
+
+
+def test_a_two_process_run_continues_on_one_process_with_a_note(two_process_run, tmp_path):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(two_process_run / "seed-run", run)
+    result = Trainer.resume(run, epochs=3).run()
+    assert result.status == "completed" and result.epochs == 3 and result.steps == 21
+    notes = [r["message"] for r in read_metrics(run / "metrics.jsonl") if r["type"] == "note"]
+    assert any("trained on 2 process(es) and continues on 1" in n for n in notes), notes

@@ -225,7 +225,10 @@ class DataSummary:
             shown_rows = self.preview_shown()[:10]
             table = ([self.preview_header] if self.preview_header else []) + shown_rows
             widths = [
-                min(14, max(len(str(r[i])) for r in table if i < len(r)))
+                min(
+                    24 if any("→" in str(r[i]) for r in table if i < len(r)) else 14,
+                    max(len(str(r[i])) for r in table if i < len(r)),
+                )
                 for i in range(max(map(len, table)))
             ]
             for r in table:

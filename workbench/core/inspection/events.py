@@ -8,6 +8,7 @@ run is asked to probe (``RunOptions.probe``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -180,7 +181,7 @@ class InspectContext:
     target_names: list[str]
     feature_names: list[str]
     probe_split: str
-    model_spec: dict | None = None
+    model_spec: dict[str, Any] | None = None
     error: str = ""  # inspection could not start (training goes on without it)
     step: int = 0
     name: str = "context"

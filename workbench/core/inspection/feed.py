@@ -146,7 +146,7 @@ def attach_inspection(
 
 
 def sample_with_weights(
-    model_spec: dict,
+    model_spec: dict[str, Any],
     weights: dict[str, np.ndarray],
     vocab: list[str],
     joiner: str,

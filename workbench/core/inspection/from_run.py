@@ -25,8 +25,11 @@ class _Collect:
         self.events.append(event)
 
 
-def inspect_run(run_dir: str | Path, options: ProbeOptions | None = None) -> list[Any]:
-    """Events for the Inspect views of the run in ``run_dir`` (context first, snapshot last)."""
+def inspect_run(
+    run_dir: str | Path, options: ProbeOptions | None = None, indices: list[int] | None = None
+) -> list[Any]:
+    """Events for the Inspect views of the run in ``run_dir`` (context first, snapshot last);
+    ``indices`` picks the sequences of ``options.split`` (e.g. a misclassified one)."""
     import torch
 
     from workbench.core.data import load_data
@@ -64,6 +67,7 @@ def inspect_run(run_dir: str | Path, options: ProbeOptions | None = None) -> lis
         n=options.n,
         split=options.split,
         seq_len=spec.data.seq_len,
+        indices=indices,
         loss_fn=task.loss,
         publish=ProbePublisher(owner),  # type: ignore[arg-type]
     )

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import math
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -102,6 +104,29 @@ def main_array(preds: Predictions) -> np.ndarray:
     return preds.predicted
 
 
+def _write_rows(path: Path, suffix: str, header: list[str], records) -> None:
+    """Row by row into a temp file beside ``path``, then ``os.replace``: a large output is
+    never held in memory whole, and a reader never sees half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            if suffix == ".csv":
+                writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+                writer.writeheader()
+                for r in records:
+                    writer.writerow({k: ("" if v is None else v) for k, v in r.items()})
+            else:
+                for r in records:
+                    handle.write(json.dumps(r, ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 def write(
     path: str | Path,
     preds: Predictions,
@@ -115,24 +140,13 @@ def write(
             f"{path}: cannot write predictions as {suffix or '(no extension)'!r}",
             "end the file name with .csv, .npy or .jsonl",
         )
-    if suffix == ".npy":
-        buffer = io.BytesIO()
-        np.save(buffer, main_array(preds), allow_pickle=False)
-        payload = buffer.getvalue()
-    else:
-        header, records = rows(preds, inputs, vocab)
-        text = io.StringIO()
-        if suffix == ".csv":
-            writer = csv.DictWriter(text, fieldnames=header, lineterminator="\n")
-            writer.writeheader()
-            for r in records:
-                writer.writerow({k: ("" if v is None else v) for k, v in r.items()})
-        else:
-            for r in records:
-                text.write(json.dumps(r, ensure_ascii=False) + "\n")
-        payload = text.getvalue().encode("utf-8")
     try:
-        atomic_write_bytes(path, payload)
+        if suffix == ".npy":
+            buffer = io.BytesIO()
+            np.save(buffer, main_array(preds), allow_pickle=False)
+            atomic_write_bytes(path, buffer.getvalue())
+        else:
+            _write_rows(path, suffix, *rows(preds, inputs, vocab))
     except OSError as exc:
         raise WorkbenchError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return path

@@ -230,6 +230,7 @@ def summarize_study(job: SweepJob, wall_s: float | None = None) -> dict[str, Any
     except ValueError:  # no completed trial yet
         pass
     return {
+        "importances": importances(study),
         "study": job.sweep.name,
         "storage": job.storage,
         "objective": job.sweep.objective,
@@ -238,3 +239,16 @@ def summarize_study(job: SweepJob, wall_s: float | None = None) -> dict[str, Any
         "best": best,
         "wall_s": wall_s,
     }
+
+
+def importances(study) -> dict[str, float]:
+    """Optuna's parameter importances (fANOVA) once two trials completed; empty before."""
+    import optuna
+
+    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    if len(done) < 2:
+        return {}
+    try:
+        return {k: float(v) for k, v in optuna.importance.get_param_importances(study).items()}
+    except (RuntimeError, ValueError):  # e.g. every completed trial had the same values
+        return {}

@@ -61,6 +61,35 @@ def record_failure(exc: BaseException) -> None:
         Path(path).write_text(json.dumps(data), encoding="utf-8")
 
 
+def check_devices(device: str, nproc: int) -> None:
+    """Refuse, before any process starts, a device that cannot take ``nproc`` processes."""
+    import torch
+
+    from workbench.core.device import resolve_device
+
+    chosen = resolve_device(device)
+    if chosen.type == "mps":
+        raise WorkbenchError(
+            "training on several processes runs on CPUs or CUDA GPUs, not Apple MPS",
+            "use --device cpu",
+        )
+    if chosen.type == "cuda" and nproc > torch.cuda.device_count():
+        raise WorkbenchError(
+            f"--nproc {nproc} puts one process on each GPU, but this machine has "
+            f"{torch.cuda.device_count()}",
+            f"use --nproc {torch.cuda.device_count()} or fewer, or --device cpu",
+        )
+
+
+def peer_lost(exc: BaseException) -> bool:
+    """True for the error a collective raises when another process went away: a symptom,
+    not a cause (the launcher reports the process that failed first)."""
+    text = str(exc)
+    return isinstance(exc, RuntimeError) and any(
+        sign in text for sign in ("closed by peer", "reset by peer", "Broken pipe")
+    )
+
+
 def launch_local(
     worker_args: list[str], nproc: int, run_dir: Path, entry: list[str] | None = None
 ) -> LaunchOutcome:
@@ -89,7 +118,7 @@ def launch_local(
     except ChildFailedError as exc:
         rank, message, code = _root_cause(exc.failures)
         return _settle(run_dir, rank, message, code)
-    except SignalException:
+    except SignalException:  # Ctrl-C: forwarded once to the workers, which stop together
         return _settle(run_dir, None, "stopped by a signal; the last checkpoint is kept", 130)
     return _settle(run_dir, None, "", 0)
 
@@ -122,7 +151,7 @@ def _root_cause(failures: dict[int, Any]) -> tuple[int, str, int]:
 
 def _settle(run_dir: Path, rank: int | None, message: str, code: int) -> LaunchOutcome:
     """Read how rank 0 ended the run; write the end it could not write itself."""
-    from workbench.core.runs import MetricsLog, RunDir
+    from workbench.core.runs import RunDir
 
     run = RunDir(run_dir)
     try:
@@ -131,7 +160,9 @@ def _settle(run_dir: Path, rank: int | None, message: str, code: int) -> LaunchO
         status = {}
     ended = status.get("status")
     if code == 0 or (ended in ENDED and (rank is None or rank == 0)):
-        return LaunchOutcome(ended or "completed", status.get("message", ""), code)
+        # Exit as one process would have: 0 for a completed or stopped run.
+        code = 0 if ended == "stopped" else code
+        return LaunchOutcome(ended or "completed", status.get("message", ""), code, rank)
     if rank is None:  # a signal, and rank 0 did not get to write its end
         outcome = LaunchOutcome("stopped", message, code)
     else:
@@ -140,10 +171,10 @@ def _settle(run_dir: Path, rank: int | None, message: str, code: int) -> LaunchO
     if run.status_file.is_file():
         fields = {k: v for k, v in status.items() if k not in ("status", "message", "updated")}
         run.write_status(outcome.status, message=outcome.message, **fields)
-        log = MetricsLog(run.metrics_file)
-        log.write({"type": "end", "status": outcome.status, "message": outcome.message})
-        log.close()
+        end = {"type": "end", "status": outcome.status, "message": outcome.message}
+        with open(run.metrics_file, "a", encoding="utf-8") as log:  # rank 0 is gone: no writer
+            log.write(json.dumps(end) + "\n")
     return outcome
 
 
-__all__ = ["ENDED", "LaunchOutcome", "launch_local", "record_failure"]
+__all__ = ["ENDED", "LaunchOutcome", "check_devices", "launch_local", "peer_lost", "record_failure"]

@@ -23,7 +23,7 @@ def clean_temp_files(folder: Path) -> list[Path]:
     """Remove leftover temp files of interrupted atomic writes in ``folder`` and its
     ``checkpoints/``; returns what was removed."""
     removed = []
-    for place in (folder, folder / "checkpoints"):
+    for place in (folder, folder / "checkpoints", folder / "steps"):
         try:
             entries = list(place.iterdir())
         except OSError:

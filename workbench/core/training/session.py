@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.core.data.prepared import DataSummary
 from workbench.core.inspection.events import ProbeOptions
 from workbench.core.training.control import TrainerControl
 from workbench.core.training.events import EventBus
@@ -128,6 +129,14 @@ class TrainingSession:
         if self._trainer is not None:
             return int(self._trainer.spec.train.epochs)
         return int(self._spec.train.epochs) if self._spec is not None else 0
+
+    @property
+    def data_summary(self) -> DataSummary | None:
+        """What the loader saw (format, sizes, dropped columns, …), once the data is loaded."""
+        trainer = self._trainer
+        data = None if trainer is None else trainer.data
+        summary = getattr(data, "summary", None)
+        return summary if isinstance(summary, DataSummary) else None
 
     @property
     def task(self) -> str:
@@ -242,3 +251,4 @@ def resume_run(
     a new total)."""
     opts = options or RunOptions()
     return TrainingSession(None, None, opts, resume=(Path(run_dir), epochs))
+

@@ -24,6 +24,7 @@ from workbench.core.project import atomic_write_bytes
 from workbench.core.runs import RunDir, default_run_dir
 from workbench.core.serving import preprocessing
 from workbench.core.spec import ProjectSpec
+from workbench.core.step_store import truncate_steps
 from workbench.core.training import checkpoints as ck
 from workbench.core.training import recovery
 from workbench.core.training.baselines import BASELINE_TAG, baseline_name
@@ -55,6 +56,21 @@ __all__ = ["RunResult", "StepInfo", "Trainer"]
 
 
 class Trainer(LoopMixin, ParallelMixin):
+    """One training run of a ``ProjectSpec``: loads the data, fits the model to it, trains,
+    evaluates and checkpoints, publishing events on ``events``.
+
+    Callers start runs through ``core.training.session.start_run`` (which builds this on the
+    thread that runs it); tests and benchmarks may drive it directly.
+
+    Args:
+        project: the spec to train (copied; the caller's is never modified).
+        base_dir: the project's folder (relative data paths start there).
+        run_dir: the run's folder (None: a new one in the run store).
+        device: overrides ``project.train.device``.
+
+    Example: ``result = Trainer(spec, base_dir).run()``
+    """
+
     #: Seconds between checkpoints inside a long epoch (one is always written per epoch).
     checkpoint_every_s = 600.0
     #: Steps between host syncs on GPUs / MPS (on the CPU every step is synced for free).
@@ -250,6 +266,7 @@ class Trainer(LoopMixin, ParallelMixin):
         st, folder = self.state, self._rundir
         removed = recovery.clean_temp_files(folder.path)
         cut = recovery.truncate_log(folder.metrics_file, st.step, st.epoch)
+        cut += truncate_steps(folder.path, st.step)
         if cut:
             self.notes.append(
                 f"dropped {cut} metrics-log lines written after the last checkpoint "
@@ -379,6 +396,7 @@ class Trainer(LoopMixin, ParallelMixin):
     def _save_last(self, kind: str = "last") -> None:
         """Snapshot the resume point now; the writer thread puts the bytes on disk."""
         self._flush_pending()
+        self._log.flush()  # every step the checkpoint covers is logged before it
         if self._divergence:  # never overwrite the last good checkpoint with a bad state
             return
         gathered = self._parallel_checkpoint() if self.ddp is not None else {}

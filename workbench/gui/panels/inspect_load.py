@@ -6,12 +6,28 @@ from __future__ import annotations
 from typing import Any
 
 
-def load_run_into(panel: Any, run_dir: Any, on_done: Any = None, on_error: Any = None) -> Any:
-    """Start the job; the panel shows the run when it is done. Returns the job (``join``)."""
+def load_run_into(
+    panel: Any,
+    run_dir: Any,
+    on_done: Any = None,
+    on_error: Any = None,
+    split: str | None = None,
+    indices: list[int] | None = None,
+) -> Any:
+    """Start the job; the panel shows the run when it is done. Returns the job (``join``).
+    ``split`` / ``indices`` choose the probed sequences (default: the panel's probe options)."""
     from workbench.core.inspection.from_run import inspect_run
     from workbench.gui.worker import run_in_thread
 
     options = panel.hook.options if getattr(panel, "hook", None) is not None else None
+    if split is not None:
+        import dataclasses
+
+        from workbench.core.inspection.events import ProbeOptions
+
+        options = dataclasses.replace(
+            options or ProbeOptions(), split=split, n=len(indices or []) or 4
+        )
     panel.status.setText(f"Loading {run_dir} …")
 
     def done(events: list) -> None:
@@ -28,7 +44,7 @@ def load_run_into(panel: Any, run_dir: Any, on_done: Any = None, on_error: Any =
             on_error(info)
 
     job = run_in_thread(
-        lambda: inspect_run(run_dir, options), done, failed, "workbench-inspect-run", panel
+        lambda: inspect_run(run_dir, options, indices), done, failed, "workbench-inspect-run", panel
     )
     panel._load_job = job  # kept: the panel's shutdown waits for it
     return job

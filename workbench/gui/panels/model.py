@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.layer_specs import LAYER_TYPES, LayerSpec, new_layer
 from workbench.core.model_fit import DataShape
-from workbench.core.spec import HeadSpec, InputSpec, ProjectSpec
+from workbench.core.spec import HeadSpec, InputSpec, ProjectSpec, Task
 from workbench.gui.document import ProjectDocument
 from workbench.gui.widgets.spec_form import ERROR_STYLE, SpecForm
 from workbench.gui.widgets.summary_table import SummaryTable
@@ -364,7 +364,7 @@ class ModelPanel(QWidget):
         head = inputs = tokens = None
         if summary is not None:
             shape = DataShape.of(summary)
-            noun = {"classification": "classes", "language_model": "tokens"}.get(
+            noun = {Task.CLASSIFICATION: "classes", Task.LANGUAGE_MODEL: "tokens"}.get(
                 shape.task, "targets"
             )
             head = f"Set by the data ({shape.output_size} {noun}): change the data to change it"

@@ -60,6 +60,8 @@ class RunsPanel(QWidget):
         self.runs: list[RunSummary] = []
         self.columns: list[Column] = []
         self.hidden: set[str] = set()  # column keys the user hid
+        self.picked: set[str] = set()  # columns hidden by default that the user showed
+        self._column_actions: list[QAction] = []
         self.last_deleted: Path | None = None
         self._build()
         document.spec_replaced.connect(self.reload)
@@ -129,16 +131,22 @@ class RunsPanel(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.diff)
-        split.setSizes([600, 160])
+        split.setSizes([640, 110])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
         layout.addWidget(split, 1)
         layout.addWidget(self.status)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # Runs made meanwhile (a sweep on the command line, another window) show on each visit.
+        super().showEvent(event)
+        self.reload()
+
     # ---- contents -------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the project's run store again (keeps the sort and the hidden columns)."""
+        keep = [r.key for r in self.selected()] if self.runs else []
         root = self.document.runs_root()
         legacy = self.document.legacy_runs_roots()
         self.runs = list_summaries(root, legacy, self.document.spec.name)
@@ -153,6 +161,8 @@ class RunsPanel(QWidget):
         self.table.resizeColumnsToContents()
         where = f"{len(self.runs)} run{'s' if len(self.runs) != 1 else ''} in {root}"
         self.status.setText(where if self.runs else f"No runs yet in {root}")
+        if keep:
+            self.select_keys(keep)
         self._on_selection()
 
     def _item(self, run: RunSummary, column: Column) -> QStandardItem:
@@ -175,18 +185,25 @@ class RunsPanel(QWidget):
         return item
 
     def _fill_columns_menu(self) -> None:
-        self.columns_menu.clear()
+        # Our own actions, removed and deleted explicitly: QMenu.clear() on actions the menu
+        # made itself crashed PySide6 6.11 after a few reloads (the wrappers outlived them).
+        for old in self._column_actions:
+            self.columns_menu.removeAction(old)
+            old.deleteLater()
+        self._column_actions = []
         for i, column in enumerate(self.columns):
-            action = self.columns_menu.addAction(
-                column.key if column.kind == "setting" else column.header
-            )
+            action = QAction(column.key if column.kind == "setting" else column.header, self)
+            self.columns_menu.addAction(action)
+            self._column_actions.append(action)
             action.setCheckable(True)
-            action.setChecked(column.key not in self.hidden)
+            hidden = column.key in self.hidden or (column.hidden and column.key not in self.picked)
+            action.setChecked(not hidden)
             action.toggled.connect(lambda on, key=column.key: self.set_column_visible(key, on))
-            self.table.setColumnHidden(i, column.key in self.hidden)
+            self.table.setColumnHidden(i, hidden)
 
     def set_column_visible(self, key: str, visible: bool) -> None:
         (self.hidden.discard if visible else self.hidden.add)(key)
+        (self.picked.add if visible else self.picked.discard)(key)
         for i, column in enumerate(self.columns):
             if column.key == key:
                 self.table.setColumnHidden(i, not visible)

@@ -14,10 +14,50 @@ from workbench.core.project import atomic_write_bytes
 FORMATS = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "csv": "CSV table (*.csv)"}
 
 
-def export_png(widget: QWidget, path: str | Path) -> None:
-    """The widget as it looks on screen (same size, device pixel ratio included)."""
-    if not widget.grab().save(str(path), "PNG"):
+#: Exported images are at least this wide (a screen-sized plot is too coarse for a page).
+PNG_WIDTH = 1600
+
+
+def export_png(widget: QWidget, path: str | Path, width: int = PNG_WIDTH) -> None:
+    """The plot redrawn ``width`` pixels wide (same layout and proportions as on screen: the
+    scene is rendered as vectors at that scale, not a screenshot blown up)."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QImage, QPainter
+
+    scale = max(1.0, width / max(1, widget.width()))
+    image = QImage(
+        round(widget.width() * scale), round(widget.height() * scale), QImage.Format.Format_RGB32
+    )
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    try:
+        source = QRectF(widget.viewport().rect()) if hasattr(widget, "viewport") else None
+        if source is not None and hasattr(widget, "scene"):
+            widget.scene().render(painter, QRectF(image.rect()), source)
+        else:
+            painter.scale(scale, scale)
+            widget.render(painter)
+    finally:
+        painter.end()
+    if not image.save(str(path), "PNG"):
         raise OSError(f"could not write {path}")
+
+
+def ask_png_width(parent: QWidget) -> int | None:
+    """How wide the exported image should be, in pixels; None when the user cancels."""
+    from PySide6.QtWidgets import QInputDialog
+
+    width, ok = QInputDialog.getInt(
+        parent,
+        "Export PNG",
+        "Image width (pixels):",
+        max(PNG_WIDTH, 2 * parent.width()),
+        200,
+        20_000,
+        100,
+    )
+    return width if ok else None
 
 
 def export_svg(widget: QWidget, path: str | Path, title: str = "") -> None:

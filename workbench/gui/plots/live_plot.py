@@ -15,7 +15,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from workbench.gui.plots.decimate import MinMaxLevels
-from workbench.gui.plots.export import ask_export_path, export_csv, export_png, export_svg
+from workbench.gui.plots.export import (
+    PNG_WIDTH,
+    ask_export_path,
+    ask_png_width,
+    export_csv,
+    export_png,
+    export_svg,
+)
 from workbench.gui.plots.ranges import Bounds, growing_x_range, y_range
 from workbench.gui.plots.series import GrowingSeries
 
@@ -167,9 +174,11 @@ class LivePlot(pg.PlotWidget):
         for axis in ("left", "bottom"):
             item.getAxis(axis).setTextPen("#333")
             item.getAxis(axis).setPen("#888")
-        offset = (-8, 8) if legend_corner == "top" else (-8, -8)
-        self._legend = item.addLegend(offset=offset, labelTextColor="#222", labelTextSize="8pt")
-        self._legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        # The legend sits in a row under the plot, off the data (``legend_corner`` is kept for
+        # callers; it no longer matters).
+        self._legend = pg.LegendItem(colCount=3, labelTextColor="#222", labelTextSize="8pt")
+        item.legend = self._legend  # curves added with a name join it
+        item.layout.addItem(self._legend, 4, 1)
         self._legend.hide()  # shown once two named curves can be told apart
         self.x_hint: float | None = None  # the planned steps: the x axis grows up to them
         self.setMinimumSize(220, 150)
@@ -269,7 +278,10 @@ class LivePlot(pg.PlotWidget):
 
     def _update_legend(self) -> None:
         named = [c for c in self.curves.values() if c.item.name() and c.shown]
+        self._legend.setColumnCount(max(1, min(3, len(named))))
         self._legend.setVisible(len(named) > 1)
+        # A hidden legend gives its row back to the plot.
+        self._legend.setMaximumHeight(16777215 if len(named) > 1 else 0)
 
     def set_x_hint(self, x_max: float | None) -> None:
         """The planned end of the run: the growing x axis stops there."""
@@ -307,17 +319,20 @@ class LivePlot(pg.PlotWidget):
 
     # ---- export ---------------------------------------------------------------------------
     def _add_export_menu(self) -> None:
+        # One way to export: ours (sized PNG, SVG, all points as CSV), not pyqtgraph's as well.
+        self.getPlotItem().scene().contextMenu = []
         menu = self.getPlotItem().getViewBox().menu
         menu.addSeparator()
         for fmt in ("png", "svg", "csv"):
             action = menu.addAction(f"Export {fmt.upper()}…")
             action.triggered.connect(lambda _=False, f=fmt: self._export_interactive(f))
 
-    def export(self, path: str | Path, fmt: str | None = None) -> None:
-        """Write the plot to ``path`` as PNG, SVG or CSV (by ``fmt`` or the file suffix)."""
+    def export(self, path: str | Path, fmt: str | None = None, width: int = PNG_WIDTH) -> None:
+        """Write the plot to ``path`` as PNG (``width`` pixels wide), SVG or CSV (by ``fmt`` or
+        the file suffix)."""
         fmt = (fmt or Path(path).suffix.lstrip(".")).lower()
         if fmt == "png":
-            export_png(self, path)
+            export_png(self, path, width)
         elif fmt == "svg":
             export_svg(self, path, self.title)
         elif fmt == "csv":
@@ -328,11 +343,12 @@ class LivePlot(pg.PlotWidget):
             raise ValueError(f"unknown export format {fmt!r} (png, svg or csv)")
 
     def _export_interactive(self, fmt: str) -> None:
-        path = ask_export_path(self, self.title, fmt)
+        width = ask_png_width(self) if fmt == "png" else PNG_WIDTH
+        path = ask_export_path(self, self.title, fmt) if width else None
         if path is None:
             return
         try:
-            self.export(path, fmt)
+            self.export(path, fmt, width)
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Export failed", f"Could not export the plot:\n{exc}")
 

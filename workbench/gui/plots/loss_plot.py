@@ -9,9 +9,9 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from workbench.core.smoothing import EmaState, debiased_ema
 from workbench.gui.plots.colors import LIVE, LIVE_SMOOTH
 from workbench.gui.plots.live_plot import LiveCurve, LivePlot
-from workbench.gui.plots.smoothing import EmaState, debiased_ema
 
 RAW, SMOOTH = "live:loss", "live:loss_ema"
 

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from workbench.core.spec import Task
 from workbench.gui.plots.confusion import ConfusionView
 from workbench.gui.plots.gradflow_plot import fit_x
 from workbench.gui.plots.live_plot import LivePlot
@@ -97,7 +98,7 @@ class PredictionsView(QWidget):
     def reset(self, task: str | None = None) -> None:
         self.latest = None
         self.sampler.button.setEnabled(False)
-        if task == "language_model":
+        if task == Task.LANGUAGE_MODEL:
             self.sampler.show_sample("", "", WAITING)
             self._show(self.sampler)
         else:
@@ -131,7 +132,7 @@ class PredictionsView(QWidget):
         elif event.regression is not None:
             self.regression.set_view(event.regression)
             self._show(self.regression, f"{self.regression.caption} ({when}).")
-        elif event.task == "language_model":
+        elif event.task == Task.LANGUAGE_MODEL:
             self.sampler.show_sample(
                 event.prime,
                 event.sample,

@@ -98,8 +98,17 @@ def growing_x_range(x0: float, x1: float, planned: float | None = None) -> tuple
     sliver); it stops at ``planned``, the run's end, when that is known."""
     lo, hi = x_range(x0, x1)
     if x1 - x0 >= 1:
-        hi = nice_ceil(x1 * 1.25) if x1 > 0 else hi
+        hi = _fine_ceil(x1 * 1.25) if x1 > 0 else hi
         if planned and x1 <= planned:
             hi = min(hi, planned)
         hi += max(0.5, 0.01 * (hi - x0))
     return lo, hi
+
+
+def _fine_ceil(value: float) -> float:
+    """The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k that is >= value (value > 0)."""
+    mag = 10 ** math.floor(math.log10(value))
+    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if value <= m * mag * (1 + 1e-12):
+            return m * mag
+    return 10 * mag

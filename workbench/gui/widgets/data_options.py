@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from workbench.core.spec import DataSpec, SplitSpec
+from workbench.core.spec import DataSpec, SplitSpec, Task
 from workbench.gui.widgets.column_roles import ColumnRoles
 from workbench.gui.widgets.spec_form import SpecForm
 
@@ -194,7 +194,7 @@ class DataOptions(QWidget):
             fmt = fmt or _BY_SUFFIX.get(Path(data.source).suffix.lower(), "")
         self.table_box.setVisible(fmt in ("wide_csv", "long_csv", "ucr_tsv", ""))
         self.window_box.setVisible(
-            fmt in ("wide_csv", "") or data.task in ("forecasting", "regression")
+            fmt in ("wide_csv", "") or data.task in (Task.FORECASTING, Task.REGRESSION)
         )
-        self.text_box.setVisible(fmt == "text" or data.task == "language_model")
+        self.text_box.setVisible(fmt == "text" or data.task == Task.LANGUAGE_MODEL)
         self.numpy_box.setVisible(fmt == "numpy")

@@ -37,6 +37,14 @@ QUANTITIES = {
 }
 
 
+#: Refresh choices: (label, share of training time the probe may use, most snapshots per second).
+REFRESH = (
+    ("light (~2% of time)", 0.02, 5.0),
+    ("a few per second (≤6%)", 0.06, 5.0),
+    ("fastest (≤15%)", 0.15, 10.0),
+)
+
+
 class InspectControls(QWidget):
     """Emits ``probe_changed`` when the probe settings change, ``view_changed`` for the view."""
 
@@ -48,7 +56,7 @@ class InspectControls(QWidget):
         self.enabled = QCheckBox("Inspect while training")
         self.enabled.setChecked(True)
         self.enabled.setToolTip(
-            "Record hidden states, gates and gradients of the probe (~2% of time)"
+            "Record hidden states, gates and gradients of the probe (cost: see Refresh)"
         )
         self.count = QSpinBox()
         self.count.setRange(1, 16)
@@ -57,11 +65,20 @@ class InspectControls(QWidget):
         self.split = QComboBox()
         for label, key in SPLITS:
             self.split.addItem(label, key)
+        self.refresh = QComboBox()
+        self.refresh.setObjectName("inspect_refresh")
+        for label, budget, rate in REFRESH:
+            self.refresh.addItem(label, (budget, rate))
+        self.refresh.setToolTip(
+            "How often the views update while training, against the training time it costs: "
+            "a snapshot is taken only while the probe stays within that share of the time"
+        )
         probe = QGroupBox("Probe")
         form = QFormLayout(probe)
         form.addRow(self.enabled)
         form.addRow("Probe", self.count)
         form.addRow("From", self.split)
+        form.addRow("Refresh", self.refresh)
         hint = QLabel("The first sequences of the split; changes apply to the next run.")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #666;")
@@ -70,6 +87,7 @@ class InspectControls(QWidget):
             self.enabled.toggled,
             self.count.valueChanged,
             self.split.currentIndexChanged,
+            self.refresh.currentIndexChanged,
         ):
             signal.connect(self.probe_changed)
 
@@ -110,8 +128,13 @@ class InspectControls(QWidget):
         self._kinds: list[str] = []
 
     def options(self) -> ProbeOptions:
+        budget, rate = self.refresh.currentData()
         return ProbeOptions(
-            enabled=self.enabled.isChecked(), n=self.count.value(), split=self.split.currentData()
+            enabled=self.enabled.isChecked(),
+            n=self.count.value(),
+            split=self.split.currentData(),
+            max_per_s=rate,
+            budget=budget,
         )
 
     def set_text_probe(self, text: bool) -> None:

@@ -3,8 +3,10 @@
 INTRO = """
 <h2>Inside the network, live</h2>
 <p>Press <b>Train</b> (F5) and this tab shows what the recurrent layers do with a few
-<i>probe</i> sequences (by default the first 4 of the validation split), updated a few times a
-second while the model learns:</p>
+<i>probe</i> sequences (by default the first 4 of the validation split), updated while the
+model learns — as often as the <b>Refresh</b> setting on the left allows: <i>light</i> keeps
+inspection to about 2% of training time (about once a second for a small model, less for a
+large one), <i>a few per second</i> spends up to 6%:</p>
 <ul>
 <li><b>Activations</b> — every hidden unit over time, under the input it reads; for an LSTM also
 its cell state and its four gates, for a GRU its reset, update and new gates. For text, the
@@ -18,6 +20,6 @@ that does not fade, so they <i>remember</i>.</li>
 <li><b>Trajectory</b> — the hidden state's path over time on its two main directions.</li>
 <li><b>Predictions</b> — forecasts, a confusion matrix, or sampled text, at each epoch end.</li>
 </ul>
-<p style="color:#555">Choose the probe on the left. Inspection costs about 2% of training speed;
-untick <i>Inspect while training</i> to turn it off.</p>
+<p style="color:#555">Choose the probe and the refresh on the left (they apply to the next
+run); untick <i>Inspect while training</i> to turn inspection off.</p>
 """

@@ -134,7 +134,12 @@ def decide(
                 f"{where}: the thousands separator and the decimal mark are both {thousands!r}",
                 "set one of them",
             )
-        return NumberFormat(decimal or ("," if thousands == "." else "."), thousands)
+        return _checked(
+            NumberFormat(decimal or ("," if thousands == "." else "."), thousands),
+            evidence,
+            columns,
+            where,
+        )
     found: dict[str, str] = {}  # separator -> first column showing it
     for name, e in evidence.items():
         for sep in sorted(e.thousands):  # a delimiter inside a cell was quoted
@@ -164,7 +169,33 @@ def decide(
         # Cells like 1.234 in a file whose decimal mark is ',' are grouped thousands.
         marks = {s for e in evidence.values() for s, _ in e.ambiguous} - {decimal, delimiter}
         sep = next(iter(sorted(marks)), None)
-    return NumberFormat(decimal, sep)
+    return _checked(NumberFormat(decimal, sep), evidence, columns, where)
+
+
+def _checked(
+    fmt: NumberFormat, evidence: dict[str, Evidence], columns: dict[str, list[str]], where: str
+) -> NumberFormat:
+    """Refuse a column whose cells use the thousands separator as a decimal mark
+    (``4.7185`` would silently become 47185)."""
+    if fmt.thousands is None:
+        return fmt
+    for name, e in evidence.items():
+        if fmt.thousands in e.decimal:
+            cell = next(
+                (
+                    c.strip()
+                    for c in columns[name]
+                    if fmt.thousands in c and not _GROUPED.match(c.strip().lstrip("+-"))
+                ),
+                _sample(columns[name], fmt.thousands),
+            )
+            raise DataError(
+                f"{where}: column {name!r}: {cell!r} uses {fmt.thousands!r} as a decimal mark, "
+                f"but {fmt.thousands!r} groups thousands in this file (decimal mark "
+                f"{fmt.decimal!r})",
+                "set decimal and thousands to what the number columns use",
+            )
+    return fmt
 
 
 def _sample(cells: list[str], mark: str) -> str:
