@@ -124,8 +124,6 @@ def _class_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
     if required:
         out["required"] = required
-    if cls.__doc__ and not cls.__doc__.startswith(cls.__name__ + "("):
-        out["description"] = " ".join(cls.__doc__.split())
     return out
 
 

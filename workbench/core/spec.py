@@ -92,10 +92,10 @@ class SplitSpec(SpecBase):
 
 @dataclass
 class DataSpec(SpecBase):
-    """Where the data comes from and how it is read and cut into sequences.
+    """Where the data comes from and how it is read and cut into sequences."""
 
-    Example: ``DataSpec(source="weather.csv", task="forecasting", window=24)``. Fields are
-    validated by ``problems()`` (each problem named by its path, e.g. ``data.window``)."""
+    # Example: ``DataSpec(source="weather.csv", task="forecasting", window=24)``; ``problems()``
+    # names each problem by its path (``data.window``).
 
     FORMAT_VERSION = 1
 
@@ -211,9 +211,9 @@ class HeadSpec(SpecBase):
 
 @dataclass
 class ModelSpec(SpecBase):
-    """The network: an input, a stack of layer blocks (``LayerSpec``s) and a head.
+    """The network: an input, a stack of layer blocks and a head."""
 
-    ``core.models.build_model(spec)`` builds it; ``core.model_fit`` fits input and head to data."""
+    # ``core.models.build_model(spec)`` builds it; ``core.model_fit`` fits input and head to data.
 
     FORMAT_VERSION = 1
 
@@ -241,7 +241,7 @@ class ModelSpec(SpecBase):
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class OptimizerSpec(SpecBase):
-    """The optimizer and its settings (learning rate within ``0 < lr ≤ LR_MAX``)."""
+    """The optimizer and its settings."""
 
     name: str = spec_field("adam", choices=("sgd", "adam", "adamw", "rmsprop"))
     lr: float = spec_field(1e-3, gt=0.0, le=LR_MAX, doc="Learning rate")
@@ -325,11 +325,10 @@ class TrainSpec(SpecBase):
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class ProjectSpec(SpecBase):
-    """A whole project: data + model + training, the one source of truth.
+    """A whole project: the data, the model and how to train it (a project file is this, as JSON)."""
 
-    A saved project file is exactly ``to_dict()`` as JSON (with ``format_version``). Specs are
-    plain mutable dataclasses: copy before editing one that others hold (``copy()`` validates,
-    ``copy.deepcopy`` does not). Example: ``ProjectSpec.from_dict(json.load(f))``."""
+    # Specs are plain mutable dataclasses: copy before editing one that others hold (``copy()``
+    # validates, ``copy.deepcopy`` does not). Example: ``ProjectSpec.from_dict(json.load(f))``.
 
     FORMAT_VERSION = 1
 

@@ -182,7 +182,8 @@ def test_split_that_leaves_no_training_data(tmp_path):
         source=str(tmp_path / "s.csv"),
         task="forecasting",
         window=12,
-        split=SplitSpec(val_fraction=0.5, test_fraction=0.2),
+        # 2 training steps: not even a shortened window + horizon fits
+        split=SplitSpec(val_fraction=0.5, test_fraction=0.45),
     )
     _fails(spec, "s.csv", "leaves no windows for training")
     np.savez(tmp_path / "few.npz", X=np.zeros((2, 3)), y=np.array([0, 1]))
