@@ -137,3 +137,15 @@ def test_a_model_too_large_for_memory_is_refused_before_allocating(monkeypatch):
     spec.layers[0].hidden_size = 65536
     with pytest.raises(WorkbenchError, match="parameters.*needs about"):
         build_model(spec)
+
+
+def test_a_wrongly_typed_value_is_a_problem_not_a_crash_in_cross_field_rules(tmp_path):
+    """Found by tests/fuzz: a list where the split's fractions are added up."""
+    from workbench.core.errors import SpecError
+    from workbench.core.resources import examples_dir
+
+    data = json.loads((examples_dir() / "seed-lstm.json").read_text())
+    data["data"].setdefault("split", {})["val_fraction"] = []
+    (tmp_path / "p.json").write_text(json.dumps(data))
+    with pytest.raises(SpecError, match="val_fraction"):
+        load_project(tmp_path / "p.json")

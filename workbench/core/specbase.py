@@ -116,7 +116,14 @@ class SpecBase:
             fpath = _join(path, f.name)
             value = getattr(self, f.name)
             _check_value(value, hints[f.name], f.metadata, fpath, found)
-        found.extend(Problem.of(p) for p in self.check(path))
+        try:
+            found.extend(Problem.of(p) for p in self.check(path))
+        except (TypeError, ValueError, AttributeError, OverflowError):
+            # A cross-field rule met a value of the wrong type (found by tests/fuzz:
+            # ``val_fraction: []`` crashed here); that value's own problem is reported where
+            # it was parsed — never accept the spec without one.
+            if not found:
+                found.append(Problem(path or "spec", "holds values of the wrong type"))
         return found
 
     def check(self, path: str) -> list[Problem]:
