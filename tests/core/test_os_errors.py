@@ -149,3 +149,15 @@ def test_a_wrongly_typed_value_is_a_problem_not_a_crash_in_cross_field_rules(tmp
     (tmp_path / "p.json").write_text(json.dumps(data))
     with pytest.raises(SpecError, match="val_fraction"):
         load_project(tmp_path / "p.json")
+
+
+def test_a_list_as_layer_type_is_a_problem(tmp_path):
+    """Found by tests/fuzz: ``"type": []`` crashed the layer registry lookup."""
+    from workbench.core.errors import SpecError
+    from workbench.core.resources import examples_dir
+
+    data = json.loads((examples_dir() / "seed-lstm.json").read_text())
+    data["model"]["layers"][0]["type"] = []
+    (tmp_path / "p.json").write_text(json.dumps(data))
+    with pytest.raises(SpecError, match="unknown layer type"):
+        load_project(tmp_path / "p.json")

@@ -40,7 +40,7 @@ class LayerSpec(SpecBase):
                 problems.append(Problem(_join(path, 'type'), f"expected {cls.type!r} (got {kind!r})"))
                 return None
             return _parse_fields(cls, data, path, problems, skip=("type",))
-        if kind not in LAYER_TYPES:
+        if not isinstance(kind, str) or kind not in LAYER_TYPES:  # a list is unhashable (fuzz)
             known = ", ".join(repr(k) for k in LAYER_TYPES)
             problems.append(Problem(_join(path, 'type'), f"unknown layer type {kind!r} (known: {known})"))
             return None
