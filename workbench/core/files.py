@@ -51,8 +51,7 @@ def read_bytes_capped(
     info = check_regular(path, label, error)
     if info.st_size > limit:
         raise error(
-            f"{label}: too large for this kind of file ({info.st_size:,} bytes, at most "
-            f"{limit:,})",
+            f"{label}: too large for this kind of file ({info.st_size:,} bytes, at most {limit:,})",
             "check that this is the right file",
         )
     try:

@@ -37,12 +37,16 @@ class LayerSpec(SpecBase):
         kind = data.get("type")
         if cls is not LayerSpec:  # a concrete class was asked for directly
             if kind not in (None, cls.type):
-                problems.append(Problem(_join(path, 'type'), f"expected {cls.type!r} (got {kind!r})"))
+                problems.append(
+                    Problem(_join(path, "type"), f"expected {cls.type!r} (got {kind!r})")
+                )
                 return None
             return _parse_fields(cls, data, path, problems, skip=("type",))
         if not isinstance(kind, str) or kind not in LAYER_TYPES:  # a list is unhashable (fuzz)
             known = ", ".join(repr(k) for k in LAYER_TYPES)
-            problems.append(Problem(_join(path, 'type'), f"unknown layer type {kind!r} (known: {known})"))
+            problems.append(
+                Problem(_join(path, "type"), f"unknown layer type {kind!r} (known: {known})")
+            )
             return None
         return _parse_fields(LAYER_TYPES[kind], data, path, problems, skip=("type",))
 

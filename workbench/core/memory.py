@@ -63,7 +63,6 @@ def check_fits(need: float, what: str, hint: str, error: type[WorkbenchError] = 
     have = available_bytes()
     if need > have:
         raise error(
-            f"{what} needs about {format_bytes(need)} of memory; "
-            f"{format_bytes(have)} is available",
+            f"{what} needs about {format_bytes(need)} of memory; {format_bytes(have)} is available",
             hint,
         )

@@ -51,6 +51,8 @@ def lr_problem(lr: float) -> str:
     if lr > LR_MAX:
         return f"learning rate must be ≤ {LR_MAX:g} (got {lr})"
     return ""
+
+
 DATA_FORMATS = ("auto", "builtin", "wide_csv", "long_csv", "numpy", "text", "ts", "ucr_tsv")
 
 
@@ -163,7 +165,7 @@ class DataSpec(SpecBase):
     def check(self, path: str) -> list[Problem]:
         found = []
         if not self.source.strip():
-            found.append(Problem(_join(path, 'source'), "must name a file or a built-in dataset"))
+            found.append(Problem(_join(path, "source"), "must name a file or a built-in dataset"))
         if self.delimiter is not None and len(self.delimiter) != 1 and self.delimiter != "\\t":
             found.append(
                 Problem(_join(path, "delimiter"), f"must be one character (got {self.delimiter!r})")
@@ -202,9 +204,7 @@ class HeadSpec(SpecBase):
         "bidirectional layer: forward at the last valid step, backward at the first); "
         "last_step: every feature at the last valid step; mean / max over valid steps",
     )
-    hidden_size: int = spec_field(
-        0, ge=0, le=65536, doc="Dense layer before the output (0 = none)"
-    )
+    hidden_size: int = spec_field(0, ge=0, le=65536, doc="Dense layer before the output (0 = none)")
     output_size: int = spec_field(10, ge=1, doc="Classes, targets or vocabulary")
     dropout: float = spec_field(0.0, ge=0.0, lt=1.0, doc="Dropout before the output layer")
 
@@ -223,7 +223,7 @@ class ModelSpec(SpecBase):
 
     def check(self, path: str) -> list[Problem]:
         if not any(layer.recurrent for layer in self.layers):
-            return [Problem(_join(path, 'layers'), "needs at least one RNN, LSTM or GRU block")]
+            return [Problem(_join(path, "layers"), "needs at least one RNN, LSTM or GRU block")]
         return []
 
     def layer_widths(self) -> list[tuple[int, int]]:
@@ -251,7 +251,7 @@ class OptimizerSpec(SpecBase):
 
     def check(self, path: str) -> list[Problem]:
         if self.nesterov and (self.name != "sgd" or self.momentum <= 0):
-            return [Problem(_join(path, 'nesterov'), "needs optimizer 'sgd' with momentum > 0")]
+            return [Problem(_join(path, "nesterov"), "needs optimizer 'sgd' with momentum > 0")]
         return []
 
 
@@ -350,5 +350,7 @@ class ProjectSpec(SpecBase):
                 )
             )
         if self.data.task == "language_model" and self.model.input.kind != "tokens":
-            found.append(Problem("model.input.kind", "a language model reads tokens (got 'numeric')"))
+            found.append(
+                Problem("model.input.kind", "a language model reads tokens (got 'numeric')")
+            )
         return found

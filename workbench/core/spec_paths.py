@@ -47,5 +47,3 @@ def with_path(spec: Any, path: str, value: Any) -> Any:
     else:
         setattr(parent, last, value)
     return new
-
-

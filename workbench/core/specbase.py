@@ -87,7 +87,9 @@ class SpecBase:
         if obj is not None:
             problems.extend(obj.problems(path))
         if problems or obj is None:
-            raise SpecError(problems or [Problem(path or "spec", "could not be read")], source=source)
+            raise SpecError(
+                problems or [Problem(path or "spec", "could not be read")], source=source
+            )
         return obj
 
     @classmethod
@@ -177,7 +179,9 @@ def _migrate(cls: type[SpecBase], data: dict, path: str, problems: list[Problem]
     while version < current:
         upgrade = cls.MIGRATIONS.get(version)
         if upgrade is None:
-            problems.append(Problem(_join(path, 'format_version'), f"no migration from version {version}"))
+            problems.append(
+                Problem(_join(path, "format_version"), f"no migration from version {version}")
+            )
             return None
         data = upgrade(data)
         version += 1
@@ -202,7 +206,9 @@ def _parse_spec(cls: type, data: Any, path: str, problems: list[Problem]) -> Any
     return _parse_fields(cls, data, path, problems)
 
 
-def _parse_fields(cls: type, data: dict, path: str, problems: list[Problem], skip: tuple = ()) -> Any:
+def _parse_fields(
+    cls: type, data: dict, path: str, problems: list[Problem], skip: tuple = ()
+) -> Any:
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     for key in data:

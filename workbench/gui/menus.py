@@ -137,11 +137,17 @@ def build(window: Any) -> None:
     from workbench.gui import help as help_views
 
     window.guide_action = _action(
-        window, "&User Guide", lambda: help_views.show_guide(window), _SK.HelpContents,
+        window,
+        "&User Guide",
+        lambda: help_views.show_guide(window),
+        _SK.HelpContents,
         "The workflow tab by tab, the project format and the command line",
     )
     window.shortcuts_action = _action(
-        window, "&Keyboard Shortcuts", lambda: help_views.show_shortcuts(window), None,
+        window,
+        "&Keyboard Shortcuts",
+        lambda: help_views.show_shortcuts(window),
+        None,
         "Every shortcut of the window",
     )
     help_menu.addAction(window.guide_action)
@@ -187,7 +193,11 @@ def build(window: Any) -> None:
 
 def redo_shortcuts() -> list[QKeySequence]:
     """The platform's redo key plus both common ones (Ctrl+Y and Ctrl+Shift+Z) everywhere."""
-    keys = [*QKeySequence.keyBindings(_SK.Redo), QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")]
+    keys = [
+        *QKeySequence.keyBindings(_SK.Redo),
+        QKeySequence("Ctrl+Y"),
+        QKeySequence("Ctrl+Shift+Z"),
+    ]
     unique: list[QKeySequence] = []
     for key in keys:
         if not key.isEmpty() and key not in unique:

@@ -143,7 +143,11 @@ class ProjectActions:
         add_recent_file(saved)
         menus.refresh_recent(self)
         problems = self.document.problems()
-        note = f" — {_plural(len(problems), 'problem')} left to fix before training" if problems else ""
+        note = (
+            f" — {_plural(len(problems), 'problem')} left to fix before training"
+            if problems
+            else ""
+        )
         self.statusBar().showMessage(f"Saved {saved}{note}", 6000)
         return True
 

@@ -37,9 +37,7 @@ def test_pair_is_named_and_counted_separately(tmp_path):
 def test_errors_in_the_test_file_name_the_test_file(tmp_path):
     _ts(tmp_path / "Toy_TRAIN.ts", TRAIN)
     _ts(tmp_path / "Toy_TEST.ts", ["7,8,9:a", "0,?,0:b"])
-    with pytest.raises(
-        DataError, match=r"Toy_TEST\.ts: 1 missing value \(first at line 8, step 2"
-    ):
+    with pytest.raises(DataError, match=r"Toy_TEST\.ts: 1 missing value \(first at line 8, step 2"):
         inspect_data(DataSpec(source=str(tmp_path / "Toy_TRAIN.ts")))
 
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import onnxruntime as ort  # in the test extra: the ONNX path is never skipped
 import pytest
 import torch
 from conftest import train
@@ -20,8 +21,6 @@ from workbench.core.data.sources import Source
 from workbench.core.serving.inputs import from_file
 from workbench.core.serving.loaded import load_run
 from workbench.core.serving.predict import predict
-
-ort = pytest.importorskip("onnxruntime")  # the [export] extra; CI installs it
 
 pytestmark = pytest.mark.slow
 NAMES = ["lstm", "gru", "bidir", "charlm", "logdiff"]

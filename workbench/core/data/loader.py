@@ -49,9 +49,7 @@ def _read(spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progr
     return raw
 
 
-def _read_format(
-    spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progress
-) -> Raw:
+def _read_format(spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progress) -> Raw:
     if fmt == "builtin":
         assert source.builtin is not None
         natural = builtin_task(source.builtin)

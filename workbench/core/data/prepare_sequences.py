@@ -95,7 +95,11 @@ def _split(
         )
     if has_test and kind in ("auto", "predefined"):
         tr, va, _ = random_split(n_main, sp.val_fraction, 0.0, sp.seed)
-        return [tr, va, np.arange(n_main, raw.n)], "test set from the test file, validation drawn at random"
+        return [
+            tr,
+            va,
+            np.arange(n_main, raw.n),
+        ], "test set from the test file, validation drawn at random"
     if kind == "chronological":
         return list(ordered_split(raw.n, sp.val_fraction, sp.test_fraction)), "in file order"
     return list(random_split(raw.n, sp.val_fraction, sp.test_fraction, sp.seed)), "random"
@@ -175,9 +179,7 @@ def prepare_sequences(
         if y.shape[0] != n:
             raise DataError(f"{where}: {y.shape[0]} targets for {n} sequences")
 
-    parts, split_kind = _split(
-        raw, n_main, spec, where, y if task == "classification" else None
-    )
+    parts, split_kind = _split(raw, n_main, spec, where, y if task == "classification" else None)
     require_train(len(parts[0]), where)
 
     method = spec.normalization

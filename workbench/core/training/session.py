@@ -251,4 +251,3 @@ def resume_run(
     a new total)."""
     opts = options or RunOptions()
     return TrainingSession(None, None, opts, resume=(Path(run_dir), epochs))
-

@@ -249,7 +249,9 @@ class Trainer(LoopMixin, ParallelMixin):
             return
         self._rundir.write_project(spec)
         # What predict / export need to prepare new data exactly like this run's own.
-        preprocessing.save(self._rundir.path, preprocessing.from_prepared(spec, self.data, self.base_dir))
+        preprocessing.save(
+            self._rundir.path, preprocessing.from_prepared(spec, self.data, self.base_dir)
+        )
         self._log = self._rundir.open_log()
         first = "resume" if self._resuming else "start"
         self._log.write(

@@ -123,7 +123,9 @@ class DataOptions(QWidget):
         self.main_form = SpecForm(
             document, "data", DataSpec, ["format", "task", "normalization", "missing"]
         )
-        self.table_form = SpecForm(document, "data", DataSpec, ["delimiter", "decimal", "thousands", "header"])
+        self.table_form = SpecForm(
+            document, "data", DataSpec, ["delimiter", "decimal", "thousands", "header"]
+        )
         self.columns = ColumnRoles(document)
         self.window_form = SpecForm(
             document, "data", DataSpec, ["window", "stride", "horizon", "season"]

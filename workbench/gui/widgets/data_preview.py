@@ -238,7 +238,11 @@ class DataPreview(QWidget):
             self.plot_caption.setText(
                 f"One series of {len(x):,} steps cut into windows of {window} "
                 f"(+{horizon} ahead); shading: train / val / test ({split_text})."
-                + (f" {more} more features: pick one above." if more > 0 and len(columns) > 1 else "")
+                + (
+                    f" {more} more features: pick one above."
+                    if more > 0 and len(columns) > 1
+                    else ""
+                )
             )
             return
         sequences = list(getattr(summary, "preview_series", []) or [])
@@ -264,7 +268,10 @@ class DataPreview(QWidget):
                 seq = seq[:, None]
             # One colour per class (the legend names the classes), else one per sequence.
             if i < len(labels):
-                color, legend = _CURVE_COLORS[classes.index(labels[i]) % len(_CURVE_COLORS)], labels[i]
+                color, legend = (
+                    _CURVE_COLORS[classes.index(labels[i]) % len(_CURVE_COLORS)],
+                    labels[i],
+                )
             else:
                 color, legend = _CURVE_COLORS[i % len(_CURVE_COLORS)], f"sequence {i}"
             pen = pg.mkPen(color, width=1)
@@ -275,7 +282,9 @@ class DataPreview(QWidget):
                     named.add(legend)
                     plot.plot(steps, seq[:, j], pen=pen, name=name)
         drawn = [np.asarray(q, dtype=np.float64).reshape(len(q), -1) for q in sequences]
-        values = np.concatenate([q[:, [j for j in columns if j < q.shape[1]]].ravel() for q in drawn])
+        values = np.concatenate(
+            [q[:, [j for j in columns if j < q.shape[1]]].ravel() for q in drawn]
+        )
         values = values[np.isfinite(values)]
         if values.size:  # head room above the curves for the legend
             low, high = float(values.min()), float(values.max())
