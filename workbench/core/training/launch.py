@@ -160,8 +160,8 @@ def _settle(run_dir: Path, rank: int | None, message: str, code: int) -> LaunchO
         status = {}
     ended = status.get("status")
     if code == 0 or (ended in ENDED and (rank is None or rank == 0)):
-        # Exit as one process would have: 0 for a completed or stopped run.
-        code = 0 if ended == "stopped" else code
+        # Exit as one process would have (cli.EXIT_*): 130 for a run stopped by the user.
+        code = 130 if ended == "stopped" else code
         return LaunchOutcome(ended or "completed", status.get("message", ""), code, rank)
     if rank is None:  # a signal, and rank 0 did not get to write its end
         outcome = LaunchOutcome("stopped", message, code)
