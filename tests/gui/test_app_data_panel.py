@@ -16,6 +16,8 @@ def panel(qtbot, monkeypatch):
     monkeypatch.setattr(
         QMessageBox, "warning", lambda parent, title, text, *a: warnings.append(text)
     )
+    # Dialogs that quote data are QMessageBox instances shown as plain text (gui/plain_text.py).
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: warnings.append(box.text()) or 0)
     document = ProjectDocument()
     widget = DataPanel(document)
     widget.warnings = warnings

@@ -29,6 +29,7 @@ def test_csv_to_two_block_lstm_to_command_line_training(qtbot, monkeypatch, tmp_
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda p, t, text, *a: shown.append(text))
     monkeypatch.setattr(QMessageBox, "warning", lambda p, t, text, *a: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
     window = MainWindow()
     qtbot.addWidget(window)
     window.new_project()
