@@ -22,6 +22,10 @@ class Dialogs:
         self.shown: list[tuple[str, str]] = []
         for name in ("critical", "warning", "information"):
             monkeypatch.setattr(QMessageBox, name, self._record(name))
+        # Boxes that quote a file are QMessageBox instances shown as plain text (gui/plain_text.py).
+        monkeypatch.setattr(
+            QMessageBox, "exec", lambda box: self.shown.append((box.windowTitle(), box.text())) or 0
+        )
         monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answer)
 
     def _record(self, kind):

@@ -22,6 +22,10 @@ def window(qtbot, monkeypatch):
         monkeypatch.setattr(
             QMessageBox, name, lambda p, title, text, *a, **k: dialogs.append((title, text))
         )
+    # Boxes that quote a file are QMessageBox instances shown as plain text (gui/plain_text.py).
+    monkeypatch.setattr(
+        QMessageBox, "exec", lambda box: dialogs.append((box.windowTitle(), box.text())) or 0
+    )
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     errors: list = []
     monkeypatch.setattr(

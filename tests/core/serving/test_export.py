@@ -13,7 +13,7 @@ import numpy as np
 import onnxruntime as ort  # in the test extra: the ONNX path is never skipped
 import pytest
 import torch
-from conftest import train
+from serving_helpers import train
 
 from workbench.cli import main
 from workbench.core.data.loader import _read

@@ -9,7 +9,7 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import write_long_csv
+from serving_helpers import train, write_long_csv
 
 from workbench.cli import main
 from workbench.core.runs import read_metrics
@@ -163,8 +163,6 @@ def test_run_without_preprocessing_file_rebuilds_it(runs, tmp_path):
 def test_target_transforms_are_inverted(runs, tmp_path, capsys):
     """A run trained on log differences reports forecasts in passengers, on the test split
     (same RMSE as training said) and on the file (time index from the Month column)."""
-    from conftest import train
-
     run = train(
         runs["folder"],
         {
@@ -192,8 +190,6 @@ def test_target_transforms_are_inverted(runs, tmp_path, capsys):
 
 def test_tagging_per_step_outputs(runs, tmp_path, capsys):
     """A per-step tagger: evaluate counts valid steps only; predict lists every valid step."""
-    from conftest import train
-
     run = train(
         runs["folder"],
         {
