@@ -125,8 +125,8 @@ def run_trial(trial, job: SweepJob) -> float:
     """The objective: train one run with the trial's values; its best epoch value."""
     import optuna
 
-    from workbench.core.project import load_project
     from workbench.core.run_store import new_run_dir, update_meta
+    from workbench.core.spec.project_file import load_project
     from workbench.core.training.session import RunOptions, start_run
 
     spec, base_dir = load_project(job.project_ref)

@@ -1,58 +1,27 @@
-"""Text corpora for language modelling: characters or words, vocabulary from the train split.
+"""A text corpus → PreparedData for language modelling: characters or words, vocabulary from
+the train split.
 
 The token stream is split in order (train | val | test); tokens never seen in training map to
-``<unk>`` (id 0). UTF-8 with or without BOM; CRLF / CR line endings become ``\\n``.
+``<unk>`` (id 0). Reading and tokenizing live in ``workbench.core.data.text``.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from workbench.core.data.prepared import DataSummary, PreparedData, SequenceSplit
-from workbench.core.data.raw import Preview, RawText
+from workbench.core.data.raw import RawText
 from workbench.core.data.splits import ordered_split, require_train
+from workbench.core.data.text import tokenize
 from workbench.core.errors import DataError
 
 if TYPE_CHECKING:
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
 UNK = "<unk>"
-_WORD = re.compile(r"\w+|[^\w\s]|\n")
-
-
-def decode_utf8(payload: bytes, where: str) -> str:
-    """UTF-8 (BOM optional) → text with '\\n' line endings; bad bytes name their line."""
-    try:
-        text = payload.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = payload.count(b"\n", 0, exc.start) + 1
-        raise DataError(
-            f"{where}: line {line}: bytes that are not UTF-8 (byte {exc.start})",
-            "save the file as UTF-8",
-        ) from None
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
-
-
-def read_text(path: Path, where: str) -> RawText:
-    text = decode_utf8(path.read_bytes(), where)
-    if not text.strip():
-        raise DataError(f"{where}: the file is empty", "a language model needs some text")
-    lines = text.split("\n", 21)[:20]
-    return RawText(text=text, preview=Preview(["line"], [[ln] for ln in lines]))
-
-
-def tokenize(text: str, level: str) -> list[str] | np.ndarray:
-    """Characters (as a uint32 code-point array, fast) or words/punctuation/newlines."""
-    if level == "char":
-        return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    return _WORD.findall(text)
 
 
 def prepare_text(
