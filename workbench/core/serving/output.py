@@ -18,7 +18,6 @@ import numpy as np
 from workbench.core.errors import WorkbenchError
 from workbench.core.serving.inputs import Inputs
 from workbench.core.serving.predict import Predictions
-from workbench.core.spec.project_file import atomic_write_bytes
 
 FORMATS = (".csv", ".npy", ".jsonl")
 
