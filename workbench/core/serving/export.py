@@ -28,11 +28,11 @@ import numpy as np
 import torch
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.project import atomic_write_bytes, project_to_json
 from workbench.core.serving import plain_model, standalone_template
 from workbench.core.serving.card import write_card
 from workbench.core.serving.convert import plain_config, plain_state_dict, to_plain
 from workbench.core.serving.loaded import LoadedRun
+from workbench.core.spec.project_file import atomic_write_bytes, project_to_json
 
 FORMATS = ("onnx", "torchscript", "pytorch", "safetensors")
 OPSET = 17

@@ -52,6 +52,9 @@ class SweepJob:
     base_dir: str | None = None
     project_file: str | None = None
     torch_threads: int = 0  # 0: leave torch's default
+    #: Which worker this is (0…jobs-1): its sampler's seed is the sweep's plus this, or every
+    #: worker would draw the same values and the trials would repeat each other.
+    worker: int = 0
 
 
 def default_storage(runs_root: str | Path) -> str:
@@ -60,15 +63,16 @@ def default_storage(runs_root: str | Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _sampler(sweep: SweepSpec):
+def _sampler(sweep: SweepSpec, worker: int = 0):
     import optuna
 
+    seed = sweep.seed + worker
     if sweep.sampler == "grid":
         space = {p.path: p.grid() for p in sweep.params}
-        return optuna.samplers.GridSampler(space, seed=sweep.seed)
+        return optuna.samplers.GridSampler(space, seed=seed)
     if sweep.sampler == "random":
-        return optuna.samplers.RandomSampler(seed=sweep.seed)
-    return optuna.samplers.TPESampler(seed=sweep.seed)
+        return optuna.samplers.RandomSampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed)
 
 
 def _pruner(sweep: SweepSpec):
@@ -81,7 +85,7 @@ def _pruner(sweep: SweepSpec):
     )
 
 
-def open_study(sweep: SweepSpec, storage: str):
+def open_study(sweep: SweepSpec, storage: str, worker: int = 0):
     """Create the study, or attach to it when it exists (a second worker, or a rerun)."""
     import optuna
 
@@ -91,7 +95,7 @@ def open_study(sweep: SweepSpec, storage: str):
             storage=storage,
             study_name=sweep.name,
             direction=sweep.direction,
-            sampler=_sampler(sweep),
+            sampler=_sampler(sweep, worker),
             pruner=_pruner(sweep),
             load_if_exists=True,
         )
@@ -153,8 +157,8 @@ def run_trial(trial, job: SweepJob) -> float:
     """The objective: train one run with the trial's values; its best epoch value."""
     import optuna
 
-    from workbench.core.project import load_project
     from workbench.core.run_store import new_run_dir, update_meta
+    from workbench.core.spec.project_file import load_project
     from workbench.core.training.session import RunOptions, start_run
 
     stop = stop_file(job.runs_root, job.sweep.name)
@@ -196,7 +200,7 @@ def work(job: SweepJob, n_trials: int) -> None:
         import torch
 
         torch.set_num_threads(job.torch_threads)
-    study = open_study(job.sweep, job.storage)
+    study = open_study(job.sweep, job.storage, job.worker)
     # A stopped trial is recorded as failed (its run folder says "stopped") and ends the loop.
     study.optimize(lambda trial: run_trial(trial, job), n_trials=n_trials, catch=(SweepStopped,))
 
@@ -229,7 +233,10 @@ def run_sweep(job: SweepJob, trials: int, jobs: int) -> dict[str, Any]:
         ctx = multiprocessing.get_context("spawn")
         threads = max(1, (os.cpu_count() or 2) // len(parts))
         job = SweepJob(**{**job.__dict__, "torch_threads": job.torch_threads or threads})
-        procs = [ctx.Process(target=_work_in_child, args=(job, n)) for n in parts]
+        procs = [
+            ctx.Process(target=_work_in_child, args=(SweepJob(**{**job.__dict__, "worker": i}), n))
+            for i, n in enumerate(parts)
+        ]
         for proc in procs:
             proc.start()
         for proc in procs:
@@ -246,9 +253,21 @@ def run_sweep(job: SweepJob, trials: int, jobs: int) -> dict[str, Any]:
 
 
 def summarize_study(job: SweepJob, wall_s: float | None = None) -> dict[str, Any]:
+    return {**study_summary(job.sweep, job.storage), "wall_s": wall_s}
+
+
+def study_summary(sweep: SweepSpec, storage: str) -> dict[str, Any]:
+    """Every trial of the sweep's study (state, value, params, run folder), the best one and
+    Optuna's parameter importances. Raises ``WorkbenchError`` when the study does not exist."""
     import optuna
 
-    study = optuna.load_study(study_name=job.sweep.name, storage=job.storage)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        study = optuna.load_study(study_name=sweep.name, storage=storage)
+    except KeyError:  # Optuna's "record not found"
+        raise WorkbenchError(
+            f"sweep {sweep.name!r} has not run yet", "run it (Run sweep, or `workbench sweep`)"
+        ) from None
     rows = []
     for t in study.trials:
         rows.append(
@@ -270,13 +289,12 @@ def summarize_study(job: SweepJob, wall_s: float | None = None) -> dict[str, Any
         pass
     return {
         "importances": importances(study),
-        "study": job.sweep.name,
-        "storage": job.storage,
-        "objective": job.sweep.objective,
-        "direction": job.sweep.direction,
+        "study": sweep.name,
+        "storage": storage,
+        "objective": sweep.objective,
+        "direction": sweep.direction,
         "trials": rows,
         "best": best,
-        "wall_s": wall_s,
     }
 
 

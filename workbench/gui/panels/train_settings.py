@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.spec import (
+from workbench.core.spec.project import (
     ClipSpec,
     EarlyStoppingSpec,
     OptimizerSpec,
