@@ -10,8 +10,8 @@ import pytest
 
 from workbench.core.inspection.events import ProbeSnapshot
 from workbench.core.inspection.feed import InspectionSettings
-from workbench.core.project import load_project
 from workbench.core.runs import RunDir
+from workbench.core.spec.project_file import load_project
 from workbench.gui import worker as worker_mod
 from workbench.gui.document import ProjectDocument
 from workbench.gui.panels import training as training_mod
