@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
+from process_helpers import processes_mentioning
 
 from workbench.core.inspection.events import ProbeSnapshot
 from workbench.core.inspection.feed import InspectionSettings
@@ -20,20 +18,6 @@ from workbench.gui.panels.training import TrainingPanel
 
 pytestmark = pytest.mark.slow
 TIMEOUT_MS = 240_000  # start-up imports torch in three processes
-
-
-def processes_mentioning(marker: str) -> list[str]:
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if marker in cmd:
-            found.append(cmd)
-    return found
 
 
 @pytest.fixture
