@@ -12,6 +12,8 @@
                               written before it have ``step`` lines in metrics.jsonl instead
     <run>/checkpoints/last.safetensors   the resume point (weights + full training state)
     <run>/checkpoints/best.safetensors   weights with the best watched metric
+    <run>/stop.request        (several processes) a stop asked for by the app; rank 0 removes it
+    <run>/rank<R>.error.json  (several processes) the error of a failed process, for rank 0
 
 The metrics log, format version ``LOG_FORMAT_VERSION`` (1): UTF-8 JSON lines, each ending in
 ``\n`` (a line without one is still being written: readers skip it). Every record is an object
@@ -43,8 +45,8 @@ from typing import Any
 
 from workbench.core.errors import TrainingError, WorkbenchError
 from workbench.core.files import is_regular
-from workbench.core.project import atomic_write_bytes, project_to_json
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
+from workbench.core.spec.project_file import atomic_write_bytes, project_to_json
 
 RUNS_ENV = "WORKBENCH_RUNS_DIR"
 #: A stop request for a run on several processes (the app creates it; rank 0 consumes it).
@@ -256,7 +258,7 @@ class RunDir:
         atomic_write_bytes(self.project_file, project_to_json(spec).encode("utf-8"))
 
     def read_project(self) -> ProjectSpec:
-        from workbench.core.project import load_project
+        from workbench.core.spec.project_file import load_project
 
         spec, _ = load_project(self.project_file)
         return spec
