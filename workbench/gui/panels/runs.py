@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction, QFontDatabase, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -126,7 +126,10 @@ class RunsPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.doubleClicked.connect(lambda _index: self._open_settings())
-        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        # Our own selection model (a Python wrapper we hold), not one looked up by address.
+        self.selection = QItemSelectionModel(self.proxy, self.table)
+        self.table.setSelectionModel(self.selection)
+        self.selection.selectionChanged.connect(self._on_selection)
         self.diff = QPlainTextEdit()
         self.diff.setReadOnly(True)
         self.diff.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))  # columns
@@ -177,10 +180,12 @@ class RunsPanel(QWidget):
         self.runs = self._list() if runs is None else runs
         self._listed = _fingerprint(self.runs)
         self.columns = table_columns(self.runs)
+        self._release_items()
         self.model.clear()
-        self.model.setHorizontalHeaderLabels([c.header for c in self.columns])
         for i, column in enumerate(self.columns):
-            self.model.horizontalHeaderItem(i).setToolTip(column.key)
+            header = QStandardItem(column.header)
+            header.setToolTip(column.key)
+            self.model.setHorizontalHeaderItem(i, header)
         for run in self.runs:
             self.model.appendRow([self._item(run, c) for c in self.columns])
         self._fill_columns_menu()
@@ -190,6 +195,18 @@ class RunsPanel(QWidget):
         if keep:
             self.select_keys(keep)
         self._on_selection()
+
+    def _release_items(self) -> None:
+        """Take every item back from the model before it is cleared, so Python deletes them.
+
+        PySide6 6.11 is not told when the model deletes a ``QStandardItem`` itself (it is no
+        QObject): the stale wrapper stayed in its address map, and an object created later at
+        the same address came back as that item — ``selectionModel()`` returned a
+        ``QStandardItem`` in a long test session."""
+        for column in range(self.model.columnCount()):
+            self.model.takeHorizontalHeaderItem(column)
+        for row in reversed(range(self.model.rowCount())):
+            self.model.takeRow(row)
 
     def _item(self, run: RunSummary, column: Column) -> QStandardItem:
         value = column.value(run)
@@ -243,13 +260,13 @@ class RunsPanel(QWidget):
 
     # ---- selection ------------------------------------------------------------------------
     def selected(self) -> list[RunSummary]:
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        rows = sorted({i.row() for i in self.selection.selectedRows()})
         keys = [self.proxy.index(r, 0).data(KEY) for r in rows]
         by_key = {r.key: r for r in self.runs}
         return [by_key[k] for k in keys if k in by_key]
 
     def select_keys(self, keys: list[str]) -> None:
-        selection = self.table.selectionModel()
+        selection = self.selection
         selection.clear()
         for row in range(self.proxy.rowCount()):
             if self.proxy.index(row, 0).data(KEY) in keys:
