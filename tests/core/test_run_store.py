@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import pytest
 from run_helpers import fake_run, spec_with
@@ -125,3 +127,24 @@ def test_summary_has_final_metrics_and_the_differing_settings(tmp_path):
     diff = {k: (x, y) for k, x, y in settings_diff(a, c)}
     assert diff["train.optimizer.lr"] == (1e-3, 1e-2)
     assert diff["model.layers[0].type"] == ("lstm", "gru")
+
+
+def test_listing_again_rereads_only_runs_whose_files_changed(tmp_path, monkeypatch):
+    from workbench.core import run_summary
+
+    a = fake_run(tmp_path, spec_with(64), val_accuracy=0.5)
+    fake_run(tmp_path, spec_with(32), val_accuracy=0.6)
+    first = {s.path: s for s in list_summaries(tmp_path)}
+    reads: list[Path] = []
+    real = run_summary._read_summary
+    monkeypatch.setattr(
+        run_summary, "_read_summary", lambda run, status: reads.append(run) or real(run, status)
+    )
+    again = {s.path: s for s in list_summaries(tmp_path)}
+    assert reads == [] and all(again[p] is first[p] for p in first)  # nothing changed
+    store.update_meta(a, name="renamed")
+    with open(a / "metrics.jsonl", "a") as log:  # the log grows (a live run)
+        log.write(json.dumps({"type": "epoch", "epoch": 3, "step": 30, "val_accuracy": 0.9}) + "\n")
+    after = {s.path: s for s in list_summaries(tmp_path)}
+    assert reads == [a]
+    assert after[a].name == "renamed" and after[a].metrics["val_accuracy"] == 0.9

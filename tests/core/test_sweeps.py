@@ -167,3 +167,49 @@ def test_sweep_user_errors_are_one_line(tmp_path, capsys):
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 2 and all(line.startswith("error: ") for line in lines)
     assert "no sweep file" in lines[0] and "model.nope" in lines[1]
+
+
+def test_the_stop_file_stops_the_running_trial_and_the_sweep(tmp_path):
+    import threading
+    import time
+
+    from workbench.core.sweep.runner import request_stop, stop_file
+
+    project = tiny_project(tmp_path / "p.json", epochs=200, n_samples=320)
+    sweep = {
+        "name": "halt",
+        "sampler": "random",
+        "pruner": "none",
+        "params": {"model.layers[0].hidden_size": {"low": 4, "high": 8}},
+    }
+    job = job_for(project, sweep)
+    request_stop(job.runs_root, "halt")  # an old request: the next sweep must not see it
+    out: dict = {}
+    worker = threading.Thread(target=lambda: out.update(run_sweep(job, trials=3, jobs=1)))
+    worker.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list((tmp_path / "p.runs").glob("*/steps")):
+        time.sleep(0.1)  # the first trial is training
+    request_stop(job.runs_root, "halt")
+    worker.join(timeout=60)
+    assert not worker.is_alive() and out["stopped"]
+    assert [t["state"] for t in out["trials"]] == ["fail"]  # no second trial started
+    status = json.loads((Path(out["trials"][0]["run_dir"]) / "status.json").read_text())
+    assert status["status"] == "stopped" and status["epoch"] < 200
+    assert stop_file(job.runs_root, "halt").exists()
+
+
+def test_sweepable_fields_come_from_the_spec_with_their_kinds():
+    from workbench.core.sweep.fields import sweepable_fields
+
+    spec = ProjectSpec.from_dict({"model": {"layers": [{"type": "gru", "hidden_size": 8}]}})
+    fields = {f.path: f for f in sweepable_fields(spec)}
+    assert fields["model.layers[0].type"].choices == ("rnn", "lstm", "gru")
+    assert fields["model.layers[0].hidden_size"].kind == "int"
+    assert fields["train.optimizer.lr"].kind == "float"
+    assert fields["train.schedule.kind"].kind == "choice"
+    assert fields["model.layers[0].bidirectional"].choices == (False, True)
+    assert "data.window" in fields and "data.source" not in fields
+    assert "model.head.output_size" not in fields  # fitted to the data, not a setting
+    for f in fields.values():  # every offered path is one the sweep can set
+        apply_values(spec, {f.path: f.value})

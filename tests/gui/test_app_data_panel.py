@@ -68,6 +68,8 @@ def test_column_role_edits_the_spec_and_reloads(qtbot, panel, tmp_path):
     panel.open_data_file(tmp_path / "weather.csv")
     wait_loaded(qtbot, panel)
     box = panel.columns.role_box("rain")
+    # The role column fits its combos (ResizeToContents ignored them: "a ▾").
+    assert panel.columns.columnWidth(1) >= box.sizeHint().width()
     box.setCurrentText("target")
     box.activated.emit(box.currentIndex())
     assert doc.spec.data.target_columns == ["rain"]

@@ -44,39 +44,41 @@ def generate(args) -> int:
 
 
 def run(args) -> int:
-    from workbench.core.serving import output
-    from workbench.core.serving.evaluation import load_inputs, run_evaluation
+    from workbench.core.serving.evaluation import load_inputs
     from workbench.core.serving.loaded import load_run
+    from workbench.core.serving.output import Writer
+    from workbench.core.serving.stream import predict_file
 
     if args.generate is not None:
         return generate(args)
+    if args.file is not None and args.split is not None:
+        from workbench.core.errors import WorkbenchError
+
+        raise WorkbenchError("give a FILE or --split, not both")
     model_run = load_run(args.run_dir, args.checkpoint)
-    inputs = load_inputs(model_run, args.file, args.split)
-    result = run_evaluation(model_run, inputs)
     vocab = model_run.pre.vocab
-    if args.out:
-        output.write(args.out, result.preds, inputs, vocab)
+    with Writer(args.out, vocab) as writer:  # no --out: CSV to stdout once all is predicted
+        if args.file is not None:
+            source, notes = predict_file(model_run, args.file, writer)
+        else:
+            inputs = load_inputs(model_run, None, args.split)
+            source, notes = inputs.source, inputs.notes
+            from workbench.core.serving.predict import predict
+
+            writer.write(predict(model_run, inputs), inputs)
+        n = writer.commit()
     summary = {
         "run": str(model_run.path),
         "checkpoint": model_run.checkpoint,
         "task": model_run.task,
-        "source": inputs.source,
-        "n": len(result.preds),
+        "source": source,
+        "n": n,
         "out": args.out,
     }
     if args.json:
         print(json.dumps(summary))
-        return 0
-    if not args.out:  # no file: the predictions go to stdout as CSV
-        import csv
-
-        header, records = output.rows(result.preds, inputs, vocab)
-        writer = csv.DictWriter(sys.stdout, fieldnames=header, lineterminator="\n")
-        writer.writeheader()
-        for r in records:
-            writer.writerow({k: ("" if v is None else v) for k, v in r.items()})
-    else:
-        print(f"{summary['n']} predictions from {inputs.source} written to {args.out}")
-    for note in inputs.notes:
+    elif args.out:
+        print(f"{n} predictions from {source} written to {args.out}")
+    for note in notes:
         print(f"note: {note}", file=sys.stderr)
     return 0

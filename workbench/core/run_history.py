@@ -93,14 +93,11 @@ def list_project_runs(
     """The runs of a project's store (and its old ``./runs`` ones), newest first."""
     rows = []
     for summary in list_summaries(root, legacy, project_name):
-        epochs = epoch_records(summary.path / "metrics.jsonl")
+        if "best" not in summary.memo:  # the summary is read anew when its log grows
+            summary.memo["best"] = best_metric(epoch_records(summary.path / "metrics.jsonl"))
         rows.append(
             RunRow(
-                summary.key,
-                summary.name,
-                summary.status,
-                best_metric(epochs),
-                summary.duration_s,
+                summary.key, summary.name, summary.status, summary.memo["best"], summary.duration_s
             )
         )
     return rows

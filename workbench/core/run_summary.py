@@ -1,7 +1,9 @@
 """One line per run for lists and tables: name, status, duration, final metrics, settings.
 
 Reads only small files and the tail of the metrics log (the ``end`` or last ``epoch`` record is
-within its last few kB however long the run was), so listing 500 runs stays fast. The settings
+within its last few kB however long the run was), and keeps each summary in memory keyed by the
+size and modification time of those files: listing again (the Runs tab refreshing while a sweep
+runs) costs a few ``stat`` calls per run and re-reads only the runs that changed. The settings
 are the trained project flattened to ``path → value`` (``model.layers[0].hidden_size``), and
 ``differing_settings`` picks the paths whose values are not the same in every run shown.
 """
@@ -11,13 +13,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from workbench.core.run_store import RunMeta
-from workbench.core.runs import effective_status
+from workbench.core.runs import LIVE_STATUSES, effective_status
 
 #: Bytes read from the end of a metrics log to find its last epoch / end record.
 TAIL_BYTES = 16_384
@@ -39,6 +41,9 @@ class RunSummary:
     project: str = ""
     metrics: dict[str, float] = field(default_factory=dict)  # the final ones
     _settings: dict[str, Any] | None = None
+    #: Values derived from the run's files by other readers (e.g. the best epoch), kept as
+    #: long as the summary is (it is replaced when one of its files changes).
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def key(self) -> str:
@@ -83,7 +88,12 @@ class RunSummary:
 def summarize(path: str | os.PathLike) -> RunSummary:
     run = Path(path)
     folder = os.fspath(run)
-    status = effective_status(_read_json(os.path.join(folder, "status.json")))
+    return _with_live_status(_read_summary(run, _read_json(os.path.join(folder, "status.json"))))
+
+
+def _read_summary(run: Path, status: dict[str, Any]) -> RunSummary:
+    """The summary as the files say (a live status not yet checked against its process)."""
+    folder = os.fspath(run)
     info = _read_json(os.path.join(folder, "run.json"))
     meta_data = _read_json(os.path.join(folder, "meta.json"))
     meta = RunMeta.from_dict(meta_data) if meta_data else RunMeta()
@@ -101,36 +111,71 @@ def summarize(path: str | os.PathLike) -> RunSummary:
     )
 
 
-def _run_folders(root: str | os.PathLike) -> list[Path]:
-    """Run folders in ``root`` (those with a project.json or meta.json; not the trash)."""
+def _with_live_status(summary: RunSummary) -> RunSummary:
+    """A run whose files say it is live but whose process is gone shows as ``interrupted``."""
+    if summary.status not in LIVE_STATUSES:
+        return summary
+    record = effective_status(_read_json(summary.path / "status.json"))
+    status = str(record.get("status", "unknown"))
+    return summary if status == summary.status else replace(summary, status=status)
+
+
+#: Files whose (mtime, size) key a cached summary: any write to one of them re-reads the run.
+_KEY_FILES = ("meta.json", "project.json", "status.json", "metrics.jsonl", "run.json")
+_cache: dict[str, tuple[tuple[Any, ...], RunSummary]] = {}
+
+
+def _stamp(folder: str) -> tuple[Any, ...] | None:
+    """The (mtime, size) of the key files; None when the folder is no run (no meta.json and
+    no project.json)."""
+    out: list[Any] = []
+    for name in _KEY_FILES:
+        try:
+            st = os.stat(os.path.join(folder, name))
+        except OSError:
+            out.append(None)
+        else:
+            out.append((st.st_mtime_ns, st.st_size))
+    return None if out[0] is None and out[1] is None else tuple(out)
+
+
+def _summaries(root: str | os.PathLike) -> list[RunSummary]:
+    """Every run of one folder, from the cache where its files did not change."""
     try:
         with os.scandir(str(root)) as entries:
-            dirs = [e.path for e in entries if not e.name.startswith(".") and e.is_dir()]
+            dirs = sorted(e.path for e in entries if not e.name.startswith(".") and e.is_dir())
     except OSError:
         return []
-    isfile = os.path.isfile
-    return [
-        Path(d)
-        for d in sorted(dirs)
-        if isfile(os.path.join(d, "meta.json")) or isfile(os.path.join(d, "project.json"))
-    ]
+    found = []
+    for folder in dirs:
+        stamp = _stamp(folder)
+        if stamp is None:
+            _cache.pop(folder, None)
+            continue
+        hit = _cache.get(folder)
+        if hit is None or hit[0] != stamp:
+            summary = _read_summary(Path(folder), _read_json(os.path.join(folder, "status.json")))
+            hit = _cache[folder] = (stamp, summary)
+        found.append(_with_live_status(hit[1]))
+    return found
 
 
 def list_summaries(
     root: str | os.PathLike, legacy: Sequence[Path] = (), project_name: str = ""
 ) -> list[RunSummary]:
     """The runs of a store, plus those of old ``./runs`` folders made by ``project_name``;
-    newest first. (500 runs: 4 small reads each, ~0.1 s on an idle machine.)"""
-    found = [summarize(p) for p in _run_folders(root)]
+    newest first. (500 runs: ~0.1 s on an idle machine the first time, a few stat calls per
+    run after that.)"""
+    found = _summaries(root)
     olds = [o for o in legacy if project_name and Path(o).resolve() != Path(root).resolve()]
     seen = {s.path.resolve() for s in found} if olds else set()
     for old in olds:
-        for p in _run_folders(old):
+        for summary in _summaries(old):
+            p = summary.path
             if p.resolve() in seen:
                 continue
-            info = _read_json(os.path.join(p, "run.json"))
-            if info.get("project") == project_name and not (p / "meta.json").exists():
-                found.append(summarize(p))
+            if summary.project == project_name and not (p / "meta.json").exists():
+                found.append(summary)
     found.sort(key=lambda s: (s.created or s.updated, s.meta.number), reverse=True)
     return found
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from workbench.core.errors import WorkbenchError
 
@@ -25,6 +25,9 @@ def install_runs_tab(window: Any) -> Any:
             view = menu_action.menu().addAction(TAB_TITLES[4].strip())
             view.setShortcut("Ctrl+5")
             view.triggered.connect(lambda _c=False: window.tabs.setCurrentIndex(index))
+    app = QApplication.instance()
+    if app is not None:  # a sweep still running when the app quits is stopped, not orphaned
+        app.aboutToQuit.connect(panel.sweep.shutdown)
     panel.open_settings_requested.connect(lambda key: open_run_settings(window, key))
     panel.resume_requested.connect(lambda key: resume_run(window, key))
     panel.inspect_requested.connect(lambda key: inspect_run(window, key))

@@ -13,7 +13,6 @@ import numpy as np
 import onnxruntime as ort  # in the test extra: the ONNX path is never skipped
 import pytest
 import torch
-from serving_helpers import train
 
 from workbench.cli import main
 from workbench.core.data.loader import _read
@@ -69,21 +68,6 @@ print(json.dumps(out))
 
 @pytest.fixture(scope="module")
 def exported(runs, tmp_path_factory) -> dict[str, Path]:
-    runs = dict(runs)
-    runs["logdiff"] = train(
-        runs["folder"],
-        {
-            "data": {
-                "source": "airline.csv",
-                "task": "forecasting",
-                "window": 12,
-                "horizon": 2,
-                "target_transforms": ["log", "difference"],
-            },
-            "model": {"layers": [{"type": "lstm", "hidden_size": 4}]},
-        },
-        "logdiff",
-    )
     root = tmp_path_factory.mktemp("exports")
     for name in NAMES:
         for fmt in FORMATS:

@@ -9,7 +9,7 @@ import shutil
 
 import numpy as np
 import pytest
-from serving_helpers import train, write_long_csv
+from serving_helpers import write_long_csv
 
 from workbench.cli import main
 from workbench.core.runs import read_metrics
@@ -163,20 +163,7 @@ def test_run_without_preprocessing_file_rebuilds_it(runs, tmp_path):
 def test_target_transforms_are_inverted(runs, tmp_path, capsys):
     """A run trained on log differences reports forecasts in passengers, on the test split
     (same RMSE as training said) and on the file (time index from the Month column)."""
-    run = train(
-        runs["folder"],
-        {
-            "data": {
-                "source": "airline.csv",
-                "task": "forecasting",
-                "window": 12,
-                "horizon": 2,
-                "target_transforms": ["log", "difference"],
-            },
-            "model": {"layers": [{"type": "gru", "hidden_size": 4}]},
-        },
-        "transformed",
-    )
+    run = runs["logdiff"]
     final = read_metrics(run / "metrics.jsonl", "end")[-1]
     assert main(["evaluate", str(run), "--json"]) == 0
     metrics = last_json(capsys.readouterr().out)["metrics"]
@@ -190,21 +177,7 @@ def test_target_transforms_are_inverted(runs, tmp_path, capsys):
 
 def test_tagging_per_step_outputs(runs, tmp_path, capsys):
     """A per-step tagger: evaluate counts valid steps only; predict lists every valid step."""
-    run = train(
-        runs["folder"],
-        {
-            "data": {
-                "source": "builtin:copy",
-                "task": "tagging",
-                "builtin": {"n_samples": 120, "copy_length": 3, "delay": 4},
-            },
-            "model": {
-                "layers": [{"type": "gru", "hidden_size": 6}],
-                "head": {"kind": "per_step"},
-            },
-        },
-        "tagger",
-    )
+    run = runs["tagger"]
     final = read_metrics(run / "metrics.jsonl", "end")[-1]
     assert main(["evaluate", str(run), "--json"]) == 0
     metrics = last_json(capsys.readouterr().out)["metrics"]

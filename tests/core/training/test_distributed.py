@@ -310,3 +310,65 @@ def test_a_two_process_run_continues_on_one_process_with_a_note(two_process_run,
     assert result.status == "completed" and result.epochs == 3 and result.steps == 21
     notes = [r["message"] for r in read_metrics(run / "metrics.jsonl") if r["type"] == "note"]
     assert any("trained on 2 process(es) and continues on 1" in n for n in notes), notes
+
+
+def torchrun(*args: str) -> list[str]:
+    """A plain ``torchrun --standalone`` command line (no workbench launcher around it)."""
+    return [sys.executable, "-m", "torch.distributed.run", "--standalone", *args]
+
+
+def test_plain_torchrun_a_failing_rank_ends_the_run_failed_with_its_error(tmp_path):
+    project = seed_project(tmp_path / "seed.json")
+    out, run = tmp_path / "out", tmp_path / "run"
+    out.mkdir()
+    command = torchrun("--nproc-per-node", "2", str(WORKER), str(out), str(project), str(run))
+    env = {**os.environ, "DDP_TEST_FAIL": "1:3"}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode != 0
+    # Rank 0 wrote the end (torchrun writes nothing), with rank 1's own error as the cause.
+    status = json.loads((run / "status.json").read_text())
+    assert status["status"] == "failed", status
+    assert "process 1 failed" in status["message"] and "injected failure" in status["message"]
+    assert no_process_mentions(str(out)) == []
+
+
+def test_plain_torchrun_rank_0_killed_reads_as_interrupted(tmp_path):
+    import signal
+
+    from workbench.core.runs import RunDir
+
+    project = seed_project(tmp_path / "seed.json")
+    spec = json.loads(project.read_text())
+    spec["train"]["epochs"] = 500  # long enough to be killed while it trains
+    project.write_text(json.dumps(spec))
+    run = tmp_path / "run"
+    command = torchrun("--nproc-per-node", "2", "-m", "workbench", "train", str(project))
+    launcher = subprocess.Popen(
+        [*command, "--run-dir", str(run)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 180
+        status: dict = {}
+        while time.monotonic() < deadline and not (status.get("step") or 0) >= 1:
+            time.sleep(0.2)
+            status = RunDir(run).read_status()
+        assert status.get("status") == "running", status
+        os.kill(status["pid"], signal.SIGKILL)  # rank 0, the writer of the folder
+        launcher.communicate(timeout=120)
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+            launcher.wait()
+    assert RunDir(run).read_status()["status"] == "interrupted"
+    assert no_process_mentions(str(run)) == []
+
+
+def test_rank_0_reports_an_error_every_process_met(tmp_path):
+    from torch.distributed.elastic.multiprocessing.errors import ProcessFailure
+
+    error = DataError("bad.csv")
+    failures = {
+        0: ProcessFailure(0, 10, 2, recorded(tmp_path, "r0.json", error, at=2.0)),
+        1: ProcessFailure(1, 11, 2, recorded(tmp_path, "r1.json", error, at=1.0)),
+    }
+    assert _root_cause(failures) == (0, "bad.csv", 2)

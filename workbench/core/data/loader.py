@@ -40,8 +40,34 @@ def natural_task(spec: DataSpec, base_dir: Path | None = None) -> str:
     return NATURAL_TASK.get(detect_format(spec, source), spec.task)
 
 
-def _read(spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progress) -> Raw:
-    raw = _read_format(spec, source, fmt, base_dir, progress)
+def read_raw(
+    spec: DataSpec,
+    base_dir: Path | None = None,
+    progress: Callable[[float], None] | None = None,
+    fmt: str | None = None,
+    labels: bool = True,
+) -> Raw:
+    """``spec.source`` parsed by its format's reader, before any preparation (no missing-value
+    policy, split, scaling or windows): ``RawSeries``, ``RawSequences`` or ``RawText``.
+
+    ``fmt`` overrides the detected format (``core.data.sources.detect_format``).
+    ``labels=False`` (CSV formats): the file holds no label / target columns — new data to
+    predict from; the raw object then has no targets. A file's
+    predefined test partner is attached as ``raw.test``. Raises ``DataError`` (also when the
+    file does not fit in memory). ``core.serving`` reads new files for prediction through it.
+    """
+    source = resolve(spec.source, base_dir)
+    fmt = fmt or detect_format(spec, source)
+    try:
+        return _read(spec, source, fmt, base_dir, progress or (lambda fraction: None), labels)
+    except MemoryError:
+        raise DataError(f"{source.label}: too large to load into memory") from None
+
+
+def _read(
+    spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progress, labels: bool = True
+) -> Raw:
+    raw = _read_format(spec, source, fmt, base_dir, progress, labels)
     if isinstance(raw, RawSequences) and raw.test is not None:
         test_path = test_partner(spec, source, base_dir)
         label = spec.test_source or str(test_path)
@@ -49,7 +75,9 @@ def _read(spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progr
     return raw
 
 
-def _read_format(spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progress) -> Raw:
+def _read_format(
+    spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progress, labels: bool
+) -> Raw:
     if fmt == "builtin":
         assert source.builtin is not None
         natural = builtin_task(source.builtin)
@@ -70,11 +98,11 @@ def _read_format(spec: DataSpec, source: Source, fmt: str, base_dir: Path | None
     if fmt == "wide_csv":
         from workbench.core.data.csv.wide import read_wide_csv
 
-        return read_wide_csv(path, spec, where, progress)
+        return read_wide_csv(path, spec, where, progress, labels)
     if fmt == "long_csv":
         from workbench.core.data.csv.long import read_long_csv
 
-        return read_long_csv(path, spec, where, test_path)
+        return read_long_csv(path, spec, where, test_path, labels)
     if fmt == "numpy":
         from workbench.core.data.numpy_format import read_numpy
 
@@ -100,10 +128,7 @@ def _load(
     report(0.0)
     source = resolve(spec.source, base_dir)
     fmt = detect_format(spec, source)
-    try:
-        raw = _read(spec, source, fmt, base_dir, report)
-    except MemoryError:
-        raise DataError(f"{source.label}: too large to load into memory") from None
+    raw = read_raw(spec, base_dir, report, fmt)
     report(0.8)
     where = source.label
     args = (spec, where, fmt, spec.source, summary_only)

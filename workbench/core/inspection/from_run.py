@@ -26,10 +26,14 @@ class _Collect:
 
 
 def inspect_run(
-    run_dir: str | Path, options: ProbeOptions | None = None, indices: list[int] | None = None
+    run_dir: str | Path,
+    options: ProbeOptions | None = None,
+    indices: list[int] | None = None,
+    latest: bool = False,
 ) -> list[Any]:
     """Events for the Inspect views of the run in ``run_dir`` (context first, snapshot last);
-    ``indices`` picks the sequences of ``options.split`` (e.g. a misclassified one)."""
+    ``indices`` picks the sequences of ``options.split`` (e.g. a misclassified one);
+    ``latest``: the last checkpoint even when a best one exists (a run still training)."""
     import torch
 
     from workbench.core.data import load_data
@@ -42,7 +46,8 @@ def inspect_run(
 
     options = options or ProbeOptions()
     run = RunDir.open(Path(run_dir))
-    checkpoint = run.best_checkpoint if run.best_checkpoint.is_file() else run.last_checkpoint
+    use_best = run.best_checkpoint.is_file() and not latest
+    checkpoint = run.best_checkpoint if use_best else run.last_checkpoint
     if not checkpoint.is_file():
         raise WorkbenchError(
             f"{run.path}: has no checkpoint yet", "a run saves one at the end of each epoch"

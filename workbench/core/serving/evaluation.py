@@ -52,9 +52,11 @@ def run_evaluation(
     should_stop: Callable[[], bool] | None = None,
 ) -> Evaluation:
     if need_targets and inputs.y is None:
+        names = ", ".join(repr(n) for n in run.pre.target_names) or "label"
         raise WorkbenchError(
-            f"{inputs.source}: holds no labels or targets to evaluate against",
-            "give a labelled file, or use `workbench predict`",
+            f"{inputs.source}: no labels to evaluate against (the file has no {names} column)",
+            "evaluate needs the true labels / targets: give a labelled file, or use "
+            "`workbench predict` for new data",
         )
     preds = predict(run, inputs, progress=progress, should_stop=should_stop)
     metrics = evaluate(preds, inputs, run.pre) if inputs.y is not None else None

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from workbench.core.data import labels as lab
 from workbench.core.data import normalize as norm
@@ -99,38 +99,73 @@ def from_split(run: LoadedRun, name: str) -> Inputs:
     )
 
 
-def from_file(run: LoadedRun, path: str | Path) -> Inputs:
-    """A new file of the same kind as the run's training data."""
-    from workbench.core.data.loader import _read
-    from workbench.core.data.raw import RawSequences, RawSeries, RawText
-    from workbench.core.data.sources import Source, check_file
+@dataclass
+class NewFile:
+    """A new file to predict from, as the run's reader sees it."""
+
+    path: Path
+    where: str  # the name messages use
+    spec: Any  # the run's DataSpec pointed at the file
+    fmt: str  # its format (``core.data.loader.NATURAL_TASK``'s keys)
+    labels: bool  # whether it holds the label / target columns
+
+
+def open_file(run: LoadedRun, path: str | Path) -> NewFile:
+    """Check ``path`` and decide how to read it: the run's format and column choices, and
+    whether the label / target columns are there (a CSV without them is new, unlabelled
+    data: predictable, not evaluable)."""
+    from workbench.core.data.sources import Source, check_file, detect_format
 
     path = Path(path)
     where = str(path)
     check_file(path, where)
     spec = run.spec.data.copy()
-    spec.source, spec.test_source = str(path.resolve()), None
+    spec.source, spec.test_source = where, None
     fmt = run.pre.data_format
     if fmt == "builtin":
         fmt = "numpy" if path.suffix.lower() in (".npz", ".npy") else "auto"
     spec.format = fmt
     if fmt == "auto":
-        from workbench.core.data.sources import detect_format
-
         fmt = detect_format(spec, Source(where, path))
-    try:
-        raw = _read(spec, Source(where, path), fmt, None, lambda f: None)
-    except MemoryError:
-        raise DataError(f"{where}: too large to load into memory") from None
+    labels = True
+    if fmt in ("wide_csv", "long_csv"):
+        labels = _has_labels(run, spec, path, where)
+    return NewFile(path, where, spec, fmt, labels)
+
+
+def _has_labels(run: LoadedRun, spec: Any, path: Path, where: str) -> bool:
+    from workbench.core.data.csv.table import layout
+
+    names = set(layout(path, spec, where).names)
+    wanted = list(spec.target_columns or run.pre.target_names)
+    present = [n for n in wanted if n in names]
+    if present and len(present) < len(wanted):
+        missing = [n for n in wanted if n not in names]
+        raise DataError(
+            f"{where}: has target column{'s' if len(present) > 1 else ''} "
+            f"{', '.join(present)} but not {', '.join(missing)}",
+            "give all the target columns the model was trained on, or none to only predict",
+        )
+    return bool(present) or not wanted
+
+
+def from_file(run: LoadedRun, path: str | Path) -> Inputs:
+    """A new file of the same kind as the run's training data, read whole."""
+    from workbench.core.data.loader import read_raw
+    from workbench.core.data.raw import RawSequences, RawSeries, RawText
+    from workbench.core.serving.series import windows
+
+    new = open_file(run, path)
+    raw = read_raw(new.spec, None, None, new.fmt, new.labels)
     if isinstance(raw, RawText):
-        return _text(run, raw.text, where)
+        return _text(run, raw.text, new.where)
     if isinstance(raw, RawSeries):
-        return _series(run, raw, spec, where)
+        return windows(run, raw, new.spec, new.where)
     assert isinstance(raw, RawSequences)
-    return _sequences(run, raw, spec, where)
+    return sequences(run, raw, new.spec, new.where)
 
 
-def _check_names(kind: str, got: list[str], want: list[str], where: str) -> None:
+def check_names(kind: str, got: list[str], want: list[str], where: str) -> None:
     if len(got) != len(want):
         raise DataError(
             f"{where}: {len(got)} {kind} ({', '.join(got[:8])}) but the model was trained on "
@@ -165,58 +200,6 @@ def _text(run: LoadedRun, text: str, where: str) -> Inputs:
     return Inputs(ids, y=ids, source=where, notes=notes)
 
 
-def _series(run: LoadedRun, raw, spec, where: str) -> Inputs:
-    from workbench.core.data.missing import apply_to_series
-
-    pre = run.pre
-    features = [raw.columns[i] for i in raw.feature_idx]
-    targets = [raw.columns[i] for i in raw.target_idx]
-    _check_names("feature columns", features, pre.feature_names, where)
-    _check_names("target columns", targets, pre.target_names, where)
-    window, horizon = spec.window, pre.horizon if pre.task == "forecasting" else 0
-    length = raw.values.shape[0]
-    if length < window:
-        raise DataError(
-            f"{where}: {length} rows, fewer than the model's window of {window}",
-            "give at least one window of data",
-        )
-    valid = apply_to_series(raw, spec.missing, where)
-    values, tf = raw.values, transform_of(run)
-    original = raw.values[:, raw.target_idx].astype(np.float64)
-    if not tf.is_identity:  # the fitted chain, on the target columns wherever they are used
-        changed = tf.apply(original, where)
-        values = np.array(raw.values, dtype=np.float32, copy=True)
-        values[:, raw.target_idx] = changed
-        defined = np.isfinite(changed).all(axis=1)
-        valid = defined if valid is None else valid & defined
-    feats = norm.apply_columns(values[:, raw.feature_idx], pre.feature_stats)
-    x = sliding_window_view(feats, window, axis=0).transpose(0, 2, 1)  # [n, window, F] view
-    tgt = raw.values[:, raw.target_idx].astype(np.float64)
-    n = x.shape[0]
-    if pre.task == "forecasting":
-        # Window i forecasts rows i+window … i+window+horizon-1 (NaN past the file's end).
-        padded = np.concatenate([tgt, np.full((horizon, tgt.shape[1]), np.nan)])
-        y = sliding_window_view(padded[window:], horizon, axis=0)[:n].transpose(0, 2, 1)
-        y = y.reshape(n, -1)
-        first = np.arange(n) + window
-    else:
-        y = tgt[window - 1 :]
-        first = np.arange(n) + window - 1
-    keep = np.ones(n, bool)
-    if valid is not None:
-        bad = np.concatenate([[0], np.cumsum(~valid)])
-        keep = (bad[window : window + n] - bad[:n]) == 0
-    if not keep.all():
-        x, y, first = x[keep], y[keep], first[keep]
-    history = None
-    if not tf.is_identity:
-        back = first[:, None] + np.arange(-tf.history, 0)[None, :]
-        history = original[back]
-    times = raw.time_values
-    index = [str(times[i]) if times is not None and i < len(times) else str(int(i)) for i in first]
-    return Inputs(x, None, np.ascontiguousarray(y), None, index, where, [], history)
-
-
 def transform_of(run: LoadedRun):
     """The run's fitted target transform chain (identity when it has none)."""
     from workbench.core.data.transforms import TargetTransform
@@ -225,13 +208,18 @@ def transform_of(run: LoadedRun):
     return TargetTransform.from_dict(state.get("transform"))
 
 
-def _sequences(run: LoadedRun, raw, spec, where: str) -> Inputs:
+def sequences(run: LoadedRun, raw: Any, spec: Any, where: str, allow_empty: bool = False) -> Inputs:
+    """Sequences scaled with the fitted statistics, labels encoded with the run's classes.
+    ``lengths`` is always given (also when every sequence is as long as the longest), so a
+    file read whole and one read in chunks run the model on the same tensors."""
     from workbench.core.data.missing import apply_to_sequences
 
     pre = run.pre
-    _check_names("features", list(raw.feature_names), pre.feature_names, where)
+    check_names("features", list(raw.feature_names), pre.feature_names, where)
     raw = apply_to_sequences(raw, spec.missing, where)
     if raw.n == 0:
+        if allow_empty:  # a chunk whose sequences all had gaps (policy 'drop')
+            return Inputs(np.zeros((0, 1, len(pre.feature_names)), np.float32), source=where)
         raise DataError(f"{where}: no sequences found")
     lengths = raw.seq_lengths()
     steps = raw.x.shape[1]
@@ -253,9 +241,8 @@ def _sequences(run: LoadedRun, raw, spec, where: str) -> Inputs:
                     f"{where}: {y.shape[1]} targets per sequence, the model predicts "
                     f"{pre.output_size} ({', '.join(pre.target_names)})"
                 )
-    ragged = bool((lengths < steps).any())
     origins = raw.origins or [f"sequence {i}" for i in range(raw.n)]
-    return Inputs(x, lengths if ragged else None, y, mask, list(origins), where, raw.notes)
+    return Inputs(x, lengths, y, mask, list(origins), where, raw.notes)
 
 
 def _encode(labels, class_names, valid, where):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import os
+import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.project import atomic_write_bytes
 from workbench.core.serving.inputs import Inputs
 from workbench.core.serving.predict import Predictions
 
@@ -104,27 +104,126 @@ def main_array(preds: Predictions) -> np.ndarray:
     return preds.predicted
 
 
-def _write_rows(path: Path, suffix: str, header: list[str], records) -> None:
-    """Row by row into a temp file beside ``path``, then ``os.replace``: a large output is
-    never held in memory whole, and a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            if suffix == ".csv":
-                writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
-                writer.writeheader()
-                for r in records:
-                    writer.writerow({k: ("" if v is None else v) for k, v in r.items()})
+def check_suffix(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise WorkbenchError(
+            f"{path}: cannot write predictions as {suffix or '(no extension)'!r}",
+            "end the file name with .csv, .npy or .jsonl",
+        )
+    return suffix
+
+
+class Writer:
+    """Predictions written batch by batch into a temp file, put in place by ``commit``.
+
+    Rows (CSV, JSON lines) go out as they come; ``.npy`` batches are kept on disk and joined
+    under one header at the end (the row count is known only then). ``path=None``: CSV to
+    standard output at ``commit``. A reader never sees half a file; nothing large stays in
+    memory. Use as a context manager: leaving it by an exception removes the temp file.
+    """
+
+    def __init__(self, path: str | Path | None, vocab: list[str] | None = None) -> None:
+        self.path = None if path is None else Path(path)
+        self.suffix = ".csv" if path is None else check_suffix(path)
+        self.vocab = vocab
+        self.count = 0
+        where = tempfile.gettempdir() if self.path is None else self.path.parent
+        prefix = ".predictions." if self.path is None else f".{self.path.name}."
+        try:
+            fd, self._tmp = tempfile.mkstemp(dir=where, prefix=prefix, suffix=".tmp")
+        except OSError as exc:
+            raise WorkbenchError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        if self.suffix == ".npy":
+            self._handle: Any = os.fdopen(fd, "wb")
+        else:
+            self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        self._csv: csv.DictWriter | None = None
+        self._blocks: list[tuple[tuple[int, ...], np.dtype]] = []
+
+    def write(self, preds: Predictions, inputs: Inputs | None = None) -> None:
+        self.count += len(preds)
+        if self.suffix == ".npy":
+            block = np.ascontiguousarray(main_array(preds))
+            self._blocks.append((block.shape, block.dtype))
+            self._handle.write(block.tobytes())
+            return
+        header, records = rows(preds, inputs, self.vocab)
+        if self.suffix == ".jsonl":
+            for r in records:
+                self._handle.write(json.dumps(r, ensure_ascii=False) + "\n")
+            return
+        if self._csv is None:
+            self._csv = csv.DictWriter(self._handle, fieldnames=header, lineterminator="\n")
+            self._csv.writeheader()
+        for r in records:
+            self._csv.writerow({k: ("" if v is None else v) for k, v in r.items()})
+
+    def restart(self) -> None:
+        """Forget what was written (the input is read again another way)."""
+        self._handle.seek(0)
+        self._handle.truncate()
+        self._csv, self._blocks, self.count = None, [], 0
+
+    def commit(self) -> int:
+        """Put the file in place (or print it); returns the number of predictions."""
+        try:
+            if self.suffix == ".npy":
+                self._handle.close()
+                self._join_npy()
             else:
-                for r in records:
-                    handle.write(json.dumps(r, ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+                self._handle.close()
+            if self.path is None:
+                with open(self._tmp, encoding="utf-8") as handle:
+                    shutil.copyfileobj(handle, sys.stdout)
+                os.unlink(self._tmp)
+            else:
+                os.replace(self._tmp, self.path)
+        except OSError as exc:
+            self.abort()
+            raise WorkbenchError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
+        return self.count
+
+    def abort(self) -> None:
+        if not self._handle.closed:
+            self._handle.close()
+        if os.path.exists(self._tmp):
+            os.unlink(self._tmp)
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, kind, value, trace) -> None:
+        if kind is not None:
+            self.abort()
+
+    def _join_npy(self) -> None:
+        """One array from the batches; tagging batches (as wide as their longest sequence)
+        padded to the longest of all with uniform probabilities, as a whole-file read pads."""
+        shapes = [shape for shape, _ in self._blocks] or [(0,)]
+        dtype = self._blocks[0][1] if self._blocks else np.dtype(np.float64)
+        trailing = tuple(max(s[i] for s in shapes) for i in range(1, len(shapes[0])))
+        data = self._tmp + ".data"
+        os.replace(self._tmp, data)
+        try:
+            with open(data, "rb") as source, open(self._tmp, "wb") as out:
+                header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False}
+                header["shape"] = (self.count, *trailing)
+                np.lib.format.write_array_header_1_0(out, header)
+                for shape, kind in self._blocks:
+                    size = int(np.prod(shape)) * kind.itemsize
+                    block = np.frombuffer(source.read(size), dtype=kind).reshape(shape)
+                    if shape[1:] != trailing:
+                        fill = 1.0 / trailing[-1]
+                        width = [(0, 0)] + [(0, t - s) for s, t in zip(shape[1:], trailing)]
+                        block = np.pad(block, width, constant_values=fill)
+                    out.write(np.ascontiguousarray(block, dtype=dtype).tobytes())
+                out.flush()
+                os.fsync(out.fileno())
+        finally:
+            os.unlink(data)
 
 
 def write(
@@ -133,20 +232,8 @@ def write(
     inputs: Inputs | None = None,
     vocab: list[str] | None = None,
 ) -> Path:
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise WorkbenchError(
-            f"{path}: cannot write predictions as {suffix or '(no extension)'!r}",
-            "end the file name with .csv, .npy or .jsonl",
-        )
-    try:
-        if suffix == ".npy":
-            buffer = io.BytesIO()
-            np.save(buffer, main_array(preds), allow_pickle=False)
-            atomic_write_bytes(path, buffer.getvalue())
-        else:
-            _write_rows(path, suffix, *rows(preds, inputs, vocab))
-    except OSError as exc:
-        raise WorkbenchError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    return path
+    """All the predictions at once (``Writer`` with one batch)."""
+    with Writer(path, vocab) as writer:
+        writer.write(preds, inputs)
+        writer.commit()
+    return Path(path)

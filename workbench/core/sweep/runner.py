@@ -21,6 +21,24 @@ from workbench.core.sweep.definition import SweepSpec, apply_values
 
 SWEEP_DB = "sweeps.db"
 RUN_DIR_ATTR = "run_dir"
+#: Seconds between a running trial's looks for the stop file.
+STOP_POLL_S = 0.5
+
+
+class SweepStopped(Exception):
+    """The user stopped the sweep: the trial in progress ends ``stopped``, no new one starts."""
+
+
+def stop_file(runs_root: str | Path, sweep_name: str) -> Path:
+    """The file that stops a sweep (the app writes it; every worker, on any machine sharing
+    the run folder, looks for it between batches): ``<runs>/.<sweep>.sweep-stop``."""
+    return Path(runs_root) / f".{sweep_name}.sweep-stop"
+
+
+def request_stop(runs_root: str | Path, sweep_name: str) -> None:
+    path = stop_file(runs_root, sweep_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
 
 
 @dataclass
@@ -34,6 +52,9 @@ class SweepJob:
     base_dir: str | None = None
     project_file: str | None = None
     torch_threads: int = 0  # 0: leave torch's default
+    #: Which worker this is (0…jobs-1): its sampler's seed is the sweep's plus this, or every
+    #: worker would draw the same values and the trials would repeat each other.
+    worker: int = 0
 
 
 def default_storage(runs_root: str | Path) -> str:
@@ -42,15 +63,16 @@ def default_storage(runs_root: str | Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _sampler(sweep: SweepSpec):
+def _sampler(sweep: SweepSpec, worker: int = 0):
     import optuna
 
+    seed = sweep.seed + worker
     if sweep.sampler == "grid":
         space = {p.path: p.grid() for p in sweep.params}
-        return optuna.samplers.GridSampler(space, seed=sweep.seed)
+        return optuna.samplers.GridSampler(space, seed=seed)
     if sweep.sampler == "random":
-        return optuna.samplers.RandomSampler(seed=sweep.seed)
-    return optuna.samplers.TPESampler(seed=sweep.seed)
+        return optuna.samplers.RandomSampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed)
 
 
 def _pruner(sweep: SweepSpec):
@@ -63,7 +85,7 @@ def _pruner(sweep: SweepSpec):
     )
 
 
-def open_study(sweep: SweepSpec, storage: str):
+def open_study(sweep: SweepSpec, storage: str, worker: int = 0):
     """Create the study, or attach to it when it exists (a second worker, or a rerun)."""
     import optuna
 
@@ -73,7 +95,7 @@ def open_study(sweep: SweepSpec, storage: str):
             storage=storage,
             study_name=sweep.name,
             direction=sweep.direction,
-            sampler=_sampler(sweep),
+            sampler=_sampler(sweep, worker),
             pruner=_pruner(sweep),
             load_if_exists=True,
         )
@@ -103,10 +125,20 @@ def suggest(trial, sweep: SweepSpec) -> dict[str, Any]:
 class _Report:
     """Reports the objective after each epoch; stops the run when Optuna prunes the trial."""
 
-    def __init__(self, trial, metric: str, direction: str) -> None:
+    def __init__(self, trial, metric: str, direction: str, stop: Path | None = None) -> None:
         self.trial, self.metric, self.direction = trial, metric, direction
         self.best: float | None = None
         self.pruned_at: int | None = None
+        self.stop, self.stopped, self._looked = stop, False, 0.0
+
+    def on_step_end(self, trainer, info) -> None:
+        now = time.monotonic()
+        if self.stop is None or now - self._looked < STOP_POLL_S:
+            return
+        self._looked = now
+        if self.stop.exists():
+            self.stopped = True
+            trainer.control.stop()
 
     def on_epoch_end(self, trainer, metrics: dict[str, float]) -> None:
         value = metrics.get(self.metric)
@@ -129,6 +161,10 @@ def run_trial(trial, job: SweepJob) -> float:
     from workbench.core.run_store import new_run_dir, update_meta
     from workbench.core.training.session import RunOptions, start_run
 
+    stop = stop_file(job.runs_root, job.sweep.name)
+    if stop.exists():  # stopped while this worker was between trials
+        trial.study.stop()
+        raise SweepStopped("stopped before it started")
     spec, base_dir = load_project(job.project_ref)
     spec = apply_values(spec, suggest(trial, job.sweep))
     run_dir = new_run_dir(
@@ -141,8 +177,11 @@ def run_trial(trial, job: SweepJob) -> float:
     )
     trial.set_user_attr(RUN_DIR_ATTR, str(run_dir))
     trial.set_user_attr("pid", os.getpid())
-    report = _Report(trial, job.sweep.objective, job.sweep.direction)
+    report = _Report(trial, job.sweep.objective, job.sweep.direction, stop)
     result = start_run(spec, base_dir, RunOptions(run_dir=run_dir, callbacks=(report,))).run()
+    if report.stopped:
+        trial.study.stop()
+        raise SweepStopped(f"stopped by the user after epoch {result.epochs}")
     if report.pruned_at is not None:
         update_meta(run_dir, tags=[f"sweep:{job.sweep.name}", "pruned"])
         raise optuna.TrialPruned(f"pruned after epoch {report.pruned_at}")
@@ -161,8 +200,9 @@ def work(job: SweepJob, n_trials: int) -> None:
         import torch
 
         torch.set_num_threads(job.torch_threads)
-    study = open_study(job.sweep, job.storage)
-    study.optimize(lambda trial: run_trial(trial, job), n_trials=n_trials)
+    study = open_study(job.sweep, job.storage, job.worker)
+    # A stopped trial is recorded as failed (its run folder says "stopped") and ends the loop.
+    study.optimize(lambda trial: run_trial(trial, job), n_trials=n_trials, catch=(SweepStopped,))
 
 
 def _work_in_child(job: SweepJob, n_trials: int) -> None:
@@ -184,6 +224,7 @@ def shares(trials: int, jobs: int) -> list[int]:
 def run_sweep(job: SweepJob, trials: int, jobs: int) -> dict[str, Any]:
     """Run ``trials`` more trials on ``jobs`` workers; a summary of the whole study."""
     open_study(job.sweep, job.storage)  # created once, before workers race to create it
+    stop_file(job.runs_root, job.sweep.name).unlink(missing_ok=True)  # an old stop request
     t0 = time.perf_counter()
     parts = shares(trials, jobs)
     if len(parts) == 1:
@@ -192,7 +233,10 @@ def run_sweep(job: SweepJob, trials: int, jobs: int) -> dict[str, Any]:
         ctx = multiprocessing.get_context("spawn")
         threads = max(1, (os.cpu_count() or 2) // len(parts))
         job = SweepJob(**{**job.__dict__, "torch_threads": job.torch_threads or threads})
-        procs = [ctx.Process(target=_work_in_child, args=(job, n)) for n in parts]
+        procs = [
+            ctx.Process(target=_work_in_child, args=(SweepJob(**{**job.__dict__, "worker": i}), n))
+            for i, n in enumerate(parts)
+        ]
         for proc in procs:
             proc.start()
         for proc in procs:
@@ -203,13 +247,27 @@ def run_sweep(job: SweepJob, trials: int, jobs: int) -> dict[str, Any]:
                 f"{len(failed)} of {len(procs)} sweep workers failed (exit codes {failed})",
                 "their error lines are above",
             )
-    return summarize_study(job, time.perf_counter() - t0)
+    summary = summarize_study(job, time.perf_counter() - t0)
+    summary["stopped"] = stop_file(job.runs_root, job.sweep.name).exists()
+    return summary
 
 
 def summarize_study(job: SweepJob, wall_s: float | None = None) -> dict[str, Any]:
+    return {**study_summary(job.sweep, job.storage), "wall_s": wall_s}
+
+
+def study_summary(sweep: SweepSpec, storage: str) -> dict[str, Any]:
+    """Every trial of the sweep's study (state, value, params, run folder), the best one and
+    Optuna's parameter importances. Raises ``WorkbenchError`` when the study does not exist."""
     import optuna
 
-    study = optuna.load_study(study_name=job.sweep.name, storage=job.storage)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        study = optuna.load_study(study_name=sweep.name, storage=storage)
+    except KeyError:  # Optuna's "record not found"
+        raise WorkbenchError(
+            f"sweep {sweep.name!r} has not run yet", "run it (Run sweep, or `workbench sweep`)"
+        ) from None
     rows = []
     for t in study.trials:
         rows.append(
@@ -231,13 +289,12 @@ def summarize_study(job: SweepJob, wall_s: float | None = None) -> dict[str, Any
         pass
     return {
         "importances": importances(study),
-        "study": job.sweep.name,
-        "storage": job.storage,
-        "objective": job.sweep.objective,
-        "direction": job.sweep.direction,
+        "study": sweep.name,
+        "storage": storage,
+        "objective": sweep.objective,
+        "direction": sweep.direction,
         "trials": rows,
         "best": best,
-        "wall_s": wall_s,
     }
 
 

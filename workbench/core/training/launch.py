@@ -82,8 +82,13 @@ def check_devices(device: str, nproc: int) -> None:
 
 
 def peer_lost(exc: BaseException) -> bool:
-    """True for the error a collective raises when another process went away: a symptom,
-    not a cause (the launcher reports the process that failed first)."""
+    """True for the error a collective raises when another process went away, and for the
+    launcher's SIGTERM: a symptom, not a cause (the launcher reports the process that failed
+    first)."""
+    from workbench.core.training.rank_failure import Terminated
+
+    if isinstance(exc, Terminated):  # the launcher ends the others once one has failed
+        return True
     text = str(exc)
     return isinstance(exc, RuntimeError) and any(
         sign in text for sign in ("closed by peer", "reset by peer", "Broken pipe")
@@ -136,9 +141,11 @@ def _root_cause(failures: dict[int, Any]) -> tuple[int, str, int]:
         return 1, float(failure.timestamp), rank
 
     rank, failure = min(failures.items(), key=when)
-    message = failure.message
-    if isinstance(message, dict):
-        message = message.get("message", "")
+    message = _recorded(failure)
+    if rank != 0 and 0 in failures and message and _recorded(failures[0]) == message:
+        # Every process met the same error (a missing data file): rank 0 reports it, as one
+        # process would, whichever recorded it first.
+        rank, failure = 0, failures[0]
     if not message or "elastic/errors.html" in str(message):
         signal_name = failure.signal_name()
         message = (
@@ -147,6 +154,14 @@ def _root_cause(failures: dict[int, Any]) -> tuple[int, str, int]:
             else f"exited with code {failure.exitcode}"
         )
     return rank, str(message), failure.exitcode
+
+
+def _recorded(failure: Any) -> str:
+    """The error a failed process recorded ("" when it recorded none)."""
+    message = failure.message
+    if isinstance(message, dict):
+        message = message.get("message", "")
+    return str(message or "")
 
 
 def _settle(run_dir: Path, rank: int | None, message: str, code: int) -> LaunchOutcome:
@@ -163,6 +178,9 @@ def _settle(run_dir: Path, rank: int | None, message: str, code: int) -> LaunchO
         # Exit as one process would have (cli.EXIT_*): 130 for a run stopped by the user.
         code = 130 if ended == "stopped" else code
         return LaunchOutcome(ended or "completed", status.get("message", ""), code, rank)
+    if ended == "failed" and rank is not None and message in str(status.get("message", "")):
+        # Rank 0 wrote the end itself, naming this cause (``rank_failure.py``).
+        return LaunchOutcome("failed", str(status["message"]), 2 if code == 2 else 1, rank)
     if rank is None:  # a signal, and rank 0 did not get to write its end
         outcome = LaunchOutcome("stopped", message, code)
     else:

@@ -18,6 +18,12 @@ import torch
 from workbench.core.errors import TrainingError
 from workbench.core.training import checkpoints as ck
 from workbench.core.training.distributed import Distributed
+from workbench.core.training.rank_failure import (
+    Terminated,
+    find_failure,
+    leave_failure,
+    raise_on_sigterm,
+)
 
 
 class NullLog:
@@ -40,6 +46,7 @@ class ParallelMixin:
     """Multi-process parts of ``Trainer`` (which supplies the attributes used here)."""
 
     ddp: Distributed | None = None
+    _started_at = 0.0  # time.time() when run() began: older error files are not this run's
 
     @property
     def writes_run(self: Any) -> bool:
@@ -51,6 +58,34 @@ class ParallelMixin:
         self.ddp = Distributed.from_env()
         if self.ddp is not None:
             self.device = self.ddp.init(self.device)
+            if self.ddp.main:  # so that a launcher's SIGTERM still writes the run's end
+                raise_on_sigterm()
+
+    def _parallel_failure(self: Any, message: str, exc: BaseException | None) -> str:
+        """What a failed multi-process run reports. A process other than rank 0 leaves its
+        own error in the run folder; rank 0, ended by a symptom (a lost peer, the launcher's
+        SIGTERM), reports the failing process's error instead (``rank_failure.py``)."""
+        from workbench.core.training.launch import peer_lost
+
+        folder = self._rundir.path if self._rundir is not None else None
+        symptom = exc is not None and peer_lost(exc)
+        if folder is None:
+            return message
+        if not self.ddp.main:
+            if not symptom:
+                leave_failure(folder, self.ddp.rank, message)
+            return message
+        if not symptom:
+            return message
+        found = find_failure(folder, self._started_at)
+        if found is not None:
+            return f"process {found[0]} failed: {found[1]}"
+        if isinstance(exc, Terminated):
+            return (
+                "ended by the launcher (SIGTERM), which stops every process once one has "
+                "failed; its output names that process"
+            )
+        return message
 
     def _rank_batch(self: Any) -> int:
         """Sequences (language-model rows) per step on this process."""

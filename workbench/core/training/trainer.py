@@ -296,6 +296,7 @@ class Trainer(LoopMixin, ParallelMixin):
     def run(self) -> RunResult:
         """Train until done, stopped, diverged or out of patience; returns the outcome."""
         self._run_t0 = time.perf_counter()
+        self._started_at = time.time()
         try:
             self.prepare()
             hooks = {h: [getattr(c, h) for c in self._callbacks if hasattr(c, h)] for h in HOOKS}
@@ -311,13 +312,14 @@ class Trainer(LoopMixin, ParallelMixin):
                 hook(self, result)
             return result
         except WorkbenchError as exc:
-            self._fail(exc.message, exc.hint, "")
+            self._fail(exc.message, exc.hint, "", exc)
             raise
         except KeyboardInterrupt:  # a second Ctrl-C: leave at once, the last checkpoint stays
             self._set_status("stopped", "aborted; the last checkpoint is kept")
             raise
         except BaseException as exc:
-            self._fail(f"training failed: {type(exc).__name__}: {exc}", "", traceback.format_exc())
+            message = f"training failed: {type(exc).__name__}: {exc}"
+            self._fail(message, "", traceback.format_exc(), exc)
             raise
         finally:
             self._writer.close_quietly()
@@ -326,7 +328,9 @@ class Trainer(LoopMixin, ParallelMixin):
             if self._lock is not None:
                 self._lock.release()
 
-    def _fail(self, message: str, hint: str, tb: str) -> None:
+    def _fail(self, message: str, hint: str, tb: str, exc: BaseException | None = None) -> None:
+        if self.ddp is not None:  # the failing process's own error, not a symptom of it
+            message = self._parallel_failure(message, exc)
         self.events.publish(ErrorEvent(message, hint, tb))
         with contextlib.suppress(WorkbenchError):  # a full disk cannot take the status either
             self._set_status("failed", message)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -114,9 +113,8 @@ class DataPanel(QWidget):
         self.open_button = QPushButton("Open data file…")
         self.open_button.setObjectName("open_data")
         self.open_button.clicked.connect(self.choose_file)
-        self.builtin_button = QToolButton()
-        self.builtin_button.setText("Built-in data")
-        self.builtin_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # A push button with a menu: the tool button's popup arrow was drawn over its text.
+        self.builtin_button = QPushButton("Built-in data")
         self.builtin_button.setMenu(self._builtin_menu())
         self.progress = QProgressBar()
         self.progress.setObjectName("data_progress")

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -164,11 +163,9 @@ class ModelPanel(QWidget):
         self.block_list.currentRowChanged.connect(self._on_select)
         layout.addWidget(self.block_list, 1)
         buttons = QVBoxLayout()
-        self.add_button = QToolButton()
-        self.add_button.setText("Add block")
+        # A push button with a menu: a tool button's popup arrow is drawn over its text.
+        self.add_button = QPushButton("Add block")
         self.add_button.setObjectName("add_block")
-        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         menu = QMenu(self.add_button)
         self.add_actions = {}
         for kind, cls in LAYER_TYPES.items():

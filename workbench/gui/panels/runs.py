@@ -5,6 +5,7 @@ differ between the runs listed (``core.run_summary.table_columns``); a column ch
 shows any of them. Two selected runs show the diff of their full settings; a double-click opens
 a run's settings as the project (one undoable step). Rename, notes and tags, star, delete (with
 undo), resume a stopped run and load a finished one into Inspect act on the selection.
+Below the table, *Sweep* (``gui.sweep_pane``) edits, runs and charts the project's sweep.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSplitter,
     QTableView,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -63,6 +65,7 @@ class RunsPanel(QWidget):
         self.picked: set[str] = set()  # columns hidden by default that the user showed
         self._column_actions: list[QAction] = []
         self.last_deleted: Path | None = None
+        self._listed: tuple = ()  # what the table shows, to skip rebuilding it unchanged
         self._build()
         document.spec_replaced.connect(self.reload)
         if hasattr(document, "runs_root_changed"):
@@ -128,10 +131,17 @@ class RunsPanel(QWidget):
         self.diff.setReadOnly(True)
         self.diff.setPlaceholderText("Select two runs to see how their settings differ.")
         self.status = QLabel("")
+        from workbench.gui.sweep_pane import SweepPane
+
+        self.sweep = SweepPane(self)
+        self.sweep.open_run_requested.connect(self.open_settings_requested)
+        self.below = QTabWidget()
+        self.below.addTab(self.diff, "Compare")
+        self.below.addTab(self.sweep, "Sweep")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
-        split.addWidget(self.diff)
-        split.setSizes([640, 110])
+        split.addWidget(self.below)
+        split.setSizes([480, 300])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
@@ -144,12 +154,27 @@ class RunsPanel(QWidget):
         self.reload()
 
     # ---- contents -------------------------------------------------------------------------
-    def reload(self) -> None:
+    def refresh(self) -> bool:
+        """List the store again and rebuild the table only if a run changed (a running sweep
+        calls this every second; listing is a few stat calls per run once cached)."""
+        runs = self._list()
+        if _fingerprint(runs) == self._listed:
+            self.runs = runs
+            return False
+        self.reload(runs)
+        return True
+
+    def _list(self) -> list[RunSummary]:
+        root = self.document.runs_root()
+        legacy = self.document.legacy_runs_roots()
+        return list_summaries(root, legacy, self.document.spec.name)
+
+    def reload(self, runs: list[RunSummary] | None = None) -> None:
         """Read the project's run store again (keeps the sort and the hidden columns)."""
         keep = [r.key for r in self.selected()] if self.runs else []
         root = self.document.runs_root()
-        legacy = self.document.legacy_runs_roots()
-        self.runs = list_summaries(root, legacy, self.document.spec.name)
+        self.runs = self._list() if runs is None else runs
+        self._listed = _fingerprint(self.runs)
         self.columns = table_columns(self.runs)
         self.model.clear()
         self.model.setHorizontalHeaderLabels([c.header for c in self.columns])
@@ -319,6 +344,24 @@ class RunsPanel(QWidget):
     def _open_settings(self) -> None:
         if key := self._one():
             self.open_settings_requested.emit(key)
+
+
+def _fingerprint(runs: list[RunSummary]) -> tuple:
+    """What the table shows of ``runs``: equal fingerprints need no rebuild."""
+    return tuple(
+        (
+            r.key,
+            r.name,
+            r.status,
+            r.epoch,
+            r.updated,
+            r.meta.starred,
+            tuple(r.meta.tags),
+            r.meta.notes,
+            tuple(r.metrics.items()),
+        )
+        for r in runs
+    )
 
 
 def diff_text(a: RunSummary, b: RunSummary) -> str:

@@ -23,6 +23,7 @@ from workbench.gui.plots.export import (
     export_png,
     export_svg,
 )
+from workbench.gui.plots.log_axis import ValueAxis
 from workbench.gui.plots.ranges import Bounds, growing_x_range, y_range
 from workbench.gui.plots.series import GrowingSeries
 
@@ -153,7 +154,9 @@ class LivePlot(pg.PlotWidget):
         log_y: bool = False,
         legend_corner: str = "top",
     ) -> None:
-        super().__init__(parent=parent, background="w", axisItems={"bottom": IntegerAxis("bottom")})
+        # ValueAxis: log-scale ticks that never collide (a log y here, or one set from the menu).
+        axes = {"bottom": IntegerAxis("bottom"), "left": ValueAxis("left")}
+        super().__init__(parent=parent, background="w", axisItems=axes)
         self.title = title
         self.log_y = log_y
         self.curves: dict[str, LiveCurve] = {}

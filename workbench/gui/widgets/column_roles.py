@@ -64,7 +64,9 @@ class ColumnRoles(QTableWidget):
         self.verticalHeader().hide()
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # ResizeToContents ignores cell widgets (the role combos were clipped to "a ▾"):
+        # the column is as wide as the widest role's combo, set in set_columns.
+        self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         self.setToolTip(
             "What each column is. auto: the loader decides (targets from the task, "
             "the rest are features)."
@@ -77,6 +79,7 @@ class ColumnRoles(QTableWidget):
         if columns == self._columns:
             return
         self._columns = columns
+        self.setColumnWidth(1, 0)
         self.setRowCount(len(columns))
         for i, column in enumerate(columns):
             self.setItem(i, 0, QTableWidgetItem(column))
@@ -87,6 +90,7 @@ class ColumnRoles(QTableWidget):
                 lambda _i, c=column, box=combo: self._set_role(c, box.currentText())
             )
             self.setCellWidget(i, 1, combo)
+            self.setColumnWidth(1, max(self.columnWidth(1), combo.sizeHint().width() + 4))
         # As tall as its rows (up to ten), so the groups below stay in view.
         rows = sum(self.rowHeight(i) for i in range(min(len(columns), 10)))
         self.setFixedHeight(rows + self.horizontalHeader().height() + 2 * self.frameWidth() + 2)

@@ -38,19 +38,28 @@ def reader_options(dialect: Dialect, names: list[str]) -> dict:
     )
 
 
-def _chunks(
-    path: Path, dialect: Dialect, names: list[str], kinds: list[bool]
+def chunks(
+    path: Path,
+    dialect: Dialect,
+    names: list[str],
+    kinds: list[bool],
+    chunk_rows: int = CHUNK_ROWS,
+    exact: tuple[str, ...] = (),
 ) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+    """(float32 [rows, number columns], text columns) of ``chunk_rows`` rows at a time.
+    ``exact``: number columns also given (as float64) among the text columns' arrays."""
     numeric = [n for n, k in zip(names, kinds) if k]
     text = [n for n, k in zip(names, kinds) if not k]
     # One default dtype and one NA list: per-column dicts cost pandas ~1 ms a column, which
     # made a 6,000-column file take seconds. Missing text cells come back as "".
-    dtype: dict | str = defaultdict(lambda: "float32", {n: object for n in text})
+    dtype: dict | str = defaultdict(
+        lambda: "float32", {n: object for n in text} | {n: "float64" for n in exact}
+    )
     reader = pd.read_csv(
         path,
-        dtype=dtype if text else "float32",
+        dtype=dtype if text or exact else "float32",
         na_values=NA_VALUES,
-        chunksize=CHUNK_ROWS,
+        chunksize=chunk_rows,
         **reader_options(dialect, names),
     )
     with reader:
@@ -63,6 +72,7 @@ def _chunks(
             texts = {
                 n: frame[n].fillna("").astype(str).str.strip().to_numpy(dtype=object) for n in text
             }
+            texts.update({n: frame[n].to_numpy(dtype=np.float64) for n in exact})
             yield block, texts
 
 
@@ -81,7 +91,7 @@ def read_columns(
         # 1e39 overflows the float32 cast with a RuntimeWarning; the caller refuses the value
         # with its line instead.
         warnings.simplefilter("ignore", RuntimeWarning)
-        for block, text in _chunks(path, dialect, names, kinds):
+        for block, text in chunks(path, dialect, names, kinds):
             k = len(block)
             if rows + k > out.shape[0]:
                 grown = np.empty((max(2 * out.shape[0], rows + k), n_numeric), dtype=np.float32)

@@ -8,6 +8,7 @@ Python's csv module when quotes may hide separators or line breaks.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from workbench.core.data.csv.sniff import Dialect
 
 CHUNK_BYTES = 16 << 20
+PYTHON_BLOCK_ROWS = 1 << 16
 
 
 def _scan_block(buf: bytes, delimiter: int, first_line: int) -> tuple[np.ndarray, np.ndarray]:
@@ -30,34 +32,28 @@ def _scan_block(buf: bytes, delimiter: int, first_line: int) -> tuple[np.ndarray
     return numbers[keep], fields[keep]
 
 
-def _scan_bytes(path: Path, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
+def _scan_bytes(path: Path, delimiter: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     code = ord(delimiter)
-    numbers, fields = [], []
     line, carry = 1, b""
     with path.open("rb") as handle:
         while True:
             block = handle.read(CHUNK_BYTES)
             if not block:
                 if carry.strip():
-                    n, f = _scan_block(carry + b"\n", code, line)
-                    numbers.append(n)
-                    fields.append(f)
+                    yield _scan_block(carry + b"\n", code, line)
                 break
             block = carry + block
             cut = block.rfind(b"\n") + 1
             carry = block[cut:]
             if cut:
-                n, f = _scan_block(block[:cut], code, line)
+                found = _scan_block(block[:cut], code, line)
                 line += block.count(b"\n", 0, cut)
-                numbers.append(n)
-                fields.append(f)
-    if not numbers:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(numbers), np.concatenate(fields)
+                yield found
 
 
-def _scan_python(path: Path, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
-    numbers, fields = [], []
+def _scan_python(path: Path, delimiter: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    numbers: list[int] = []
+    fields: list[int] = []
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
         if delimiter == " ":
             for i, text in enumerate(handle):
@@ -65,6 +61,9 @@ def _scan_python(path: Path, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
                 if cells:
                     numbers.append(i + 1)
                     fields.append(len(cells))
+                if len(numbers) >= PYTHON_BLOCK_ROWS:
+                    yield np.asarray(numbers, np.int64), np.asarray(fields, np.int64)
+                    numbers, fields = [], []
         else:
             reader = csv.reader(handle, delimiter=delimiter)
             start = 1
@@ -73,18 +72,51 @@ def _scan_python(path: Path, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
                     numbers.append(start)
                     fields.append(len(row))
                 start = reader.line_num + 1
-    return np.asarray(numbers, np.int64), np.asarray(fields, np.int64)
+                if len(numbers) >= PYTHON_BLOCK_ROWS:
+                    yield np.asarray(numbers, np.int64), np.asarray(fields, np.int64)
+                    numbers, fields = [], []
+    yield np.asarray(numbers, np.int64), np.asarray(fields, np.int64)
+
+
+def iter_data_lines(path: Path, dialect: Dialect) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """``data_lines`` block by block (memory bounded by a block, not the file)."""
+    plain = not dialect.quoted and dialect.delimiter != " "
+    blocks = (_scan_bytes if plain else _scan_python)(path, dialect.delimiter)
+    skip = 1 if dialect.header else 0
+    for numbers, fields in blocks:
+        if skip and len(numbers):
+            numbers, fields, skip = numbers[1:], fields[1:], 0
+        if len(numbers):
+            yield numbers, fields
+
+
+class LineCursor:
+    """The (file line, number of fields) of the next ``k`` data rows, for a file read in
+    chunks: each chunk's rows get their own line numbers without scanning the whole file."""
+
+    def __init__(self, path: Path, dialect: Dialect) -> None:
+        self._blocks = iter_data_lines(path, dialect)
+        self._numbers = np.zeros(0, np.int64)
+        self._fields = np.zeros(0, np.int64)
+
+    def take(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        while len(self._numbers) < k:
+            more = next(self._blocks, None)
+            if more is None:
+                break
+            self._numbers = np.concatenate([self._numbers, more[0]])
+            self._fields = np.concatenate([self._fields, more[1]])
+        numbers, fields = self._numbers[:k], self._fields[:k]
+        self._numbers, self._fields = self._numbers[k:], self._fields[k:]
+        return numbers, fields
 
 
 def data_lines(path: Path, dialect: Dialect) -> tuple[np.ndarray, np.ndarray]:
     """(file line, number of fields) of every data row, the header line left out."""
-    plain = not dialect.quoted and dialect.delimiter != " "
-    numbers, fields = (
-        _scan_bytes(path, dialect.delimiter) if plain else _scan_python(path, dialect.delimiter)
-    )
-    if dialect.header:
-        numbers, fields = numbers[1:], fields[1:]
-    return numbers, fields
+    blocks = list(iter_data_lines(path, dialect))
+    if not blocks:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
 
 
 def cells_at(path: Path, dialect: Dialect, line: int) -> list[str]:

@@ -52,18 +52,23 @@ def _check_order(
     return []
 
 
-def _from_table(table: Table, spec: DataSpec, where: str) -> RawSequences:
+def sequences_from_table(
+    table: Table, spec: DataSpec, where: str, labels: bool = True
+) -> RawSequences:
+    """The sequences of ``table``; ``labels=False``: the file has no label column (new data
+    to predict), ``y`` is None."""
     if not spec.id_column:
         raise DataError(f"{where}: a long CSV needs the sequence id column", "set id_column")
     id_col = cols.find(table, spec.id_column, "id", where)
-    if not spec.target_columns:
+    if labels and not spec.target_columns:
         raise DataError(
             f"{where}: no label column chosen", "set target_columns to the label column"
         )
-    label_col = cols.find(table, spec.target_columns[0], "label", where)
+    label_col = cols.find(table, spec.target_columns[0], "label", where) if labels else None
     time_col = cols.find(table, spec.time_column, "time", where) if spec.time_column else None
     ignored = {cols.find(table, n, "ignored", where) for n in spec.ignore_columns}
-    taken = ignored | {id_col, label_col} | ({time_col} if time_col else set())
+    taken = ignored | {id_col} | ({label_col} if label_col else set())
+    taken |= {time_col} if time_col else set()
     if spec.feature_columns:
         features = [cols.find(table, n, "feature", where) for n in spec.feature_columns]
     else:
@@ -83,7 +88,6 @@ def _from_table(table: Table, spec: DataSpec, where: str) -> RawSequences:
     order = np.lexsort((rows, key, group))
     notes = _check_order(table, time_col, key, group, order, where) if time_col else []
     group, x_flat = group[order], x_flat[order]
-    labels = table.columns[label_col][order]
     lengths = np.bincount(group, minlength=len(uniq)).astype(np.int64)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     pos = np.arange(len(group)) - starts[group]
@@ -93,6 +97,40 @@ def _from_table(table: Table, spec: DataSpec, where: str) -> RawSequences:
     names_in_order = [str(v) for v in uniq[np.argsort(rank)]]
     line_of = [table.line_of(int(r)) for r in order[starts]]
     origins = [f"sequence {names_in_order[i]!r} (line {line_of[i]})" for i in range(n)]
+    y = None
+    if label_col is not None:
+        y = _labels(table, label_col, order, (group, pos, starts), names_in_order, spec, where)
+    count, first = first_missing(table, features)
+    raw = RawSequences(
+        x=x,
+        lengths=lengths,
+        y=y,
+        feature_names=features,
+        target_names=[label_col] if label_col else [],
+        origins=origins,
+        missing_count=count,
+        first_missing=first,
+        notes=notes,
+        dropped={} if spec.feature_columns else {n: cols.why_text(table, n) for n in left_out},
+    )
+    raw.preview = table.preview
+    return raw
+
+
+def _labels(
+    table: Table,
+    label_col: str,
+    order: np.ndarray,
+    layout: tuple[np.ndarray, np.ndarray, np.ndarray],
+    names_in_order: list[str],
+    spec: DataSpec,
+    where: str,
+) -> np.ndarray:
+    """One label per sequence (or per step for tagging), refusing a label that changes.
+    ``layout``: (sequence, step, first row) of every row in ``order``."""
+    group, pos, starts = layout
+    labels = table.columns[label_col][order]
+    n, steps = len(starts), int(pos.max()) + 1 if len(pos) else 0
     if spec.task == "tagging":
         y = np.empty((n, steps), dtype=object)
         y[:] = labels[starts][:, None]  # padding repeats a real label; the mask hides it
@@ -110,27 +148,14 @@ def _from_table(table: Table, spec: DataSpec, where: str) -> RawSequences:
             )
         if y.dtype == object:
             y = np.array(list(y), dtype=object)
-    count, first = first_missing(table, features)
-    raw = RawSequences(
-        x=x,
-        lengths=lengths,
-        y=y,
-        feature_names=features,
-        target_names=[label_col],
-        origins=origins,
-        missing_count=count,
-        first_missing=first,
-        notes=notes,
-        dropped={} if spec.feature_columns else {n: cols.why_text(table, n) for n in left_out},
-    )
-    raw.preview = table.preview
-    return raw
+    return y
 
 
 def read_long_csv(
-    path: Path, spec: DataSpec, where: str, test_path: Path | None = None
+    path: Path, spec: DataSpec, where: str, test_path: Path | None = None, labels: bool = True
 ) -> RawSequences:
-    raw = _from_table(read_table(path, spec, where), spec, where)
+    raw = sequences_from_table(read_table(path, spec, where), spec, where, labels)
     if test_path is not None:
-        raw.test = _from_table(read_table(test_path, spec, str(test_path)), spec, str(test_path))
+        test = read_table(test_path, spec, str(test_path))
+        raw.test = sequences_from_table(test, spec, str(test_path), labels)
     return raw

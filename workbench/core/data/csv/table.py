@@ -7,6 +7,8 @@ short row, text in a number column, a value beyond float32 (``inf``, ``1e39``), 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,7 +44,11 @@ class Table:
     #: The number columns as one float32 [rows, k] matrix, named in order.
     matrix: np.ndarray | None = None
     matrix_names: list[str] = field(default_factory=list)
-    _lines: np.ndarray | None = None
+    #: (file line, number of fields) of each row: computed when first needed, or given by a
+    #: chunked reader (``chunks.iter_tables``) for the rows of its chunk.
+    lines: tuple[np.ndarray, np.ndarray] | None = None
+    #: Number columns already read as float64 (a chunk's time column), by name.
+    exact: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -57,17 +63,24 @@ class Table:
     def is_numeric(self, name: str) -> bool:
         return self.columns[name].dtype.kind == "f"
 
+    def line_fields(self) -> tuple[np.ndarray, np.ndarray]:
+        """(file line, number of fields) of every row of this table."""
+        if self.lines is None:
+            self.lines = data_lines(self.path, self.dialect)
+        return self.lines
+
     def line_of(self, row: int) -> int:
         """The file line (1-based) of data row ``row``."""
-        if self._lines is None:
-            self._lines = data_lines(self.path, self.dialect)[0]
-        if 0 <= row < len(self._lines):
-            return int(self._lines[row])
+        numbers = self.line_fields()[0]
+        if 0 <= row < len(numbers):
+            return int(numbers[row])
         return row + 1 + (1 if self.dialect.header else 0)
 
     def exact_column(self, name: str) -> np.ndarray:
         """Number column ``name`` re-read as float64 (float32 holds epoch seconds only to
         about 2 minutes)."""
+        if name in self.exact:
+            return self.exact[name]
         frame = pd.read_csv(
             self.path,
             usecols=[name],
@@ -135,14 +148,25 @@ def _numeric_by_sample(rows: list[list[str]], n: int, dialect: Dialect) -> list[
     return kinds
 
 
-def _only_header(where: str) -> DataError:
+def only_header(where: str) -> DataError:
     return DataError(
         f"{where}: only a header line, no data rows", "add rows of data below the header"
     )
 
 
-def read_table(path: Path, spec: DataSpec, where: str) -> Table:
-    """Typed columns of a CSV/TSV file; raises ``DataError`` naming the line and column."""
+@dataclass
+class Layout:
+    """What the first lines say about a file: dialect, column names and kinds."""
+
+    dialect: Dialect
+    names: list[str]
+    kinds: list[bool]  # True: a number column
+    bytes_per_row: float
+    sample: list[list[str]]  # the first data rows, as cells
+
+
+def layout(path: Path, spec: DataSpec, where: str) -> Layout:
+    """Sniff the dialect, the header and the column kinds from the first lines."""
     if path.stat().st_size == 0:
         raise DataError(f"{where}: the file is empty", "choose a file with data rows")
     lines, _whole = _sample_lines(path, where)
@@ -161,44 +185,73 @@ def read_table(path: Path, spec: DataSpec, where: str) -> Table:
     rows = split_rows(lines, dialect.delimiter)
     data_rows = rows[1:] if dialect.header else rows
     if not data_rows:
-        raise _only_header(where)
+        raise only_header(where)
     kinds = _numeric_by_sample(data_rows, len(names), dialect)
     bytes_per_row = sum(len(s.encode("utf-8")) + 1 for s in lines) / len(lines)
+    return Layout(dialect, names, kinds, bytes_per_row, data_rows[:20])
+
+
+@contextmanager
+def parse_errors(path: Path, lay: Layout, where: str) -> Iterator[None]:
+    """pandas' parser errors as ``DataError``s naming the line and column."""
     try:
-        matrix, texts = engine.read_columns(path, dialect, names, kinds, bytes_per_row)
+        yield
     except UnicodeDecodeError:
         raise decode_error(path, where) from None
     except pd.errors.ParserError as exc:
-        raise _ragged(path, dialect, len(names), where, str(exc)) from None
+        raise _ragged(path, lay.dialect, len(lay.names), where, str(exc)) from None
     except ValueError:
-        found = engine.first_text_cells(
-            path, dialect, names, [n for n, k in zip(names, kinds) if k]
-        )
+        numeric = [n for n, k in zip(lay.names, lay.kinds) if k]
+        found = engine.first_text_cells(path, lay.dialect, lay.names, numeric)
         if found is None:
             raise
         row, name, cell = found
-        table = Table(names, {}, dialect, path)
+        table = Table(lay.names, {}, lay.dialect, path)
         raise DataError(
             f"{where}: line {table.line_of(row)}, column {name!r}: {cell!r} is not a number",
             "fix the cell, or leave the column out (ignore_columns)",
         ) from None
-    if len(matrix) == 0:
-        raise _only_header(where)
-    numeric = [n for n, k in zip(names, kinds) if k]
+
+
+def checked_table(
+    path: Path,
+    lay: Layout,
+    matrix: np.ndarray,
+    texts: dict[str, np.ndarray],
+    where: str,
+    lines: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Table:
+    """Parsed columns as a ``Table``, refusing short rows and infinite values."""
+    numeric = [n for n, k in zip(lay.names, lay.kinds) if k]
     columns = {n: matrix[:, j] for j, n in enumerate(numeric)}
+    exact = {n: texts.pop(n) for n in numeric if n in texts}
     columns.update(texts)
     table = Table(
-        names,
-        {n: columns[n] for n in names},
-        dialect,
+        lay.names,
+        {n: columns[n] for n in lay.names},
+        lay.dialect,
         path,
         matrix=matrix,
         matrix_names=numeric,
+        lines=lines,
+        exact=exact,
     )
     _check_rows(table, where)
     _check_finite(table, where)
-    table.preview = _preview(data_rows[:20], names, dialect)
+    table.preview = _preview(lay.sample, lay.names, lay.dialect)
     return table
+
+
+def read_table(path: Path, spec: DataSpec, where: str) -> Table:
+    """Typed columns of a CSV/TSV file; raises ``DataError`` naming the line and column."""
+    lay = layout(path, spec, where)
+    with parse_errors(path, lay, where):
+        matrix, texts = engine.read_columns(
+            path, lay.dialect, lay.names, lay.kinds, lay.bytes_per_row
+        )
+    if len(matrix) == 0:
+        raise only_header(where)
+    return checked_table(path, lay, matrix, texts, where)
 
 
 def _preview(rows: list[list[str]], names: list[str], dialect: Dialect) -> Preview:
@@ -219,6 +272,10 @@ def _ragged(path: Path, dialect: Dialect, n: int, where: str, message: str) -> D
                 f"{where}: cannot be read as CSV ({message})", "check quotes and separators"
             )
         line, got = int(numbers[bad[0]]), int(fields[bad[0]])
+    return _short_row(line, got, dialect, n, where)
+
+
+def _short_row(line: int, got: int, dialect: Dialect, n: int, where: str) -> DataError:
     return DataError(
         f"{where}: line {line} has {got} fields, expected {n} "
         f"(separator: {delimiter_name(dialect.delimiter)})",
@@ -234,10 +291,12 @@ def _check_rows(table: Table, where: str) -> None:
     gaps = np.isnan(last) if last.dtype.kind == "f" else (last == "")
     if not gaps.any():
         return
-    numbers, fields = data_lines(table.path, table.dialect)
+    numbers, fields = table.line_fields()
     bad = np.flatnonzero(fields < len(table.names))
     if bad.size:
-        raise _ragged(table.path, table.dialect, len(table.names), where, "")
+        raise _short_row(
+            int(numbers[bad[0]]), int(fields[bad[0]]), table.dialect, len(table.names), where
+        )
 
 
 def _check_finite(table: Table, where: str) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from workbench.core.data.csv import columns as cols
+from workbench.core.data.csv.chunks import NotStreamable
 from workbench.core.data.csv.table import Table, first_missing, read_table
 from workbench.core.data.csv.timecol import time_keys, time_order
 from workbench.core.data.raw import RawSeries
@@ -24,9 +25,10 @@ if TYPE_CHECKING:
 
 
 def _order(
-    table: Table, name: str, explicit: bool, where: str, notes: list[str]
-) -> np.ndarray | None:
-    """Rows in time order (None: the file's order is time order), with notes."""
+    table: Table, name: str, explicit: bool, where: str, notes: list[str], keep_order: bool
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(rows in time order (None: the file's order is time order), the time keys), with notes.
+    ``keep_order``: rows out of time order raise ``NotStreamable`` instead of being sorted."""
     keys = time_keys(table, name, where)
     if keys is None:
         found = table.first_text_cell(name) or (0, str(table.columns[name][0]))
@@ -41,11 +43,13 @@ def _order(
             f"column {name!r} holds text that is not dates: used as the time column, "
             "rows kept in file order"
         )
-        return None
+        return None, None
     notes.append(f"column {name!r} holds the time ({keys.described})")
     order = time_order(table, name, keys, where)
+    if keep_order and order.rows is not None:
+        raise NotStreamable(f"rows are not in time order (column {name!r})")
     notes.extend(order.notes)
-    return order.rows
+    return order.rows, keys.keys
 
 
 def _in_order(column: np.ndarray, order: np.ndarray | None) -> np.ndarray:
@@ -53,11 +57,25 @@ def _in_order(column: np.ndarray, order: np.ndarray | None) -> np.ndarray:
 
 
 def read_wide_csv(
-    path: Path, spec: DataSpec, where: str, progress: Callable[[float], None] | None = None
+    path: Path,
+    spec: DataSpec,
+    where: str,
+    progress: Callable[[float], None] | None = None,
+    labels: bool = True,
 ) -> RawSeries:
+    """One series from a wide CSV. ``labels=False``: the file holds no target columns (new
+    data to predict from); features are chosen as if the targets were not there."""
     table = read_table(path, spec, where)
     if progress:
         progress(0.6)
+    return series_from_table(table, spec, where, labels)[0]
+
+
+def series_from_table(
+    table: Table, spec: DataSpec, where: str, labels: bool = True, keep_order: bool = False
+) -> tuple[RawSeries, np.ndarray | None]:
+    """The series of ``table`` and the time keys of its rows (None without a time column).
+    ``keep_order`` (a chunk of a file): rows out of time order raise ``NotStreamable``."""
     ignored = {cols.find(table, n, "ignored", where) for n in spec.ignore_columns}
     notes: list[str] = []
     left_out: list[str] = []
@@ -65,9 +83,13 @@ def read_wide_csv(
     explicit = time_col is not None
     if time_col is None and not table.is_numeric(table.names[0]) and len(table.names) > 1:
         time_col = table.names[0]
-    order = _order(table, time_col, explicit, where, notes) if time_col else None
+    order, keys = (
+        _order(table, time_col, explicit, where, notes, keep_order) if time_col else (None, None)
+    )
     taken = ignored | ({time_col} if time_col else set())
-    if spec.target_columns:
+    if not labels:
+        targets: list[str] = []
+    elif spec.target_columns:
         targets = [cols.find(table, n, "target", where) for n in spec.target_columns]
     else:
         candidates = [n for n in table.names if n not in taken and table.is_numeric(n)]
@@ -110,4 +132,4 @@ def read_wide_csv(
     raw.preview = table.preview  # the file's own cells, as written
     if not spec.feature_columns:
         raw.dropped = {n: cols.why_text(table, n) for n in left_out}
-    return raw
+    return raw, keys
