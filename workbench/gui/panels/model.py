@@ -30,6 +30,7 @@ from workbench.core.layer_specs import LAYER_TYPES, LayerSpec, new_layer
 from workbench.core.model_fit import DataShape
 from workbench.core.spec import HeadSpec, InputSpec, ProjectSpec, Task
 from workbench.gui.document import ProjectDocument
+from workbench.gui.plain_text import plain_label
 from workbench.gui.widgets.spec_form import ERROR_STYLE, SpecForm
 from workbench.gui.widgets.summary_table import SummaryTable
 
@@ -109,7 +110,7 @@ class ModelPanel(QWidget):
         right_layout.addWidget(
             self._group("Summary (same numbers as `workbench summary`)", self.summary)
         )
-        self.problems_label = QLabel()
+        self.problems_label = plain_label(QLabel())  # quotes the project file
         self.problems_label.setObjectName("model_problems")
         self.problems_label.setWordWrap(True)
         self.problems_label.setStyleSheet(ERROR_STYLE)

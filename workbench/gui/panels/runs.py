@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPlainTextEdit,
     QSplitter,
     QTableView,
@@ -43,6 +42,7 @@ from workbench.core.run_summary import (
     settings_diff,
     table_columns,
 )
+from workbench.gui.plain_text import as_plain, plain_label, warn
 
 SORT = Qt.ItemDataRole.UserRole + 1
 KEY = Qt.ItemDataRole.UserRole + 2
@@ -130,7 +130,7 @@ class RunsPanel(QWidget):
         self.diff = QPlainTextEdit()
         self.diff.setReadOnly(True)
         self.diff.setPlaceholderText("Select two runs to see how their settings differ.")
-        self.status = QLabel("")
+        self.status = plain_label(QLabel(""))  # names runs and folders
         from workbench.gui.sweep_pane import SweepPane
 
         self.sweep = SweepPane(self)
@@ -179,7 +179,7 @@ class RunsPanel(QWidget):
         self.model.clear()
         self.model.setHorizontalHeaderLabels([c.header for c in self.columns])
         for i, column in enumerate(self.columns):
-            self.model.horizontalHeaderItem(i).setToolTip(column.key)
+            self.model.horizontalHeaderItem(i).setToolTip(as_plain(column.key))
         for run in self.runs:
             self.model.appendRow([self._item(run, c) for c in self.columns])
         self._fill_columns_menu()
@@ -202,9 +202,8 @@ class RunsPanel(QWidget):
         item.setData(value if isinstance(value, int | float) else text.lower(), SORT)
         item.setData(run.key, KEY)
         if column.key == "name":
-            item.setToolTip(
-                f"{run.name}\n{run.path}" + (f"\n\n{run.meta.notes}" if run.meta.notes else "")
-            )
+            notes = f"\n\n{run.meta.notes}" if run.meta.notes else ""
+            item.setToolTip(as_plain(f"{run.name}\n{run.path}{notes}"))
         if isinstance(value, int | float) and column.key != "starred":
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return item
@@ -276,7 +275,7 @@ class RunsPanel(QWidget):
         try:
             return action()
         except WorkbenchError as exc:
-            QMessageBox.warning(self, "Runs", f"{exc.message}\n\n{exc.hint}".strip())
+            warn(self, "Runs", f"{exc.message}\n\n{exc.hint}".strip())
             return None
         finally:
             self.reload()
@@ -297,7 +296,9 @@ class RunsPanel(QWidget):
         if run is None:
             return
         if notes is None:
-            notes, ok = QInputDialog.getMultiLineText(self, "Notes", run.name, run.meta.notes)
+            notes, ok = QInputDialog.getMultiLineText(
+                self, "Notes", as_plain(run.name), run.meta.notes
+            )
             if not ok:
                 return
             text, ok = QInputDialog.getText(
