@@ -111,12 +111,16 @@ def sniff(
 def column_names(first: list[str], n: int, header: bool) -> list[str]:
     if not header:
         return [f"col{i + 1}" for i in range(n)]
-    names, seen = [], set()
+    names: list[str] = []
+    seen: set[str] = set()
+    tried: dict[str, int] = {}  # base name -> first suffix not yet known to be taken
     for i, cell in enumerate(first):
         name = cell.strip() or f"col{i + 1}"
-        base, k = name, 2
+        base, k = name, tried.get(name, 2)
         while name in seen:  # duplicate names get a suffix so every column can be chosen
             name, k = f"{base}_{k}", k + 1
+        if name != base:  # (restarting at _2 each time took 33 s for 20,000 equal names)
+            tried[base] = k
         seen.add(name)
         names.append(name)
     return names
