@@ -16,10 +16,10 @@ import time
 
 import torch
 
-from workbench.core.layer_specs import LSTMSpec
 from workbench.core.models import build_model
 from workbench.core.models.builder import pool
-from workbench.core.spec import HeadSpec, InputSpec, ModelSpec
+from workbench.core.spec.layers import LSTMSpec
+from workbench.core.spec.project import HeadSpec, InputSpec, ModelSpec
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 
 def make_project(folder: Path, steps: int, device: str) -> Path:
-    from workbench.core.project import load_project, save_project
+    from workbench.core.spec.project_file import load_project, save_project
 
     spec, _ = load_project("example:char-lm")
     spec.train.max_steps = steps

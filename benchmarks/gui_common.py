@@ -20,7 +20,7 @@ def app():
 
 
 def example(name: str, max_steps: int | None = None, epochs: int | None = None):
-    from workbench.core.project import load_project
+    from workbench.core.spec.project_file import load_project
 
     spec, base = load_project(f"example:{name}")
     spec.train.device = "cpu"

@@ -22,9 +22,9 @@ def main() -> None:
 
     from workbench.core.inspection.events import InspectContext
     from workbench.core.inspection.probe import Probe
-    from workbench.core.layer_specs import LSTMSpec
     from workbench.core.models import build_model
-    from workbench.core.spec import HeadSpec, InputSpec, ModelSpec
+    from workbench.core.spec.layers import LSTMSpec
+    from workbench.core.spec.project import HeadSpec, InputSpec, ModelSpec
     from workbench.gui.panels.inspect import TABS, InspectPanel
 
     app = QApplication.instance() or QApplication([])

@@ -23,8 +23,8 @@ import time
 import torch
 
 from workbench.core.inspection.probe import Probe
-from workbench.core.layer_specs import GRUSpec, LSTMSpec, RNNSpec
-from workbench.core.spec import (
+from workbench.core.spec.layers import GRUSpec, LSTMSpec, RNNSpec
+from workbench.core.spec.project import (
     DataSpec,
     HeadSpec,
     InputSpec,

@@ -34,7 +34,7 @@ if name == "workbench load_data":
     import torch  # noqa: F401  (imported before the clock starts)
     import pandas  # noqa: F401
     from workbench.core.data import load_data
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
     def load():
         data = load_data(DataSpec(source=path, task="forecasting", window=24))
         assert not data.train.x.is_contiguous()  # windows are views of the series
@@ -42,7 +42,7 @@ if name == "workbench load_data":
 elif name == "workbench read":
     import pandas  # noqa: F401  (imported before the clock starts, as for "pandas")
     from workbench.core.data.csv.wide import read_wide_csv
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
     spec = DataSpec(source=path, task="forecasting")
     def load():
         return read_wide_csv(__import__("pathlib").Path(path), spec, path).values

@@ -28,7 +28,7 @@ from workbench.core.run_history import list_project_runs, load_run_curves
 from workbench.core.run_store import new_run_dir
 from workbench.core.run_summary import list_summaries
 from workbench.core.runs import RunDir
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 
 EPOCHS = 100
 

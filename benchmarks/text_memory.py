@@ -42,7 +42,7 @@ import torch  # noqa: F401  (imported before measuring)
 from workbench.core.data import load_data
 from workbench.core.data.text import read_text
 from workbench.core.serving.inputs import _text
-from workbench.core.spec import DataSpec
+from workbench.core.spec.project import DataSpec
 
 path, level, kind, warm = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 spec = DataSpec(source=str(path), task="language_model", text_level=level)

@@ -31,8 +31,8 @@ import torch.nn.functional as F
 from workbench.core.data import load_data
 from workbench.core.data.batching import iterate_batches, lm_batches
 from workbench.core.models import build_model, detach_state
-from workbench.core.project import load_project
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
+from workbench.core.spec.project_file import load_project
 from workbench.core.training.session import RunOptions, start_run
 from workbench.core.training.setup import sync_spec_to_data
 

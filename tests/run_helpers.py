@@ -7,7 +7,7 @@ from pathlib import Path
 
 from workbench.core import run_store as store
 from workbench.core.runs import RunDir
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 
 
 def spec_with(hidden: int = 64, lr: float = 1e-3, layer: str = "lstm", n_layers: int = 1):

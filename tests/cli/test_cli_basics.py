@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from workbench import __version__
-from workbench.core.project import list_examples
+from workbench.core.spec.project_file import list_examples
 
 
 def workbench(*args, cwd=None):
@@ -37,7 +37,7 @@ def test_summary_table_and_json_agree_with_the_built_module():
     import torch  # noqa: F401  (the built module is the reference)
 
     from workbench.core.models import build_model
-    from workbench.core.project import load_project
+    from workbench.core.spec.project_file import load_project
 
     spec, _ = load_project("example:seed-lstm")
     expected = sum(p.numel() for p in build_model(spec.model).parameters())

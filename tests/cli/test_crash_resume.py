@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from safetensors.torch import load_file
 
-from workbench.core.project import save_project
 from workbench.core.runs import RunDir, read_metrics
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
+from workbench.core.spec.project_file import save_project
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the driver forks (POSIX)")
 

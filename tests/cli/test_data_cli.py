@@ -118,7 +118,7 @@ def test_inspect_needs_no_torch():
     code = (
         "import sys\n"
         "from workbench.core.data import inspect_data\n"
-        "from workbench.core.spec import DataSpec\n"
+        "from workbench.core.spec.project import DataSpec\n"
         "s = inspect_data(DataSpec(source='resource:airline-passengers.csv', task='forecasting'))\n"
         "assert s.series.shape[0] == 144\n"
         "assert 'torch' not in sys.modules, 'inspect imported torch'\n"

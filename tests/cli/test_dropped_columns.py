@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from workbench.core.data import inspect_data
-from workbench.core.spec import DataSpec
+from workbench.core.spec.project import DataSpec
 
 CSV = "when,station,temp,flag\n" + "".join(
     f"2020-01-{d:02d},north,{d * 0.5},{'ok' if d % 2 else 'bad'}\n" for d in range(1, 29)

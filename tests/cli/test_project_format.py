@@ -9,8 +9,8 @@ import pytest
 
 from workbench.cli import main
 from workbench.commands.schema import schema_text, shipped_paths
-from workbench.core.project import list_examples
-from workbench.core.project_format import json_schema, markdown
+from workbench.core.spec.project_file import list_examples
+from workbench.core.spec.schema import json_schema, markdown
 
 STALE = "out of date: run `workbench schema --write` and commit the result"
 _TYPES = {

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import main
-from workbench.core.project import save_project
 from workbench.core.runs import read_metrics
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
+from workbench.core.spec.project_file import save_project
 
 
 def tiny_project(path: Path, epochs: int = 2, **train) -> Path:

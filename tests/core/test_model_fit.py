@@ -7,8 +7,8 @@ import pytest
 
 from workbench.core.data import load_data
 from workbench.core.data.loader import inspect_data
-from workbench.core.model_fit import DataShape, fit_model_to_data
-from workbench.core.spec import DataSpec, ModelSpec
+from workbench.core.spec.model_fit import DataShape, fit_model_to_data
+from workbench.core.spec.project import DataSpec, ModelSpec
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ import sys
 import pytest
 
 from workbench.core.errors import TrainingError
-from workbench.core.project import load_project, save_project
 from workbench.core.runs import RunDir, default_run_dir
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
+from workbench.core.spec.project_file import load_project, save_project
 from workbench.core.training import Trainer
 from workbench.core.training import checkpoints as ck
 
@@ -83,7 +83,7 @@ def test_saving_a_project_keeps_its_permissions(tmp_path):
 def test_fifos_and_devices_are_refused_without_blocking(tmp_path):
     from workbench.core.data.loader import inspect_data
     from workbench.core.errors import WorkbenchError
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
@@ -101,7 +101,7 @@ def test_fifos_and_devices_are_refused_without_blocking(tmp_path):
 def test_names_cannot_leave_their_folders(tmp_path):
     from workbench.core.data.loader import inspect_data
     from workbench.core.errors import WorkbenchError
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
     with pytest.raises(WorkbenchError, match="inside"):
         load_project("example:../../pyproject")
@@ -120,7 +120,7 @@ def test_an_npz_that_unpacks_past_the_free_memory_is_refused(tmp_path, monkeypat
 
     from workbench.core.data.loader import inspect_data
     from workbench.core.errors import DataError
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
     np.savez_compressed(tmp_path / "z.npz", X=np.zeros((200, 100, 10), "f4"), y=np.zeros(200))
     assert (tmp_path / "z.npz").stat().st_size < 50_000  # 800 kB of zeros, packed

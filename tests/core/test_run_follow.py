@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from workbench.core.run_follow import RunFollower
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 from workbench.core.training.events import EpochEvent, StatusEvent, StepEvent
 from workbench.core.training.session import RunOptions, start_run
 

@@ -5,9 +5,14 @@ import json
 import pytest
 
 from workbench.core.errors import SpecError
-from workbench.core.layer_specs import LAYER_TYPES, LSTMSpec, new_layer
-from workbench.core.project import list_examples, load_project, project_to_json, save_project
-from workbench.core.spec import DataSpec, ModelSpec, ProjectSpec, TrainSpec
+from workbench.core.spec.layers import LAYER_TYPES, LSTMSpec, new_layer
+from workbench.core.spec.project import DataSpec, ModelSpec, ProjectSpec, TrainSpec
+from workbench.core.spec.project_file import (
+    list_examples,
+    load_project,
+    project_to_json,
+    save_project,
+)
 
 
 @pytest.mark.parametrize("kind", sorted(LAYER_TYPES))

@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 from workbench.core.errors import Problem, SpecError
-from workbench.core.spec import LR_MAX, ProjectSpec, lr_problem
+from workbench.core.spec.project import LR_MAX, ProjectSpec, lr_problem
 from workbench.core.training.control import TrainerControl
 
 
@@ -46,7 +46,7 @@ def test_learning_rate_bounds_are_one_rule():
 
 
 def test_task_members_are_their_names():
-    from workbench.core.spec import PER_STEP_TASKS, TASKS, Task
+    from workbench.core.spec.task import PER_STEP_TASKS, TASKS, Task
 
     assert TASKS == ("classification", "regression", "forecasting", "tagging", "language_model")
     assert Task.LANGUAGE_MODEL == "language_model" and Task.LANGUAGE_MODEL.per_step

@@ -10,7 +10,7 @@ import numpy as np
 from workbench.core import step_store
 from workbench.core.run_history import load_run_curves
 from workbench.core.runs import RunDir, read_metrics
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 
 
 def new_run(tmp_path, name="run") -> RunDir:

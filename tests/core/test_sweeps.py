@@ -11,9 +11,9 @@ import pytest
 
 from workbench.cli import main
 from workbench.core.errors import SpecError, WorkbenchError
-from workbench.core.project import load_project, save_project
 from workbench.core.run_store import read_meta, runs_dir_for
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
+from workbench.core.spec.project_file import load_project, save_project
 from workbench.core.sweep.definition import apply_values, check_against, sweep_from_dict
 from workbench.core.sweep.runner import SweepJob, default_storage, open_study, run_sweep, shares
 

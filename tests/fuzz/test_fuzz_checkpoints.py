@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from test_fuzz_projects import json_values, paths
 
 from workbench.core.errors import TrainingError
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 from workbench.core.training import Trainer
 from workbench.core.training import checkpoints as ck
 from workbench.core.training.state import restore_checked

@@ -16,7 +16,7 @@ from hypothesis.extra import numpy as hnp
 from workbench.core.data import load_data
 from workbench.core.data.loader import inspect_data
 from workbench.core.errors import WorkbenchError
-from workbench.core.spec import DataSpec
+from workbench.core.spec.project import DataSpec
 
 TASKS = st.sampled_from(["classification", "regression", "forecasting", "tagging"])
 cells = (

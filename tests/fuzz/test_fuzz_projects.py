@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.project import load_project
 from workbench.core.resources import examples_dir
+from workbench.core.spec.project_file import load_project
 
 EXAMPLE = json.loads((examples_dir() / "seed-lstm.json").read_text(encoding="utf-8"))
 

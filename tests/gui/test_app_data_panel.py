@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 from workbench.gui.document import ProjectDocument
 from workbench.gui.panels.data import DataPanel
 
@@ -188,7 +188,7 @@ def test_text_file_makes_a_token_model_with_a_per_step_head(qtbot, panel, tmp_pa
 
 
 def test_a_new_file_starts_from_the_defaults_not_the_example(qtbot, panel, tmp_path):
-    from workbench.core.project import load_project
+    from workbench.core.spec.project_file import load_project
 
     example, _ = load_project("example:airline-forecast")
     example.data.normalization = "minmax"  # settings a user file must not inherit
@@ -226,7 +226,7 @@ def test_european_csv_shows_read_values_and_left_out_columns(qtbot, panel, tmp_p
 
 
 def test_target_transforms_and_season_are_in_the_window_options(qtbot, panel):
-    from workbench.core.project import load_project
+    from workbench.core.spec.project_file import load_project
 
     example, _ = load_project("example:airline-forecast")
     panel._doc.replace(example)

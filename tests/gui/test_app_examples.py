@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.core.project import list_examples
+from workbench.core.spec.project_file import list_examples
 from workbench.gui.main_window import MainWindow
 
 

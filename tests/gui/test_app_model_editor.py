@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSpinBox
 
-from workbench.core.layer_specs import LSTMSpec
 from workbench.core.models.summary import summarize
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.layers import LSTMSpec
+from workbench.core.spec.project import ProjectSpec
 from workbench.gui.document import ProjectDocument
 from workbench.gui.panels.model import ModelPanel
 

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from workbench.core.project import load_project
+from workbench.core.spec.project_file import load_project
 from workbench.gui.main_window import MainWindow
 
 

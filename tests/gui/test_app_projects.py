@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from workbench.core.project import load_project
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
+from workbench.core.spec.project_file import load_project
 from workbench.gui.main_window import MainWindow
 
 

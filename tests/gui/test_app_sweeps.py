@@ -10,7 +10,7 @@ import os
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 from workbench.core.sweep.definition import load_sweep, sweep_from_dict
 from workbench.gui.document import ProjectDocument
 from workbench.gui.panels.runs import RunsPanel

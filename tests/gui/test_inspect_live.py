@@ -7,8 +7,8 @@ import pytest
 
 from workbench.core.data import load_data
 from workbench.core.inspection.events import ProbeOptions
-from workbench.core.project import load_project
-from workbench.core.spec import DataSpec, HeadSpec, InputSpec
+from workbench.core.spec.project import DataSpec, HeadSpec, InputSpec
+from workbench.core.spec.project_file import load_project
 from workbench.gui import worker as worker_mod
 from workbench.gui.document import ProjectDocument
 from workbench.gui.panels import training as training_mod

@@ -8,9 +8,9 @@ import torch
 
 from workbench.core.inspection.events import InspectContext
 from workbench.core.inspection.probe import Probe
-from workbench.core.layer_specs import GRUSpec, LSTMSpec, RNNSpec
 from workbench.core.models import build_model
-from workbench.core.spec import HeadSpec, InputSpec, ModelSpec
+from workbench.core.spec.layers import GRUSpec, LSTMSpec, RNNSpec
+from workbench.core.spec.project import HeadSpec, InputSpec, ModelSpec
 from workbench.gui.panels.inspect import TABS, InspectPanel
 from workbench.gui.widgets.inspect_controls import QUANTITIES
 

@@ -9,8 +9,8 @@ import math
 import pytest
 from PySide6.QtCore import Qt
 
-from workbench.core.project import load_project
 from workbench.core.runs import RunDir
+from workbench.core.spec.project_file import load_project
 from workbench.core.training.session import start_run
 from workbench.gui import worker as worker_mod
 from workbench.gui.document import ProjectDocument

@@ -147,13 +147,13 @@ def _is_project(ref: str) -> bool:
 
 
 def run(args) -> int:
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
     data = spec_from_args(args)
     base_dir = None
     if _is_project(args.file):
         # The project's own data options, with the options given here on top.
-        from workbench.core.project import load_project
+        from workbench.core.spec.project_file import load_project
 
         project, base_dir = load_project(args.file)
         data.pop("source")

@@ -12,7 +12,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from workbench.core.project import list_examples
+    from workbench.core.spec.project_file import list_examples
 
     examples = list_examples()
     if args.json:

@@ -104,7 +104,7 @@ def _list(args, root: Path | None) -> int:
     project = getattr(args, "project_pos", None) or args.project
     name = ""
     if project:
-        from workbench.core.project import load_project
+        from workbench.core.spec.project_file import load_project
 
         try:
             name = load_project(project)[0].name

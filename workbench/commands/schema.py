@@ -22,7 +22,7 @@ def add_parser(sub) -> None:
 
 
 def schema_text() -> str:
-    from workbench.core.project_format import json_schema
+    from workbench.core.spec.schema import json_schema
 
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
@@ -39,8 +39,8 @@ def run(args) -> int:
     if not args.write:
         print(schema_text(), end="")
         return 0
-    from workbench.core.project import atomic_write_bytes
-    from workbench.core.project_format import markdown
+    from workbench.core.spec.project_file import atomic_write_bytes
+    from workbench.core.spec.schema import markdown
 
     schema_path, docs_path = shipped_paths()
     atomic_write_bytes(schema_path, schema_text().encode("utf-8"))

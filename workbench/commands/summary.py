@@ -14,7 +14,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from workbench.core.models.summary import summarize
-    from workbench.core.project import load_project
+    from workbench.core.spec.project_file import load_project
 
     spec, base_dir = load_project(args.project)
     summary = summarize(spec.model)
@@ -37,7 +37,7 @@ def data_mismatch(spec, base_dir) -> list[str]:
     """
     from workbench.core.data import inspect_data
     from workbench.core.errors import WorkbenchError
-    from workbench.core.model_fit import DataShape, fit_model_to_data
+    from workbench.core.spec.model_fit import DataShape, fit_model_to_data
 
     try:
         data = inspect_data(spec.data, base_dir)

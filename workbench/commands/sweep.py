@@ -26,8 +26,8 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from workbench.core.errors import WorkbenchError
-    from workbench.core.project import load_project
     from workbench.core.run_store import runs_dir_for
+    from workbench.core.spec.project_file import load_project
     from workbench.core.sweep.definition import check_against, load_sweep, sweep_file_for
     from workbench.core.sweep.runner import SweepJob, default_storage, run_sweep
 

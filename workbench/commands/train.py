@@ -64,7 +64,7 @@ def _int(text: str, low: int) -> int:
 
 def run(args) -> int:
     from workbench.core.errors import SpecError, WorkbenchError
-    from workbench.core.project import load_project
+    from workbench.core.spec.project_file import load_project
 
     spec, base_dir = load_project(args.project)
     if args.epochs is not None:

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.project import EXAMPLE_PREFIX, atomic_write_bytes
 from workbench.core.runs import RUNS_ENV
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
+from workbench.core.spec.project_file import EXAMPLE_PREFIX, atomic_write_bytes
 
 META = "meta.json"
 TRASH = ".trash"

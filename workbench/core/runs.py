@@ -43,8 +43,8 @@ from typing import Any
 
 from workbench.core.errors import TrainingError, WorkbenchError
 from workbench.core.files import is_regular
-from workbench.core.project import atomic_write_bytes, project_to_json
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
+from workbench.core.spec.project_file import atomic_write_bytes, project_to_json
 
 RUNS_ENV = "WORKBENCH_RUNS_DIR"
 #: A stop request for a run on several processes (the app creates it; rank 0 consumes it).
@@ -256,7 +256,7 @@ class RunDir:
         atomic_write_bytes(self.project_file, project_to_json(spec).encode("utf-8"))
 
     def read_project(self) -> ProjectSpec:
-        from workbench.core.project import load_project
+        from workbench.core.spec.project_file import load_project
 
         spec, _ = load_project(self.project_file)
         return spec

@@ -47,7 +47,7 @@ def _files(folder: Path) -> list[Path]:
 
 
 def _write(path: Path, rows: np.ndarray) -> None:
-    from workbench.core.project import atomic_write_bytes
+    from workbench.core.spec.project_file import atomic_write_bytes
 
     buffer = io.BytesIO()
     np.save(buffer, rows, allow_pickle=False)

@@ -18,9 +18,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from workbench.core.errors import Problem
-from workbench.core.project import load_project_for_editing, save_project
-from workbench.core.spec import ProjectSpec
-from workbench.core.spec_paths import get_path, with_path
+from workbench.core.spec.paths import get_path, with_path
+from workbench.core.spec.project import ProjectSpec
+from workbench.core.spec.project_file import load_project_for_editing, save_project
 from workbench.gui.undo import SpecCommand
 
 

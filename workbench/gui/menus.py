@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMessageBox, QStyle, QToolBar
 
 from workbench import __version__
-from workbench.core.project import list_examples
+from workbench.core.spec.project_file import list_examples
 from workbench.gui.plain_text import as_plain, plain_label
 from workbench.gui.settings import follow_training, recent_files, set_follow_training
 

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.errors import SpecError, WorkbenchError
-from workbench.core.project import atomic_write_bytes
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
+from workbench.core.spec.project_file import atomic_write_bytes
 from workbench.core.sweep.definition import (
     DIRECTIONS,
     SAMPLERS,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoCommand
 
 if TYPE_CHECKING:
-    from workbench.core.spec import ProjectSpec
+    from workbench.core.spec.project import ProjectSpec
 
 
 class SpecCommand(QUndoCommand):

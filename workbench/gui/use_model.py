@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QProgressDialog, QWidge
 from workbench.gui.plain_text import as_plain, inform
 from workbench.gui.worker import ErrorInfo, run_task
 
-EXPORT_FORMATS = ("onnx", "torchscript", "pytorch", "safetensors")
+EXPORT_FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "safetensors")
 
 
 class Progress:

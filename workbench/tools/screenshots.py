@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.outdir
     out.mkdir(parents=True, exist_ok=True)
 
-    from workbench.core.layer_specs import new_layer
+    from workbench.core.spec.layers import new_layer
     from workbench.gui.app import create_app
     from workbench.gui.main_window import MainWindow
 

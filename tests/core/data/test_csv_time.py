@@ -6,7 +6,7 @@ import pytest
 
 from workbench.core.data import inspect_data, load_data
 from workbench.core.errors import DataError
-from workbench.core.spec import DataSpec, SplitSpec
+from workbench.core.spec.project import DataSpec, SplitSpec
 
 NO_SPLIT = SplitSpec(val_fraction=0.0, test_fraction=0.0)
 

@@ -7,7 +7,7 @@ import pytest
 
 from workbench.core.data import load_data
 from workbench.core.errors import DataError
-from workbench.core.spec import DataSpec, SplitSpec
+from workbench.core.spec.project import DataSpec, SplitSpec
 
 
 def _fails(spec: DataSpec, *fragments: str) -> str:

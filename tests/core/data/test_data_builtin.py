@@ -8,7 +8,7 @@ import torch
 
 from workbench.core.data import load_data
 from workbench.core.errors import DataError
-from workbench.core.spec import DataSpec
+from workbench.core.spec.project import DataSpec
 
 
 def _spec(name: str, task: str, **kw) -> DataSpec:

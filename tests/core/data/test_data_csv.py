@@ -8,7 +8,7 @@ import torch
 
 from workbench.core.data import load_data
 from workbench.core.errors import DataError
-from workbench.core.spec import DataSpec, SplitSpec
+from workbench.core.spec.project import DataSpec, SplitSpec
 
 
 def _write(path, text: str, encoding: str = "utf-8") -> str:
@@ -315,7 +315,7 @@ def test_large_long_csv_with_text_columns_and_decimal_commas(tmp_path):
 
 def test_a_window_too_long_for_the_splits_is_shortened_with_a_note():
     from workbench.core.data import inspect_data
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
     # strict: each 22-month val/test part must hold a whole window + horizon
     spec = DataSpec(source="resource:airline-passengers.csv", task="forecasting", window=24)

@@ -9,7 +9,7 @@ import numpy as np
 
 from workbench.core.data import load_data
 from workbench.core.data.splits import stratified_split
-from workbench.core.spec import DataSpec, ProjectSpec
+from workbench.core.spec.project import DataSpec, ProjectSpec
 
 
 def test_a_short_series_gets_a_window_that_leaves_training_windows(tmp_path):
@@ -55,7 +55,7 @@ def test_validation_from_a_training_file_is_stratified(tmp_path):
 
 def test_summary_says_when_the_model_does_not_fit_its_data(tmp_path, capsys):
     from workbench.cli import main
-    from workbench.core.project import save_project
+    from workbench.core.spec.project_file import save_project
 
     spec = ProjectSpec.from_dict(
         {

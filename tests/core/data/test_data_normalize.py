@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from workbench.core.data import load_data
-from workbench.core.spec import DataSpec, SplitSpec
+from workbench.core.spec.project import DataSpec, SplitSpec
 
 
 def _constant_sequences(tmp_path, n: int = 50) -> str:

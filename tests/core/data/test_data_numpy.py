@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from workbench.core.data import load_data, numpy_format
-from workbench.core.spec import DataSpec, SplitSpec
+from workbench.core.spec.project import DataSpec, SplitSpec
 
 NO_VAL = SplitSpec(val_fraction=0.0, test_fraction=0.25)
 

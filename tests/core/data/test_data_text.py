@@ -6,7 +6,7 @@ import torch
 
 from workbench.core.data import load_data
 from workbench.core.data.batching import lm_batches
-from workbench.core.spec import DataSpec, SplitSpec
+from workbench.core.spec.project import DataSpec, SplitSpec
 
 
 def _lm(src: str, **kw) -> DataSpec:

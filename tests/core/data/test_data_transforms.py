@@ -9,7 +9,7 @@ import pytest
 from workbench.core.data import load_data
 from workbench.core.data.transforms import TargetTransform, guess_season
 from workbench.core.errors import DataError
-from workbench.core.spec import DataSpec
+from workbench.core.spec.project import DataSpec
 
 CHAINS = [
     ["log"],

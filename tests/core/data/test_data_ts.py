@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from workbench.core.data import load_data
-from workbench.core.spec import DataSpec, SplitSpec
+from workbench.core.spec.project import DataSpec, SplitSpec
 
 UNIVARIATE = """# a comment line
 @problemName GunPointToy

@@ -9,7 +9,7 @@ import pytest
 
 from workbench.core.data import inspect_data
 from workbench.core.errors import DataError
-from workbench.core.spec import DataSpec
+from workbench.core.spec.project import DataSpec
 
 
 def _refused(spec: DataSpec, *fragments: str) -> None:

@@ -16,7 +16,7 @@ from workbench.core.data import token_ids as tid
 from workbench.core.data.batching import lm_batches
 from workbench.core.data.text import read_text
 from workbench.core.serving.inputs import _text
-from workbench.core.spec import DataSpec, SplitSpec
+from workbench.core.spec.project import DataSpec, SplitSpec
 
 SHAKESPEARE = Path(__file__).parents[3] / "resources" / "data" / "shakespeare.txt"
 TEXTS = {

@@ -6,7 +6,7 @@ import pytest
 
 from workbench.core.data import inspect_data
 from workbench.core.errors import DataError
-from workbench.core.spec import DataSpec
+from workbench.core.spec.project import DataSpec
 
 HEAD = "@problemName {name}\n@univariate true\n@equalLength true\n@seriesLength {n}\n@classLabel true {labels}\n@data\n"
 

@@ -12,9 +12,9 @@ from workbench.core.inspection.gradflow import (
     task_loss,
     unrolled_forward,
 )
-from workbench.core.layer_specs import GRUSpec, LayerNormSpec, LSTMSpec, RNNSpec
 from workbench.core.models import build_model
-from workbench.core.spec import HeadSpec, InputSpec, ModelSpec
+from workbench.core.spec.layers import GRUSpec, LayerNormSpec, LSTMSpec, RNNSpec
+from workbench.core.spec.project import HeadSpec, InputSpec, ModelSpec
 
 CASES = {
     "rnn": [RNNSpec(hidden_size=5)],

@@ -7,9 +7,9 @@ import torch
 from torch import nn
 
 from workbench.core.inspection.gates import hidden_from_gates, trace_model
-from workbench.core.layer_specs import GRUSpec, LayerNormSpec, LSTMSpec, RNNSpec
 from workbench.core.models import build_model
-from workbench.core.spec import HeadSpec, InputSpec, ModelSpec
+from workbench.core.spec.layers import GRUSpec, LayerNormSpec, LSTMSpec, RNNSpec
+from workbench.core.spec.project import HeadSpec, InputSpec, ModelSpec
 
 TOL = 1e-5
 

@@ -18,10 +18,10 @@ from workbench.core.inspection.predictions import (
     per_class_accuracy,
     prediction_view,
 )
-from workbench.core.layer_specs import GRUSpec, LSTMSpec
 from workbench.core.models import build_model
 from workbench.core.models.sampling import encode, sample_ids, sample_text
-from workbench.core.spec import DataSpec, HeadSpec, InputSpec, ModelSpec
+from workbench.core.spec.layers import GRUSpec, LSTMSpec
+from workbench.core.spec.project import DataSpec, HeadSpec, InputSpec, ModelSpec
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,15 @@ import torch
 from workbench.core.inspection.predictions import ClassificationView, ForecastView, SampleView
 from workbench.core.inspection.probe import Probe
 from workbench.core.inspection.snapshot import ProbeSnapshot
-from workbench.core.layer_specs import GRUSpec, LSTMSpec, RNNSpec
-from workbench.core.spec import DataSpec, HeadSpec, InputSpec, ModelSpec, ProjectSpec, TrainSpec
+from workbench.core.spec.layers import GRUSpec, LSTMSpec, RNNSpec
+from workbench.core.spec.project import (
+    DataSpec,
+    HeadSpec,
+    InputSpec,
+    ModelSpec,
+    ProjectSpec,
+    TrainSpec,
+)
 from workbench.core.training import Trainer
 
 

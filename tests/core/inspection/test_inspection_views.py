@@ -10,9 +10,9 @@ import torch
 
 from workbench.core.inspection.probe import Probe, probe_batch
 from workbench.core.inspection.snapshot import LayerView, gate_health, make_snapshot, trajectory
-from workbench.core.layer_specs import GRUSpec, LSTMSpec, RNNSpec
 from workbench.core.models import build_model
-from workbench.core.spec import HeadSpec, InputSpec, ModelSpec
+from workbench.core.spec.layers import GRUSpec, LSTMSpec, RNNSpec
+from workbench.core.spec.project import HeadSpec, InputSpec, ModelSpec
 
 
 def _model(layers, head=None, n_features=2, seed=0):

@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from workbench.core.inspection.probe import Probe
-from workbench.core.project import load_project
+from workbench.core.spec.project_file import load_project
 from workbench.core.training import Trainer
 
 #: Same data and training for both models: ~1500 steps of 64 sequences. With these settings the

@@ -3,10 +3,10 @@
 import pytest
 import torch
 
-from workbench.core.layer_specs import DropoutSpec, GRUSpec, LayerNormSpec, LSTMSpec, RNNSpec
 from workbench.core.models import build_model
 from workbench.core.models.summary import summarize
-from workbench.core.spec import HeadSpec, InputSpec, ModelSpec
+from workbench.core.spec.layers import DropoutSpec, GRUSpec, LayerNormSpec, LSTMSpec, RNNSpec
+from workbench.core.spec.project import HeadSpec, InputSpec, ModelSpec
 
 STACKS = {
     "lstm": [LSTMSpec(hidden_size=12)],

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from safetensors.torch import save_file
 
-from workbench.core.project import load_project
+from workbench.core.spec.project_file import load_project
 from workbench.core.training import Trainer
 from workbench.core.training.launch import record_failure
 

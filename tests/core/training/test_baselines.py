@@ -10,7 +10,7 @@ import torch
 
 from workbench.core.data import load_data
 from workbench.core.data.prepared import PreparedData, SequenceSplit
-from workbench.core.spec import DataSpec, SplitSpec
+from workbench.core.spec.project import DataSpec, SplitSpec
 from workbench.core.training.baselines import baseline_name, skill, split_baselines
 from workbench.core.training.tasks import TaskLogic
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from workbench.core.errors import TrainingError
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 from workbench.core.training import Trainer
 from workbench.core.training import checkpoints as ck
 from workbench.core.training.state import restore_checked

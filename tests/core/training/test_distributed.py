@@ -21,9 +21,9 @@ import torch
 from safetensors.torch import load_file
 
 from workbench.core.errors import DataError
-from workbench.core.project import save_project
 from workbench.core.runs import read_metrics
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
+from workbench.core.spec.project_file import save_project
 from workbench.core.training import Trainer
 from workbench.core.training.checkpoints import read_state_dict
 from workbench.core.training.distributed import STOP_FILE, Distributed
@@ -117,7 +117,7 @@ def test_two_processes_equal_one_on_the_same_global_batches(two_process_run, tmp
     for key in rank0:  # DDP keeps the replicas identical, bit for bit
         assert torch.equal(rank0[key], rank1[key]), key
 
-    from workbench.core.project import load_project
+    from workbench.core.spec.project_file import load_project
 
     spec, base = load_project(root / f"{name}.json")
     single = Trainer(spec, base, run_dir=tmp_path / "single").run()

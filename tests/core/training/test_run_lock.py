@@ -13,7 +13,7 @@ import pytest
 from workbench.core.errors import TrainingError, WorkbenchError
 from workbench.core.runlock import RunLock, holder
 from workbench.core.runs import RunDir
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 from workbench.core.training import Trainer
 
 

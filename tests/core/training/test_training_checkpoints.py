@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from workbench.core.errors import TrainingError
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 from workbench.core.training import Trainer
 from workbench.core.training import checkpoints as ck
 
@@ -44,7 +44,7 @@ def test_round_trip_keeps_tensors_and_meta(tmp_path):
 
 @pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop"])
 def test_optimizer_state_round_trip(name):
-    from workbench.core.spec import OptimizerSpec
+    from workbench.core.spec.project import OptimizerSpec
     from workbench.core.training.optim import build_optimizer
 
     net = torch.nn.Linear(3, 2)

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from workbench.core.runs import read_metrics
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 from workbench.core.training import EventBus, StatusEvent, Trainer, TrainerControl
 
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from workbench.core.runs import RunDir, read_metrics
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 from workbench.core.training import Trainer
 
 

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from workbench.core.spec import ClipSpec, OptimizerSpec, ScheduleSpec
+from workbench.core.spec.project import ClipSpec, OptimizerSpec, ScheduleSpec
 from workbench.core.training.optim import GradientClipper, LRSchedule, build_optimizer
 
 

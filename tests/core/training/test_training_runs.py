@@ -6,7 +6,7 @@ import pytest
 
 from workbench.core.errors import TrainingError
 from workbench.core.runs import RunDir, default_run_dir, list_runs, read_metrics, runs_root
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 
 
 def test_default_run_dir_uses_the_env_root_and_never_collides(tmp_path, monkeypatch):

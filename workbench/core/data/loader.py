@@ -20,7 +20,7 @@ from workbench.core.errors import DataError
 #: The task a format suggests when none was chosen (the CLI and the GUI use it).
 
 if TYPE_CHECKING:
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
 NATURAL_TASK = {
     "wide_csv": "forecasting",
@@ -133,16 +133,16 @@ def _load(
     where = source.label
     args = (spec, where, fmt, spec.source, summary_only)
     if isinstance(raw, RawText):
-        from workbench.core.data.text import prepare_text
+        from workbench.core.data.prepare.text import prepare_text
 
         data = prepare_text(raw, *args)
     elif isinstance(raw, RawSeries):
-        from workbench.core.data.windows import prepare_series
+        from workbench.core.data.prepare.series import prepare_series
 
         data = prepare_series(raw, *args)
     else:
         assert isinstance(raw, RawSequences)
-        from workbench.core.data.prepare_sequences import prepare_sequences
+        from workbench.core.data.prepare.sequences import prepare_sequences
 
         data = prepare_sequences(raw, *args)
     report(1.0)

@@ -21,7 +21,7 @@ from workbench.core.data.raw import Preview, RawSequences, RawSeries, count_miss
 from workbench.core.errors import DataError
 
 if TYPE_CHECKING:
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
 MMAP_BYTES = 64 << 20
 #: An array is read, converted to float32 and windowed: budget this many copies of it.

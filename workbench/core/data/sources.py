@@ -12,7 +12,7 @@ from workbench.core.files import check_regular, inside
 from workbench.core.resources import data_dir
 
 if TYPE_CHECKING:
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
 BUILTIN_PREFIX = "builtin:"
 RESOURCE_PREFIX = "resource:"

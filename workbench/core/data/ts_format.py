@@ -19,7 +19,7 @@ from workbench.core.data.text import decode_utf8
 from workbench.core.errors import DataError
 
 if TYPE_CHECKING:
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
 _BOOL = {"true": True, "false": False}
 _TUPLE = re.compile(r"\(([^()]*)\)")

@@ -16,7 +16,7 @@ from workbench.core.data.text import decode_utf8
 from workbench.core.errors import DataError
 
 if TYPE_CHECKING:
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
 
 def parse_ucr(text: str, where: str, delimiter: str | None) -> RawSequences:

@@ -160,7 +160,7 @@ def sample_with_weights(
 
     from workbench.core.models import build_model
     from workbench.core.models.sampling import encode, sample_ids
-    from workbench.core.spec import ModelSpec
+    from workbench.core.spec.project import ModelSpec
 
     model = build_model(ModelSpec.from_dict(model_spec))
     model.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in weights.items()})

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from workbench.core.models.layers import DropoutBlock, RecurrentBlock, build_layer
-from workbench.core.spec import ModelSpec
+from workbench.core.spec.project import ModelSpec
 
 #: Recurrent state of one block: ``h`` (RNN/GRU) or ``(h, c)`` (LSTM); None when not carried.
 BlockState = torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from workbench.core.layer_specs import (
+from workbench.core.spec.layers import (
     DropoutSpec,
     GRUSpec,
     LayerNormSpec,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from workbench.core.layer_specs import LayerSpec
-from workbench.core.spec import ModelSpec
+from workbench.core.spec.layers import LayerSpec
+from workbench.core.spec.project import ModelSpec
 
 BYTES_PER_FLOAT = 4
 #: Gates per recurrent cell, and elementwise FLOPs per hidden unit per step (activations,

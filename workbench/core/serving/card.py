@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from workbench.core.project import atomic_write_bytes
+from workbench.core.spec.project_file import atomic_write_bytes
 
 
 def card(run: Any, result: Any) -> dict[str, Any]:

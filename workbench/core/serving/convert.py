@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 from workbench.core.serving.plain_model import SequenceNet
-from workbench.core.spec import ModelSpec
+from workbench.core.spec.project import ModelSpec
 
 _DIRECTION = re.compile(r"^blocks\.(\d+)\.rnn\.(\w+?)_l(\d+)(_reverse)?$")
 

@@ -12,7 +12,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.runs import RunDir
 from workbench.core.serving import preprocessing as prep
 from workbench.core.serving.preprocessing import Preprocessing
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 
 #: Statuses of a run that is still writing its checkpoints.
 BUSY = ("preparing", "running", "paused")

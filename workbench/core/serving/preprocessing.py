@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.core.project import atomic_write_bytes
+from workbench.core.spec.project_file import atomic_write_bytes
 
 FILE_NAME = "preprocessing.json"
 FORMAT = 1

@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.project import atomic_write_bytes
 from workbench.core.serving import svg
 from workbench.core.serving.loaded import LoadedRun
 from workbench.core.serving.text import metrics_text
+from workbench.core.spec.project_file import atomic_write_bytes
 
 #: Step-loss points drawn at most (longer logs are thinned evenly).
 MAX_POINTS = 2000

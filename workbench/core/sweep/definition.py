@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.errors import SpecError, WorkbenchError
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 
 SAMPLERS = ("grid", "random", "tpe")
 DIRECTIONS = ("minimize", "maximize")
@@ -226,7 +226,7 @@ def _param(path: str, rule: Any, problems: list[str]) -> SweepParam | None:
 def apply_values(spec: ProjectSpec, values: dict[str, Any], source: str = "sweep") -> ProjectSpec:
     """The project with each ``path → value`` set; a layer given another ``type`` keeps the
     fields the new type has. Raises ``SpecError`` when a path or value does not fit."""
-    from workbench.core.layer_specs import LAYER_TYPES
+    from workbench.core.spec.layers import LAYER_TYPES
 
     data = spec.to_dict()
     problems = []

@@ -12,8 +12,8 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.core.spec import ProjectSpec
-from workbench.core.specbase import SpecBase, field_choices
+from workbench.core.spec.base import SpecBase, field_choices
+from workbench.core.spec.project import ProjectSpec
 
 #: Fields never worth varying (bookkeeping, or where the data come from).
 _SKIP = {"format_version", "name", "description", "device", "normalization_stats"}
@@ -54,7 +54,7 @@ def sweepable_fields(spec: ProjectSpec) -> list[SweepField]:
 
 
 def _walk(node: SpecBase, path: str, out: list[SweepField]) -> None:
-    from workbench.core.layer_specs import LAYER_TYPES, LayerSpec
+    from workbench.core.spec.layers import LAYER_TYPES, LayerSpec
 
     if isinstance(node, LayerSpec):
         recurrent = [k for k, cls in LAYER_TYPES.items() if cls(**{}).recurrent]

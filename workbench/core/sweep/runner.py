@@ -157,8 +157,8 @@ def run_trial(trial, job: SweepJob) -> float:
     """The objective: train one run with the trial's values; its best epoch value."""
     import optuna
 
-    from workbench.core.project import load_project
     from workbench.core.run_store import new_run_dir, update_meta
+    from workbench.core.spec.project_file import load_project
     from workbench.core.training.session import RunOptions, start_run
 
     stop = stop_file(job.runs_root, job.sweep.name)

@@ -23,7 +23,7 @@ from safetensors.torch import save as st_save
 
 from workbench.core.errors import TrainingError
 from workbench.core.files import check_regular
-from workbench.core.project import atomic_write_bytes
+from workbench.core.spec.project_file import atomic_write_bytes
 
 META_KEY = "workbench_checkpoint"
 #: SHA-256 of the JSON header and every tensor (name, dtype, shape, bytes), checked on load: a

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from workbench.core.spec import lr_problem
+from workbench.core.spec.project import lr_problem
 
 
 class TrainerControl:

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from workbench.core.errors import TrainingError
-from workbench.core.spec import ClipSpec, OptimizerSpec, ScheduleSpec
+from workbench.core.spec.project import ClipSpec, OptimizerSpec, ScheduleSpec
 
 
 def build_optimizer(spec: OptimizerSpec, params) -> torch.optim.Optimizer:

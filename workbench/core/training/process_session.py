@@ -40,7 +40,7 @@ from workbench.core.training.result import RunResult
 from workbench.core.training.session import RunOptions
 
 if TYPE_CHECKING:
-    from workbench.core.spec import ProjectSpec
+    from workbench.core.spec.project import ProjectSpec
 
 #: Seconds between looks at the run folder (the GUI drains its buffer at 10 Hz).
 POLL_S = 0.25
@@ -181,7 +181,7 @@ class ProcessSession:
         try:
             project = None
             if self._spec is not None:
-                from workbench.core.project import save_project
+                from workbench.core.spec.project_file import save_project
 
                 project = scratch / "project.json"
                 save_project(worker_spec(self._spec, self._base_dir), project)

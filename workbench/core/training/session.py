@@ -30,7 +30,7 @@ from workbench.core.training.events import EventBus
 if TYPE_CHECKING:
     from workbench.core.inspection.feed import ProbePublisher
     from workbench.core.inspection.probe import Probe
-    from workbench.core.spec import ProjectSpec
+    from workbench.core.spec.project import ProjectSpec
     from workbench.core.training.result import RunResult
     from workbench.core.training.trainer import Trainer
 

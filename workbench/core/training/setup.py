@@ -9,8 +9,8 @@ from typing import Any
 import torch
 
 from workbench.core.errors import SpecError, TrainingError
-from workbench.core.model_fit import DataShape, fit_model_to_data
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.model_fit import DataShape, fit_model_to_data
+from workbench.core.spec.project import ProjectSpec
 from workbench.core.training.callbacks import Monitor
 from workbench.core.training.tasks import IGNORE, available_metrics, metric_mode, per_step_targets
 

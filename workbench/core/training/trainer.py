@@ -21,11 +21,11 @@ import torch
 from workbench.core.device import describe_device, resolve_device
 from workbench.core.errors import TrainingError, WorkbenchError
 from workbench.core.models import build_model
-from workbench.core.project import atomic_write_bytes
 from workbench.core.runlock import RunLock
 from workbench.core.runs import RunDir, data_base_dir, default_run_dir
 from workbench.core.serving import preprocessing
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
+from workbench.core.spec.project_file import atomic_write_bytes
 from workbench.core.step_store import truncate_steps
 from workbench.core.training import checkpoints as ck
 from workbench.core.training import recovery

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 
 from workbench.core.data.prepared import DataSummary
 from workbench.core.errors import Problem, WorkbenchError
-from workbench.core.model_fit import DataShape, fit_model_to_data
 from workbench.core.resources import data_dir
-from workbench.core.spec import DataSpec
+from workbench.core.spec.model_fit import DataShape, fit_model_to_data
+from workbench.core.spec.project import DataSpec
 from workbench.gui.document import ProjectDocument
 from workbench.gui.plain_text import plain_label, warn
 from workbench.gui.widgets.data_options import DataOptions

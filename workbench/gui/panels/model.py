@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.layer_specs import LAYER_TYPES, LayerSpec, new_layer
-from workbench.core.model_fit import DataShape
-from workbench.core.spec import HeadSpec, InputSpec, ProjectSpec, Task
+from workbench.core.spec.layers import LAYER_TYPES, LayerSpec, new_layer
+from workbench.core.spec.model_fit import DataShape
+from workbench.core.spec.project import HeadSpec, InputSpec, ProjectSpec
+from workbench.core.spec.task import Task
 from workbench.gui.document import ProjectDocument
 from workbench.gui.plain_text import plain_label
 from workbench.gui.widgets.spec_form import ERROR_STYLE, SpecForm

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from workbench.core.spec import (
+from workbench.core.spec.project import (
     ClipSpec,
     EarlyStoppingSpec,
     OptimizerSpec,

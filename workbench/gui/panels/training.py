@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from workbench.core.inspection.events import INSPECTION_EVENTS
 from workbench.core.inspection.feed import InspectionSettings
 from workbench.core.run_history import load_run_curves
-from workbench.core.spec import LR_MAX
+from workbench.core.spec.project import LR_MAX
 from workbench.core.training.events import ErrorEvent, ProbeEvent, StatusEvent, StepEvent
 from workbench.core.training.session import RunOptions, TrainingSession, start_run
 from workbench.gui.panels.training_support import (

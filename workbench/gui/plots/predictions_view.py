@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from workbench.core.spec import Task
+from workbench.core.spec.task import Task
 from workbench.gui.plain_text import plain_label
 from workbench.gui.plots.confusion import ConfusionView
 from workbench.gui.plots.gradflow_plot import fit_x

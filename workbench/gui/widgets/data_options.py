@@ -9,7 +9,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from workbench.core.spec import DataSpec, SplitSpec, Task
+from workbench.core.spec.project import DataSpec, SplitSpec
+from workbench.core.spec.task import Task
 from workbench.gui.widgets.column_roles import ColumnRoles
 from workbench.gui.widgets.spec_form import SpecForm
 

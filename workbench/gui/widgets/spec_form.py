@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.specbase import SpecBase, _is_optional, field_doc
+from workbench.core.spec.base import SpecBase, _is_optional, field_doc
 from workbench.gui.plain_text import plain_label
 
 _INT_MAX = 2_000_000_000

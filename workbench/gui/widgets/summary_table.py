@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.models.summary import format_bytes, summarize
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 
 _COLUMNS = ("Layer (type)", "Output shape", "Params", "FLOPs/step", "Act. mem/step")
 #: Bytes per parameter while training with Adam: weight + gradient + two moment buffers.

@@ -27,7 +27,7 @@ from workbench.core.data.csv.table import (
 )
 
 if TYPE_CHECKING:
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
 
 class NotStreamable(Exception):

@@ -19,7 +19,7 @@ from workbench.core.data.raw import RawSequences
 from workbench.core.errors import DataError
 
 if TYPE_CHECKING:
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
 
 def _order_key(table: Table, name: str, where: str) -> np.ndarray:

@@ -24,7 +24,7 @@ from workbench.core.data.raw import Preview
 from workbench.core.errors import DataError
 
 if TYPE_CHECKING:
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
 SAMPLE_BYTES = 1 << 16
 SAMPLE_LINES = 200

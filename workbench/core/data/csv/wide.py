@@ -21,7 +21,7 @@ from workbench.core.data.raw import RawSeries
 from workbench.core.errors import DataError
 
 if TYPE_CHECKING:
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
 
 def _order(

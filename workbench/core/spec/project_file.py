@@ -12,7 +12,7 @@ from pathlib import Path
 from workbench.core.errors import Problem, SpecError, WorkbenchError
 from workbench.core.files import inside, read_bytes_capped
 from workbench.core.resources import examples_dir
-from workbench.core.spec import ProjectSpec
+from workbench.core.spec.project import ProjectSpec
 
 EXAMPLE_PREFIX = "example:"
 #: Project files are small JSON; anything larger is the wrong file (or /dev/zero).

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.core.spec import PER_STEP_TASKS, ModelSpec
+from workbench.core.spec.project import ModelSpec
+from workbench.core.spec.task import PER_STEP_TASKS
 
 
 @dataclass(frozen=True)

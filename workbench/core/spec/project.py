@@ -9,36 +9,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from workbench.core.errors import Problem
-from workbench.core.layer_specs import LayerSpec, LSTMSpec
-from workbench.core.specbase import SpecBase, _join, spec_field
+from workbench.core.spec.base import SpecBase, _join, spec_field
+from workbench.core.spec.layers import LayerSpec, LSTMSpec
+from workbench.core.spec.task import PER_STEP_TASKS, TASKS
 
 #: torch's generators take seeds up to 2**64 - 1; a larger one overflowed inside torch.
 SEED_MAX = 2**64 - 1
 
 
-class Task(StrEnum):
-    """What a model learns. Members ARE their names as text (``Task.TAGGING == "tagging"``), so
-    specs, files and JSON keep plain strings; code compares with members, not literals."""
-
-    CLASSIFICATION = "classification"
-    REGRESSION = "regression"
-    FORECASTING = "forecasting"
-    TAGGING = "tagging"
-    LANGUAGE_MODEL = "language_model"
-
-    @property
-    def per_step(self) -> bool:
-        """The head emits one output per time step (sequence → sequence)."""
-        return self in PER_STEP_TASKS
-
-
-TASKS = tuple(t.value for t in Task)
-#: Tasks whose head emits one output per time step (sequence → sequence).
-PER_STEP_TASKS = (Task.TAGGING, Task.LANGUAGE_MODEL)
 #: The learning rate's bounds, defined once (the spec field, the live control, the app's box):
 #: above 0, at most ``LR_MAX``.
 LR_MAX = 10.0
@@ -213,7 +194,7 @@ class HeadSpec(SpecBase):
 class ModelSpec(SpecBase):
     """The network: an input, a stack of layer blocks and a head."""
 
-    # ``core.models.build_model(spec)`` builds it; ``core.model_fit`` fits input and head to data.
+    # ``core.models.build_model(spec)`` builds it; ``core.spec.model_fit`` fits input and head to data.
 
     FORMAT_VERSION = 1
 

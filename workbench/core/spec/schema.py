@@ -11,8 +11,9 @@ import dataclasses
 import typing
 from typing import Any
 
-from workbench.core.layer_specs import LAYER_TYPES, LayerSpec
-from workbench.core.spec import (
+from workbench.core.spec.base import SpecBase, _is_optional, _to_plain
+from workbench.core.spec.layers import LAYER_TYPES, LayerSpec
+from workbench.core.spec.project import (
     ClipSpec,
     DataSpec,
     EarlyStoppingSpec,
@@ -25,7 +26,6 @@ from workbench.core.spec import (
     SplitSpec,
     TrainSpec,
 )
-from workbench.core.specbase import SpecBase, _is_optional, _to_plain
 
 SCHEMA_ID = "https://sequence-workbench.invalid/project.schema.json"
 #: Sections of the reference, in reading order: (JSON path, spec class).
@@ -222,7 +222,7 @@ _NO_DOC = {
 
 def markdown() -> str:
     """``docs/project-format.md``: every field, then how the main choices behave."""
-    from workbench.core.project_format_prose import INTRO, PROSE
+    from workbench.core.spec.schema_prose import INTRO, PROSE
 
     out = [INTRO.strip(), ""]
     for path, cls in SECTIONS:

@@ -20,7 +20,7 @@ from workbench.core.data.splits import (
 from workbench.core.errors import DataError
 
 if TYPE_CHECKING:
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
 SEQUENCE_TASKS = ("classification", "regression", "tagging")
 

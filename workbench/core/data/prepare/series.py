@@ -25,7 +25,7 @@ from workbench.core.data.transforms import TargetTransform, resolve_season
 from workbench.core.errors import DataError
 
 if TYPE_CHECKING:
-    from workbench.core.spec import DataSpec
+    from workbench.core.spec.project import DataSpec
 
 SERIES_TASKS = ("forecasting", "regression")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from workbench.core.errors import Problem
-from workbench.core.specbase import SpecBase, _join, _parse_fields, spec_field
+from workbench.core.spec.base import SpecBase, _join, _parse_fields, spec_field
 
 LAYER_TYPES: dict[str, type[LayerSpec]] = {}
 
