@@ -3,7 +3,8 @@
     python -m workbench.tools.screenshots OUTDIR [--epochs N]
 
 Loads the built-in example, builds a two-block model through the document (as the forms do),
-trains it for a few epochs on the background worker, and saves one image per view. Look at
+trains it for a few epochs on the background worker, and saves one image per view; then the
+Runs tab with a short real sweep run from the app (``runs_screenshots``). Look at
 every image after a change to the GUI: that is what users see.
 """
 
@@ -42,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--epochs", type=int, default=4, help="epochs of the short real run")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="also the same run on N processes, mid-run (training-processes.png; 1: skip)",
+    )
     parser.add_argument(
         "--inspect", action="store_true", help="also every Inspect view (inspect-*.png)"
     )
@@ -122,10 +129,38 @@ def main(argv: list[str] | None = None) -> int:
 
         render_inspect(app, window, out)
 
+    if panel is not None and args.processes > 1:
+        tabs.setCurrentIndex(2)
+        _processes_run(app, window, panel, args.processes, out)
+
     doc.undo_stack.setClean()
     window.close()
     app.processEvents()
+
+    # 5. Runs tab: a baseline, the Sweep editor and a short real sweep run from the app
+    from workbench.tools.runs_screenshots import render_runs
+
+    if render_runs(app, out):
+        print("warning: the runs and sweep images were not made", file=sys.stderr)
     return 0
+
+
+def _processes_run(app, window, panel, n: int, out: Path) -> None:
+    """The same project on ``n`` processes (Training › Device › Processes), mid-run."""
+    settings = window.train_settings
+    settings.processes.setValue(min(n, settings.processes.maximum()))
+    if panel.processes < 2:
+        return  # one core: nothing to show
+    if panel.train():
+        app.processEvents()
+        bar = settings.verticalScrollBar()
+        bar.setValue(bar.maximum())  # the Device box, with Processes, at the bottom
+        mid = lambda: panel.dashboard.point_counts().get("epoch:val_loss", 0) >= 2  # noqa: E731
+        _wait(app, lambda: mid() or not panel.is_running(), 600)
+        _save(window, out / "training-processes.png", app)
+        panel.stop()
+        _wait(app, lambda: not panel.is_running(), 120)
+    settings.processes.setValue(1)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QAction, QFontDatabase, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -129,6 +129,7 @@ class RunsPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.diff = QPlainTextEdit()
         self.diff.setReadOnly(True)
+        self.diff.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))  # columns
         self.diff.setPlaceholderText("Select two runs to see how their settings differ.")
         self.status = plain_label(QLabel(""))  # names runs and folders
         from workbench.gui.sweep_pane import SweepPane
@@ -366,11 +367,20 @@ def _fingerprint(runs: list[RunSummary]) -> tuple:
 
 
 def diff_text(a: RunSummary, b: RunSummary) -> str:
-    """Every setting that differs between two runs, one per line."""
+    """Every setting that differs between two runs, one per line, in aligned columns."""
     rows = settings_diff(a, b)
     if not rows:
         return f"{a.name} and {b.name} have the same settings."
-    width = max(len(k) for k, _, _ in rows)
-    lines = [f"{'setting':<{width}}  {a.name}  →  {b.name}"]
-    lines += [f"{k:<{width}}  {x!r}  →  {y!r}" for k, x, y in rows]
+    shown = [(k, _short(x), _short(y)) for k, x, y in rows]
+    width = max(len("setting"), *(len(k) for k, _, _ in shown))
+    left = max(len(a.name), *(len(x) for _, x, _ in shown))
+    lines = [f"{'setting':<{width}}  {a.name:<{left}}  →  {b.name}"]
+    lines += [f"{k:<{width}}  {x:<{left}}  →  {y}" for k, x, y in shown]
     return "\n".join(lines)
+
+
+def _short(value: Any) -> str:
+    """Settings as a person reads them: 0.0059103170774253075 → 0.00591032."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return repr(value)
