@@ -24,6 +24,9 @@ class Dialect:
     header: bool
     quoted: bool  # the sample holds quote characters (lines cannot be split naively)
     thousands: str | None = None
+    #: The header skipped as line 0 instead of parsed by pandas (set when its names repeat:
+    #: pandas numbers repeated names in quadratic time, ~60 s for 20,000 equal names).
+    skip_header_line: bool = False
 
 
 def delimiter_name(delimiter: str) -> str:
