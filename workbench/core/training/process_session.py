@@ -49,7 +49,7 @@ STOP_GRACE_S = 45.0
 #: Seconds between terminating the launcher and killing it.
 KILL_AFTER_S = 15.0
 
-_LIVE: set[subprocess.Popen] = set()
+_LIVE: set[subprocess.Popen[bytes]] = set()
 
 
 @atexit.register
@@ -59,7 +59,7 @@ def _end_live_runs() -> None:
         _terminate(proc)
 
 
-def _terminate(proc: subprocess.Popen) -> None:
+def _terminate(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is not None:
         return
     with contextlib.suppress(OSError):
@@ -209,7 +209,7 @@ class ProcessSession:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    def _follow(self, proc: subprocess.Popen) -> None:
+    def _follow(self, proc: subprocess.Popen[bytes]) -> None:
         stop_sent_at: float | None = None
         inspect = self._inspector()
         while True:
