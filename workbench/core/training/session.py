@@ -145,8 +145,9 @@ class TrainingSession:
         return str(self._spec.data.task) if self._spec is not None else ""
 
     # ---- running ---------------------------------------------------------------------------
-    def build(self) -> Trainer:
-        """Build the engine (on the calling thread); ``run()`` does it when not done yet."""
+    def _build(self) -> Trainer:
+        # The engine, built on the calling thread by ``run()``: nothing outside the session
+        # reaches the Trainer (launchers see only ``events`` and ``control``).
         if self._trainer is not None:
             return self._trainer
         from workbench.core.training.trainer import Trainer
@@ -170,7 +171,7 @@ class TrainingSession:
 
     def run(self) -> RunResult | None:
         """Execute the run on the calling thread (blocks); None when stopped before it began."""
-        trainer = self.build()
+        trainer = self._build()
         if self.options.probe is not None:
             from workbench.core.inspection.feed import attach_inspection
 

@@ -4,6 +4,9 @@
 from any other thread. The hot loop is a hand-written PyTorch loop plus a few attribute reads:
 no per-sample Python, one host sync per step on the CPU (``loss.item()`` is free there) and one
 every ``SYNC_EVERY`` steps on a GPU, where per-step syncs would stall the launch queue.
+
+The steps live in ``loop.py``, the multi-process parts in ``parallel.py``; the run folder's
+opening / recovery in ``run_folder.py`` and the run's end in ``finish.py``.
 """
 
 from __future__ import annotations
@@ -22,14 +25,10 @@ from workbench.core.device import describe_device, resolve_device
 from workbench.core.errors import TrainingError, WorkbenchError
 from workbench.core.models import build_model
 from workbench.core.runlock import RunLock
-from workbench.core.runs import RunDir, data_base_dir, default_run_dir
-from workbench.core.serving import preprocessing
+from workbench.core.runs import RunDir, data_base_dir
 from workbench.core.spec.project import ProjectSpec
 from workbench.core.spec.project_file import atomic_write_bytes
-from workbench.core.step_store import truncate_steps
 from workbench.core.training import checkpoints as ck
-from workbench.core.training import recovery
-from workbench.core.training.baselines import BASELINE_TAG, baseline_name
 from workbench.core.training.callbacks import HOOKS, Monitor, StepInfo
 from workbench.core.training.control import TrainerControl
 from workbench.core.training.distributed import STOP_FILE
@@ -41,12 +40,14 @@ from workbench.core.training.events import (
     EventBus,
     StatusEvent,
 )
+from workbench.core.training.finish import finish_run
 from workbench.core.training.loop import LoopMixin
 from workbench.core.training.optim import GradientClipper, LRSchedule, build_optimizer, set_lr
-from workbench.core.training.parallel import NullLog, ParallelMixin
+from workbench.core.training.parallel import ParallelMixin
 from workbench.core.training.result import RunResult
+from workbench.core.training.run_folder import open_run_folder
 from workbench.core.training.setup import build_monitor, prepare_split, sync_spec_to_data, to_device
-from workbench.core.training.state import TrainState, full_checkpoint, restore_checked
+from workbench.core.training.state import TrainState, full_checkpoint
 from workbench.core.training.tasks import TaskLogic, lm_metrics
 from workbench.core.training.writer import CheckpointWriter
 
@@ -194,103 +195,13 @@ class Trainer(LoopMixin, ParallelMixin):
         self.clipper = GradientClipper(tr.clip, list(self.model.parameters()))
         self.monitor, notes = build_monitor(spec, self.task.loss_name, len(self.splits["val"]) > 0)
         self.notes += notes
-        self._open_run_dir()
+        open_run_folder(self)
         self.step_model = self.model
         if self.ddp is not None:
             self.step_model = self.ddp.wrap(self.model)
             if self.ddp.main:
                 self.ddp.stop_file = self._rundir.path / STOP_FILE
         self._prepared = True
-
-    def _open_run_dir(self) -> None:
-        spec = self.spec
-        if self._resuming:
-            # A refused resume leaves the run as it was: ``_rundir`` (and with it the status
-            # file) is taken over only once the checkpoint is known to be usable.
-            rundir = RunDir.open(self.run_dir)
-            if not rundir.last_checkpoint.is_file():
-                raise TrainingError(f"{self.run_dir}: has no checkpoint to resume from yet")
-            tensors, meta = ck.load_checkpoint(rundir.last_checkpoint)
-            restore_checked(self, rundir.last_checkpoint, tensors, meta)
-            self._check_same_checkpoint(meta)
-            self._restore_parallel(tensors, meta)
-            st = self.state
-            if st.step >= self._planned_steps or st.epoch >= spec.train.epochs:
-                raise TrainingError(
-                    f"{self.run_dir}: this run already finished ({st.epoch} epochs, {st.step} steps)",
-                    "resume with --epochs N (more than it has done) to train longer",
-                )
-            self._rundir = rundir
-            if self.writes_run:  # the folder is rank 0's to put in order
-                self._recover_folder()
-        elif not self.writes_run:  # another rank's process: rank 0 writes the folder
-            self.run_dir = self._agree_run_dir(None)
-            self._rundir, self._log = RunDir(self.run_dir), NullLog()
-            return
-        else:
-            self.run_dir = self.run_dir or default_run_dir(spec.name)
-            self._rundir = RunDir.create(self.run_dir)
-            self._lock = RunLock(self.run_dir)
-            self._lock.acquire()
-            info = {
-                "project": spec.name,
-                # Relative data paths start here on resume (the working folder when no project
-                # folder is known: that is where they were found now).
-                "base_dir": str((self.base_dir or Path.cwd()).resolve()),
-                "seed": spec.train.seed,
-                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            }
-            if self.ddp is not None:
-                info["world_size"] = self.ddp.world
-            self._rundir.write_info(info)
-            self._agree_run_dir(self.run_dir)
-        if not self.writes_run:
-            self._log = NullLog()
-            return
-        self._rundir.write_project(spec)
-        # What predict / export need to prepare new data exactly like this run's own.
-        preprocessing.save(
-            self._rundir.path, preprocessing.from_prepared(spec, self.data, self.base_dir)
-        )
-        self._log = self._rundir.open_log()
-        first = "resume" if self._resuming else "start"
-        self._log.write(
-            {
-                "type": first,
-                "step": self.state.step,
-                "epoch": self.state.epoch,
-                "device": describe_device(self.device),
-                "steps_per_epoch": self._steps_per_epoch,
-                **({"processes": self.ddp.world} if self.ddp else {}),
-            }
-        )
-        if self._missing_epoch:  # the log lost it (power loss): re-add it
-            st = self.state
-            self._log.write(
-                {"type": "epoch", "epoch": st.epoch, "step": st.step, **st.last_metrics}
-            )
-        for note in self.notes:
-            self._note(note)
-
-    def _recover_folder(self) -> None:
-        """After a crash the folder may hold more than the checkpoint: put it back in order."""
-        st, folder = self.state, self._rundir
-        removed = recovery.clean_temp_files(folder.path)
-        cut = recovery.truncate_log(folder.metrics_file, st.step, st.epoch)
-        cut += truncate_steps(folder.path, st.step)
-        if cut:
-            self.notes.append(
-                f"dropped {cut} metrics-log lines written after the last checkpoint "
-                f"(step {st.step}); they are trained again"
-            )
-        if removed:
-            self.notes.append(f"removed {len(removed)} temp files of interrupted writes")
-        self._missing_epoch = (
-            st.batch == 0
-            and st.epoch > 0
-            and bool(st.last_metrics)
-            and st.epoch not in recovery.logged_epochs(folder.metrics_file)
-        )
 
     # ---- running --------------------------------------------------------------------------
     def run(self) -> RunResult:
@@ -306,7 +217,7 @@ class Trainer(LoopMixin, ParallelMixin):
             self.model.train()
             self._set_status("running", f"training on {describe_device(self.device)}")
             outcome, message, hint = self._train()
-            result = self._finish(outcome, message, hint)
+            result = finish_run(self, outcome, message, hint)
             self._writer.close()
             for hook in hooks["on_train_end"]:
                 hook(self, result)
@@ -435,68 +346,6 @@ class Trainer(LoopMixin, ParallelMixin):
         while done:
             path, best = done.pop(0)
             self.events.publish(CheckpointEvent(path, best=best))
-
-    def _finish(self, outcome: str, message: str, hint: str) -> RunResult:
-        st = self.state
-        status = outcome
-        metrics = dict(st.last_metrics)
-        if outcome != "diverged":
-            if st.batch:
-                self._save_last()  # mid-epoch stop / step budget: the resume point
-            if st.loss_weight and st.epoch == 0:
-                metrics["train_loss"] = st.loss_sum / st.loss_weight
-            # A stop must be quick (the GUI joins the worker within a second): the user asked
-            # to stop, so the checkpoint is saved and the last epoch's metrics stand.
-            if outcome != "stopped" and self.writes_run:
-                if "val_loss" not in metrics:
-                    metrics.update(self.evaluate("val"))
-                metrics.update(self._test_metrics())
-        metrics["samples_per_s"] = st.total_samples / st.train_time if st.train_time > 0 else 0.0
-        metrics["wall_time_s"] = time.perf_counter() - self._run_t0
-        if self.monitor.best is not None:
-            metrics["best_epoch"] = self.monitor.best_epoch
-        # Which weights each figure comes from (the summary says it, never mixes silently).
-        sources = self._figure_sources(metrics)
-        self._writer.wait()  # every checkpoint is on disk before the run reports its end
-        self._announce_writes()
-        result = RunResult(
-            status, st.epoch, st.step, metrics, self._rundir.path, message, hint, sources
-        )
-        self._log.write({"type": "end", "status": status, "message": message, **metrics, **sources})
-        self._set_status(status, message + (f" — {hint}" if hint else ""))
-        return result
-
-    def _figure_sources(self, metrics: dict[str, Any]) -> dict[str, str]:
-        """``<split>_from``: the checkpoint each split's figures were measured on."""
-        st, out = self.state, {}
-        last = f"epoch {st.epoch}, the last"
-        if any(k.startswith("val_") for k in metrics):
-            out["val_from"] = last
-        if any(k.startswith("test_") for k in metrics):
-            best = self._rundir.best_checkpoint
-            on_best = self.spec.train.keep_best and best.is_file() and self.monitor.best is not None
-            out["test_from"] = (
-                f"best checkpoint, epoch {self.monitor.best_epoch}" if on_best else last
-            )
-        name = baseline_name(self.data)
-        if name and any(BASELINE_TAG in k for k in metrics):
-            out["baseline"] = name
-        return out
-
-    def _test_metrics(self) -> dict[str, float]:
-        """Test metrics, on the best checkpoint's weights when keep-best kept one."""
-        if len(self.splits["test"]) == 0:
-            return {}
-        best = self._rundir.best_checkpoint
-        self._writer.wait()
-        if not (self.spec.train.keep_best and best.is_file()):
-            return self.evaluate("test")
-        current = {k: v.clone() for k, v in self.model.state_dict().items()}
-        self.model.load_state_dict(ck.read_state_dict(best))
-        try:
-            return self.evaluate("test")
-        finally:
-            self.model.load_state_dict(current)
 
     # ---- status & notes -------------------------------------------------------------------
     def _set_status(self, status: str, message: str = "") -> None:
