@@ -16,6 +16,7 @@ from workbench.core.data.prepared import DataSummary, PreparedData
 from workbench.core.data.raw import Raw, RawSequences, RawSeries, RawText
 from workbench.core.data.sources import Source, detect_format, resolve, test_partner
 from workbench.core.errors import DataError
+from workbench.core.spec.task import Task
 
 #: The task a format suggests when none was chosen (the CLI and the GUI use it).
 
@@ -23,12 +24,12 @@ if TYPE_CHECKING:
     from workbench.core.spec.project import DataSpec
 
 NATURAL_TASK = {
-    "wide_csv": "forecasting",
-    "long_csv": "classification",
-    "numpy": "classification",
-    "text": "language_model",
-    "ts": "classification",
-    "ucr_tsv": "classification",
+    "wide_csv": Task.FORECASTING.value,
+    "long_csv": Task.CLASSIFICATION.value,
+    "numpy": Task.CLASSIFICATION.value,
+    "text": Task.LANGUAGE_MODEL.value,
+    "ts": Task.CLASSIFICATION.value,
+    "ucr_tsv": Task.CLASSIFICATION.value,
 }
 
 

@@ -21,6 +21,7 @@ from workbench.core.inspection.events import GradFlow, LayerGradFlow
 from workbench.core.inspection.gates import layer_weights
 from workbench.core.models.builder import SequenceModel, pool, valid_mask
 from workbench.core.models.layers import RecurrentBlock
+from workbench.core.spec.task import CLASS_TASKS
 
 #: ``loss_fn(output, y) -> scalar`` — the training engine's ``TaskLogic.loss``: per-step targets
 #: that do not count (padding, unmasked steps) hold ``IGNORE``.
@@ -32,7 +33,7 @@ def task_loss(task: str, loss: str = "auto") -> LossFn:
     """The mean training loss of ``task`` (``TrainSpec.loss``), for use without a trainer."""
     name = loss
     if name == "auto":
-        name = "cross_entropy" if task in ("classification", "tagging", "language_model") else "mse"
+        name = "cross_entropy" if task in CLASS_TASKS else "mse"
 
     def fn(output: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if name == "cross_entropy":

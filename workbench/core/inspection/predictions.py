@@ -17,6 +17,7 @@ from workbench.core.inspection.events import (
     RegressionView,
     SampleView,
 )
+from workbench.core.spec.task import Task
 
 
 def predict(
@@ -180,7 +181,7 @@ def prediction_view(
     part = data.split(split)
     if len(part) == 0:
         return None
-    if data.task == "classification":
+    if data.task == Task.CLASSIFICATION:
         lengths = None if part.lengths is None else part.lengths[:limit]
         sub = SimpleNamespace(x=part.x[:limit], y=part.y[:limit], lengths=lengths)
         view = classification_view(
@@ -190,16 +191,16 @@ def prediction_view(
 
         view.baseline_accuracy = majority_accuracy(data.train.y.numpy(), sub.y.numpy())
         return view
-    if data.task == "forecasting":
+    if data.task == Task.FORECASTING:
         return forecast_view(model, data, split, max_steps=min(limit, 200))
-    if data.task == "regression":
+    if data.task == Task.REGRESSION:
         x = part.x[:limit]
         lengths = None if part.lengths is None else part.lengths[:limit]
         pred = data.targets_to_original_units(predict(model, x, lengths), split)
         return RegressionView(
             list(data.target_names), data.targets_to_original_units(part.y[:limit], split), pred
         )
-    if data.task == "language_model":
+    if data.task == Task.LANGUAGE_MODEL:
         from workbench.core.models.sampling import sample_text
 
         prime = options.get("prime") or data.decode(part.x[:40])

@@ -22,6 +22,7 @@ from workbench.core.inspection.events import ProbeSnapshot
 from workbench.core.inspection.gradflow import LossFn, gradient_flow, per_step_targets, task_loss
 from workbench.core.inspection.predictions import prediction_view
 from workbench.core.inspection.snapshot import make_snapshot
+from workbench.core.spec.task import Task
 
 
 def probe_batch(split: Any, n: int = 4, seq_len: int = 100, indices: list[int] | None = None):
@@ -70,7 +71,7 @@ class Probe:
         y: torch.Tensor | None = None,
         lengths: torch.Tensor | None = None,
         *,
-        task: str = "classification",
+        task: str = Task.CLASSIFICATION.value,
         loss_fn: LossFn | None = None,
         publish: Callable[[ProbeSnapshot], None] | None = None,
         max_per_s: float = 5.0,

@@ -25,6 +25,7 @@ from workbench.core.serving import inputs as inp
 from workbench.core.serving.loaded import LoadedRun
 from workbench.core.serving.output import Writer
 from workbench.core.serving.predict import BATCH, Cancelled, Predictions, predict
+from workbench.core.spec.task import Task
 
 #: File rows per chunk: ~65 k rows keep a chunk's arrays at a few MB for typical widths.
 CHUNK_ROWS = 1 << 16
@@ -185,7 +186,7 @@ def predict_chunks(
 ) -> Iterator[tuple[Predictions, inp.Inputs]]:
     """(predictions, inputs) batch by batch; a text stream is predicted in one go."""
     stop = should_stop or (lambda: False)
-    if run.task == "language_model":
+    if run.task == Task.LANGUAGE_MODEL:
         for chunk in chunks:
             yield predict(run, chunk, should_stop=stop), chunk
         return

@@ -14,7 +14,7 @@ from typing import Any
 from workbench.core.errors import Problem
 from workbench.core.spec.base import SpecBase, _join, spec_field
 from workbench.core.spec.layers import LayerSpec, LSTMSpec
-from workbench.core.spec.task import PER_STEP_TASKS, TASKS
+from workbench.core.spec.task import PER_STEP_TASKS, TASKS, Task
 
 #: torch's generators take seeds up to 2**64 - 1; a larger one overflowed inside torch.
 SEED_MAX = 2**64 - 1
@@ -87,7 +87,7 @@ class DataSpec(SpecBase):
         doc="A file path (relative to the project file), 'builtin:NAME' or 'resource:FILE'",
     )
     format: str = spec_field("auto", choices=DATA_FORMATS, doc="File format (auto: by extension)")
-    task: str = spec_field("classification", choices=TASKS, doc="What the model learns")
+    task: str = spec_field(Task.CLASSIFICATION.value, choices=TASKS, doc="What the model learns")
     # Table options (CSV/TSV)
     delimiter: str | None = spec_field(None, doc="Column separator (empty: sniffed)")
     decimal: str = spec_field(
@@ -330,7 +330,7 @@ class ProjectSpec(SpecBase):
                     f"task {self.data.task!r} needs a {want!r} head (got {self.model.head.kind!r})",
                 )
             )
-        if self.data.task == "language_model" and self.model.input.kind != "tokens":
+        if self.data.task == Task.LANGUAGE_MODEL and self.model.input.kind != "tokens":
             found.append(
                 Problem("model.input.kind", "a language model reads tokens (got 'numeric')")
             )

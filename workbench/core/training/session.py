@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core.data.prepared import DataSummary
 from workbench.core.inspection.events import ProbeOptions
+from workbench.core.spec.task import Task
 from workbench.core.training.control import TrainerControl
 from workbench.core.training.events import EventBus
 
@@ -223,7 +224,11 @@ class TrainingSession:
         """After ``run()``: a language model's sample from the trained model (seeded by the
         spec); None for other tasks."""
         trainer = self._trainer
-        if trainer is None or trainer.spec.data.task != "language_model" or trainer.model is None:
+        if (
+            trainer is None
+            or trainer.spec.data.task != Task.LANGUAGE_MODEL
+            or trainer.model is None
+        ):
             return None
         from workbench.core.models.sampling import sample_text
 

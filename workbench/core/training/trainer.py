@@ -28,6 +28,7 @@ from workbench.core.runlock import RunLock
 from workbench.core.runs import RunDir, data_base_dir
 from workbench.core.spec.project import ProjectSpec
 from workbench.core.spec.project_file import atomic_write_bytes
+from workbench.core.spec.task import Task
 from workbench.core.training import checkpoints as ck
 from workbench.core.training.callbacks import HOOKS, Monitor, StepInfo
 from workbench.core.training.control import TrainerControl
@@ -169,7 +170,7 @@ class Trainer(LoopMixin, ParallelMixin):
         self.notes += sync_spec_to_data(spec, self.data)
         self.notes += self.data.summary.run_notes()
         self.task = TaskLogic(spec.data.task, tr.loss, self.data)
-        self.lm = spec.data.task == "language_model"
+        self.lm = spec.data.task == Task.LANGUAGE_MODEL
         torch.manual_seed(tr.seed)  # the weights depend on the seed only
         self.model = build_model(spec.model).to(self.device)
         self.optimizer = build_optimizer(tr.optimizer, self.model.parameters())
