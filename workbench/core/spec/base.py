@@ -66,7 +66,11 @@ def _show(value: Any) -> str:
 
 
 class SpecBase:
-    """Mixin for spec dataclasses: validated ``from_dict`` and plain ``to_dict``."""
+    """Mixin for spec dataclasses: validated ``from_dict`` and plain ``to_dict``.
+
+    A spec that others hold is never changed in place (``workbench.core.spec.project`` states
+    the contract): ``replace`` / ``copy`` / ``with_path`` make the changed one.
+    """
 
     FORMAT_VERSION: ClassVar[int | None] = None
     MIGRATIONS: ClassVar[dict[int, Callable[[dict], dict]]] = {}

@@ -2,6 +2,15 @@
 
 ``ProjectSpec`` = ``DataSpec`` + ``ModelSpec`` + ``TrainSpec``. A saved project is exactly
 ``ProjectSpec.to_dict()`` as JSON. Torch-free on purpose: the GUI imports this at start-up.
+
+Immutability contract: specs are plain dataclasses (mutable, so a builder or a test can fill
+one in), but a spec that has been handed to someone else is never changed in place. Whoever
+wants a different spec makes a new one: ``spec.replace(field=…)`` (one level),
+``with_path(spec, "model.layers[0].hidden_size", 64)`` (copies only the path, shares the rest),
+``copy.deepcopy(spec)`` then edits (no validation) or ``spec.copy()`` (validated round trip).
+The app's document relies on it to share specs between its undo steps instead of copying the
+project on each edit; the Trainer copies its spec once and owns that copy (it fits the model to
+the data in place).
 """
 
 from __future__ import annotations
@@ -308,8 +317,8 @@ class TrainSpec(SpecBase):
 class ProjectSpec(SpecBase):
     """A whole project: the data, the model and how to train it (a project file is this, as JSON)."""
 
-    # Specs are plain mutable dataclasses: copy before editing one that others hold (``copy()``
-    # validates, ``copy.deepcopy`` does not). Example: ``ProjectSpec.from_dict(json.load(f))``.
+    # Never changed in place once shared: make a new one (the contract in this module's
+    # docstring). Example: ``ProjectSpec.from_dict(json.load(f))``.
 
     FORMAT_VERSION = 1
 
