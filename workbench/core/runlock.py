@@ -25,7 +25,7 @@ _WIN_OFFSET = 1 << 20
 
 
 def _try_lock(handle: IO[bytes]) -> bool:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
         import msvcrt
 
         handle.seek(_WIN_OFFSET)
@@ -44,7 +44,7 @@ def _try_lock(handle: IO[bytes]) -> bool:
 
 
 def _unlock(handle: IO[bytes]) -> None:
-    if os.name == "nt":  # pragma: no cover
+    if sys.platform == "win32":  # pragma: no cover
         import msvcrt
 
         handle.seek(_WIN_OFFSET)

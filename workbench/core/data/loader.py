@@ -66,7 +66,12 @@ def read_raw(
 
 
 def _read(
-    spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progress, labels: bool = True
+    spec: DataSpec,
+    source: Source,
+    fmt: str,
+    base_dir: Path | None,
+    progress: Callable[[float], None],
+    labels: bool = True,
 ) -> Raw:
     raw = _read_format(spec, source, fmt, base_dir, progress, labels)
     if isinstance(raw, RawSequences) and raw.test is not None:
@@ -77,7 +82,12 @@ def _read(
 
 
 def _read_format(
-    spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progress, labels: bool
+    spec: DataSpec,
+    source: Source,
+    fmt: str,
+    base_dir: Path | None,
+    progress: Callable[[float], None],
+    labels: bool,
 ) -> Raw:
     if fmt == "builtin":
         assert source.builtin is not None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 import numpy as np
 
@@ -29,7 +29,7 @@ MMAP_BYTES = 64 << 20
 COPIES = 3
 
 
-def _declared_bytes(handle) -> int | None:
+def _declared_bytes(handle: BinaryIO) -> int | None:
     """Bytes the array in an open ``.npy`` stream says it holds (None: an unknown header)."""
     from numpy.lib import format as npy
 
@@ -63,7 +63,7 @@ def _check_size(declared: int | None, where: str, what: str) -> None:
 def _load_npy(path: Path, where: str) -> np.ndarray:
     try:
         size = path.stat().st_size
-        mode = "r" if size >= MMAP_BYTES else None
+        mode: Literal["r"] | None = "r" if size >= MMAP_BYTES else None
         if mode is None:  # read into memory: the header's size is checked against the file
             with open(path, "rb") as handle:
                 declared = _declared_bytes(handle)

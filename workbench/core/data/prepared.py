@@ -309,7 +309,7 @@ class PreparedData:
     output_size: int
     class_names: list[str] | None
     target_names: list[str]
-    normalization_stats: dict | None
+    normalization_stats: dict[str, Any] | None
     summary: DataSummary
     #: Tokens are joined with this when decoding ('' for characters, ' ' for words).
     token_joiner: str = ""

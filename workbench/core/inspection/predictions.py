@@ -5,6 +5,7 @@ Everything returned is NumPy. Forecasts are in the data's original units.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -79,7 +80,11 @@ def _first_step(y: np.ndarray, n_targets: int) -> np.ndarray:
     return y[:, :n_targets]  # targets are step-major: the first n_targets are step 1
 
 
-def _feature_scaler(data: Any):
+#: (values, feature index) -> the values on the model's input scale.
+FeatureScaler = Callable[[Any, Any], Any]
+
+
+def _feature_scaler(data: Any) -> FeatureScaler:
     stats = (data.normalization_stats or {}).get("features")
     if not stats:
         return lambda v, i: v
@@ -92,8 +97,8 @@ def rollout(
     model: torch.nn.Module,
     windows: torch.Tensor,
     feedback: dict[int, int],
-    to_feature_scale,
-    to_original,
+    to_feature_scale: FeatureScaler,
+    to_original: Callable[..., np.ndarray],
     n_targets: int,
 ) -> np.ndarray:
     """Autoregressive forecast over ``len(windows)`` steps starting from ``windows[0]``.
@@ -172,8 +177,8 @@ def _forecast_baseline(data: Any, split: str, n: int) -> tuple[np.ndarray | None
 
 
 def prediction_view(
-    model: torch.nn.Module, data: Any, split: str = "val", limit: int = 2000, **options
-):
+    model: torch.nn.Module, data: Any, split: str = "val", limit: int = 2000, **options: Any
+) -> ClassificationView | ForecastView | RegressionView | SampleView | None:
     """The prediction view that fits ``data.task`` (None for tasks without one, e.g. tagging).
 
     ``options`` for language models: ``prime`` (text), ``n_tokens``, ``temperature``, ``seed``.

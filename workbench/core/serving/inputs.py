@@ -44,7 +44,7 @@ class Inputs:
     target_history: np.ndarray | None = None
     #: The obvious guesses scored on these targets (``core.training.baselines``, run splits
     #: only): ``{"name": …, "<metric>": value}``.
-    baselines: dict | None = None
+    baselines: dict[str, Any] | None = None
 
     def __len__(self) -> int:
         return int(self.x.shape[0])

@@ -139,7 +139,7 @@ class Writer:
             self._handle: Any = os.fdopen(fd, "wb")
         else:
             self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        self._csv: csv.DictWriter | None = None
+        self._csv: csv.DictWriter[str] | None = None
         self._blocks: list[tuple[tuple[int, ...], np.dtype]] = []
 
     def write(self, preds: Predictions, inputs: Inputs | None = None) -> None:

@@ -82,7 +82,7 @@ def to_original_units(
     return tf.invert(arr.reshape(n, k // width, width), history).reshape(n, k)
 
 
-@torch.inference_mode()
+@torch.inference_mode()  # type: ignore[untyped-decorator]  # torch is not analysed
 def predict(
     run: LoadedRun,
     inputs: Inputs,

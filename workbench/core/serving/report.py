@@ -96,7 +96,7 @@ def _final_metrics(run: LoadedRun) -> str:
 
 def _evaluation(
     run: LoadedRun, progress: Callable[[float], None] | None
-) -> tuple[str, dict | None]:
+) -> tuple[str, dict[str, Any] | None]:
     from workbench.core.serving.evaluation import run_evaluation
     from workbench.core.serving.inputs import from_split
 

@@ -121,7 +121,7 @@ def concat(parts: list[inp.Inputs]) -> inp.Inputs:
     def cat(arrays: list[np.ndarray | None], pad: bool, fill: Any = 0) -> np.ndarray | None:
         if any(a is None for a in arrays):
             return None
-        return np.concatenate([_pad(a, steps, fill) if pad else a for a in arrays])  # type: ignore[misc]
+        return np.concatenate([_pad(a, steps, fill) if pad else a for a in arrays])
 
     x = cat([p.x for p in parts], True)
     assert x is not None

@@ -37,14 +37,14 @@ def _is_num(value: Any) -> bool:
     )
 
 
-def _int(where: dict, key: str, label: str, low: int = 0) -> int:
+def _int(where: dict[str, Any], key: str, label: str, low: int = 0) -> int:
     value = where.get(key)
     if not _is_int(value) or value < low:
         raise Bad(f"{label} must be a whole number ≥ {low} (found {value!r})")
     return value
 
 
-def _num(where: dict, key: str, label: str, low: float | None = None) -> float:
+def _num(where: dict[str, Any], key: str, label: str, low: float | None = None) -> float:
     value = where.get(key)
     if not _is_num(value) or (low is not None and value < low):
         bound = f" ≥ {low:g}" if low is not None else ""
@@ -52,7 +52,7 @@ def _num(where: dict, key: str, label: str, low: float | None = None) -> float:
     return float(value)
 
 
-def _dict(value: Any, label: str) -> dict:
+def _dict(value: Any, label: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise Bad(f"{label} must be an object (found {type(value).__name__})")
     return value

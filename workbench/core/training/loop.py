@@ -26,7 +26,7 @@ class LoopMixin:
 
     def _train(self: Any) -> tuple[str, str, str]:
         st, tr = self.state, self.spec.train
-        self._pending = []
+        self._pending: list[Any] = []
         #: Set when a batched sync found a non-finite loss: every later path returns it.
         self._divergence = None
         self._sync_each = (

@@ -48,7 +48,7 @@ def prepare_split(split: Any, task: str, device: torch.device) -> Any:
     if device.type == "cpu" or not _fits(split, device):
         return split
 
-    def move(t):
+    def move(t: torch.Tensor | None) -> torch.Tensor | None:
         return None if t is None else t.to(device, non_blocking=True)
 
     return dataclasses.replace(split, x=move(split.x), y=move(split.y), mask=move(split.mask))
@@ -64,7 +64,7 @@ def _fits(split: Any, device: torch.device) -> bool:
     return size < 256 * 2**20
 
 
-def to_device(batch: tuple, device: torch.device) -> tuple:
+def to_device(batch: tuple[Any, ...], device: torch.device) -> tuple[Any, ...]:
     """Move a (x, y, lengths, mask) batch; no-op for tensors already there. Lengths stay put."""
     x, y, lengths, mask = batch
     if x.device != device:

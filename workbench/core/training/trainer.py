@@ -138,7 +138,9 @@ class Trainer(LoopMixin, ParallelMixin):
         """The task's loss of model outputs against targets (padded steps excluded)."""
         return self.task.loss(out, y)
 
-    def compute_loss(self, batch: tuple, state=None) -> tuple[torch.Tensor, torch.Tensor, Any]:
+    def compute_loss(
+        self, batch: tuple[Any, ...], state=None
+    ) -> tuple[torch.Tensor, torch.Tensor, Any]:
         """Forward one ``(x, y, lengths, mask)`` batch: ``(loss, output, new_state)``."""
         x, y, lengths, _ = to_device(tuple(batch) + (None,) * (4 - len(batch)), self.device)
         out, new_state = self.model(x, lengths, state)
@@ -247,7 +249,7 @@ class Trainer(LoopMixin, ParallelMixin):
         with contextlib.suppress(WorkbenchError):  # a full disk cannot take the status either
             self._set_status("failed", message)
 
-    def _batches(self) -> Iterator[tuple]:
+    def _batches(self) -> Iterator[tuple[Any, ...]]:
         """This epoch's batches from the current position (skipping those already done)."""
         from workbench.core.data.batching import iterate_batches, lm_batches
 

@@ -148,6 +148,7 @@ def prepare_sequences(
     class_names: list[str] | None = None
     mask = None
     y = raw.y
+    assert y is not None  # checked above; dropping / filling missing values keeps the labels
     if task == Task.CLASSIFICATION:
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
@@ -205,12 +206,12 @@ def prepare_sequences(
     if task == Task.CLASSIFICATION:
         output_size = len(class_names or [])
         counts = np.bincount(y, minlength=output_size)
-        class_counts = {name: int(c) for name, c in zip(class_names, counts)}
+        class_counts = {name: int(c) for name, c in zip(class_names or [], counts)}
         target_names = list(raw.target_names[:1]) or ["label"]
     elif task == Task.TAGGING:
         output_size = len(class_names or [])
         counts = np.bincount(y[valid_steps], minlength=output_size)
-        class_counts = {name: int(c) for name, c in zip(class_names, counts)}
+        class_counts = {name: int(c) for name, c in zip(class_names or [], counts)}
         target_names = list(raw.target_names[:1]) or ["label"]
     else:
         output_size = int(y.shape[1])
@@ -251,7 +252,7 @@ def prepare_sequences(
         preview_parsed=raw.preview.parsed,
         dropped_columns=dict(raw.dropped),
         preview_series=[np.array(raw.x[i, : lengths[i]], dtype=np.float64) for i in shown],
-        preview_labels=[str(class_names[y[i]]) for i in shown] if labelled else [],
+        preview_labels=[str((class_names or [])[y[i]]) for i in shown] if labelled else [],
         notes=list(dict.fromkeys(raw.notes)),
     )
     if summary_only:

@@ -51,9 +51,9 @@ def prepare_text(
         ids = np.where(known, pos_clipped + 1, 0).astype(np.int64)
         joiner = ""
     else:
-        counts = Counter(tokens[:n_train])
+        words = Counter(tokens[:n_train])
         kept_words = sorted(
-            (w for w, c in counts.items() if c >= spec.min_freq), key=lambda w: (-counts[w], w)
+            (w for w, c in words.items() if c >= spec.min_freq), key=lambda w: (-words[w], w)
         )
         vocab = [UNK, *kept_words]
         index = {w: i for i, w in enumerate(vocab)}
