@@ -1,4 +1,4 @@
-"""`workbench export RUN --format onnx|torchscript|pytorch|safetensors [--out DIR] [--json]`:
+"""`workbench export RUN --format onnx|torchscript|pt2|pytorch|safetensors [--out DIR] [--json]`:
 the run's model in a form other tools load, verified against the workbench's own outputs."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("export", help="export a trained run's model (ONNX, TorchScript, …)")
     p.add_argument("run_dir", help="a finished run's folder")
     p.add_argument(
-        "--format", required=True, choices=("onnx", "torchscript", "pytorch", "safetensors")
+        "--format", required=True, choices=("onnx", "torchscript", "pt2", "pytorch", "safetensors")
     )
     p.add_argument("--out", help="folder to write into (default: RUN/export-FORMAT)")
     p.add_argument("--checkpoint", choices=("best", "last"), default="best")

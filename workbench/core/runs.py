@@ -12,6 +12,8 @@
                               written before it have ``step`` lines in metrics.jsonl instead
     <run>/checkpoints/last.safetensors   the resume point (weights + full training state)
     <run>/checkpoints/best.safetensors   weights with the best watched metric
+    <run>/stop.request        (several processes) a stop asked for by the app; rank 0 removes it
+    <run>/rank<R>.error.json  (several processes) the error of a failed process, for rank 0
 
 The metrics log, format version ``LOG_FORMAT_VERSION`` (1): UTF-8 JSON lines, each ending in
 ``\n`` (a line without one is still being written: readers skip it). Every record is an object

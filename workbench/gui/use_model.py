@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressD
 
 from workbench.gui.worker import ErrorInfo, run_task
 
-EXPORT_FORMATS = ("onnx", "torchscript", "pytorch", "safetensors")
+EXPORT_FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "safetensors")
 
 
 class Progress:

@@ -43,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--epochs", type=int, default=4, help="epochs of the short real run")
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="also the same run on N processes, mid-run (training-processes.png; 1: skip)",
+    )
+    parser.add_argument(
         "--inspect", action="store_true", help="also every Inspect view (inspect-*.png)"
     )
     args = parser.parse_args(argv)
@@ -122,10 +128,32 @@ def main(argv: list[str] | None = None) -> int:
 
         render_inspect(app, window, out)
 
+    if panel is not None and args.processes > 1:
+        tabs.setCurrentIndex(2)
+        _processes_run(app, window, panel, args.processes, out)
+
     doc.undo_stack.setClean()
     window.close()
     app.processEvents()
     return 0
+
+
+def _processes_run(app, window, panel, n: int, out: Path) -> None:
+    """The same project on ``n`` processes (Training › Device › Processes), mid-run."""
+    settings = window.train_settings
+    settings.processes.setValue(min(n, settings.processes.maximum()))
+    if panel.processes < 2:
+        return  # one core: nothing to show
+    if panel.train():
+        app.processEvents()
+        bar = settings.verticalScrollBar()
+        bar.setValue(bar.maximum())  # the Device box, with Processes, at the bottom
+        mid = lambda: panel.dashboard.point_counts().get("epoch:val_loss", 0) >= 2  # noqa: E731
+        _wait(app, lambda: mid() or not panel.is_running(), 600)
+        _save(window, out / "training-processes.png", app)
+        panel.stop()
+        _wait(app, lambda: not panel.is_running(), 120)
+    settings.processes.setValue(1)
 
 
 if __name__ == "__main__":

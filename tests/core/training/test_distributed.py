@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from process_helpers import processes_mentioning
 from safetensors.torch import load_file
 
 from workbench.core.errors import DataError
@@ -78,21 +79,6 @@ def step_losses(run_dir: Path) -> list[float]:
 
 def weights(path: Path) -> dict[str, torch.Tensor]:
     return load_file(str(path))
-
-
-def no_process_mentions(marker: str) -> list[str]:
-    """Command lines of live processes that mention ``marker`` (orphans of a launch)."""
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if marker in cmd:
-            found.append(cmd)
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +185,7 @@ def test_a_failing_process_fails_the_run_fast_and_leaves_no_process(tmp_path, mo
     status = json.loads((run / "status.json").read_text())
     assert status["status"] == "failed" and "injected failure" in status["message"]
     assert read_metrics(run / "metrics.jsonl")[-1]["status"] == "failed"
-    assert no_process_mentions(str(out)) == []
+    assert processes_mentioning(str(out)) == []
 
 
 def free_port() -> int:
@@ -329,7 +315,7 @@ def test_plain_torchrun_a_failing_rank_ends_the_run_failed_with_its_error(tmp_pa
     status = json.loads((run / "status.json").read_text())
     assert status["status"] == "failed", status
     assert "process 1 failed" in status["message"] and "injected failure" in status["message"]
-    assert no_process_mentions(str(out)) == []
+    assert processes_mentioning(str(out)) == []
 
 
 def test_plain_torchrun_rank_0_killed_reads_as_interrupted(tmp_path):
@@ -360,7 +346,7 @@ def test_plain_torchrun_rank_0_killed_reads_as_interrupted(tmp_path):
             launcher.kill()
             launcher.wait()
     assert RunDir(run).read_status()["status"] == "interrupted"
-    assert no_process_mentions(str(run)) == []
+    assert processes_mentioning(str(run)) == []
 
 
 def test_rank_0_reports_an_error_every_process_met(tmp_path):

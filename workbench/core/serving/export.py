@@ -7,6 +7,9 @@ each with a model card.
   sequences), both dynamic in batch and time; output ``output``. Exported with torch's
   TorchScript-based exporter, which maps LSTM / GRU / RNN to ONNX's own recurrent ops.
 - **torchscript**: ``model.pt`` for ``torch.jit.load`` (same inputs); no workbench needed.
+- **pt2**: ``model.pt2``, a ``torch.export`` program for ``torch.export.load(path).module()``
+  (same inputs, dynamic batch and time; the recurrent layers as a scan, ``scan_rnn``) —
+  TorchScript's successor, as TorchScript is deprecated from torch 2.10.
 - **pytorch**: ``model.py`` (plain ``torch.nn``, the preprocessing constants, ``load()``,
   ``predict()``) + ``weights.npz``; needs only torch and numpy.
 - **safetensors**: the checkpoint's weights + ``project.json`` + ``preprocessing.json``.
@@ -35,10 +38,10 @@ from workbench.core.serving.loaded import LoadedRun
 from workbench.core.spec.project_file import atomic_write_bytes, project_to_json
 from workbench.core.spec.task import Task
 
-FORMATS = ("onnx", "torchscript", "pytorch", "safetensors")
+FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "safetensors")
 OPSET = 17
 #: Largest max |Δ| accepted between an export and the workbench model.
-TOLERANCE = {"onnx": 1e-4, "torchscript": 1e-6, "pytorch": 1e-6, "safetensors": 0.0}
+TOLERANCE = {"onnx": 1e-4, "torchscript": 1e-6, "pt2": 1e-6, "pytorch": 1e-6, "safetensors": 0.0}
 #: Test sequences compared at most (the whole test split when smaller).
 VERIFY_ROWS = 512
 
@@ -129,9 +132,14 @@ def export_run(run: LoadedRun, fmt: str, out_dir: str | Path | None = None) -> E
             f"{folder}: cannot create the folder ({exc.strerror or exc})"
         ) from None
     result = ExportResult(fmt, folder)
-    {"onnx": _onnx, "torchscript": _torchscript, "pytorch": _pytorch, "safetensors": _safetensors}[
-        fmt
-    ](run, result)
+    writers = {
+        "onnx": _onnx,
+        "torchscript": _torchscript,
+        "pt2": _pt2,
+        "pytorch": _pytorch,
+        "safetensors": _safetensors,
+    }
+    writers[fmt](run, result)
     result.files += write_card(run, result)
     return result
 
@@ -199,6 +207,38 @@ def _torchscript(run: LoadedRun, result: ExportResult) -> None:
     _check("torchscript", result.max_abs_diff)
     result.files.append(path.name)
     result.details.update(inputs=["x", "lengths"], outputs=["output"])
+
+
+def _pt2(run: LoadedRun, result: ExportResult) -> None:
+    from torch.export import Dim
+
+    from workbench.core.serving.scan_rnn import scanned
+
+    net = scanned(to_plain(run.model, run.spec.model)).eval()
+    batches = verification_batches(run)
+    x, lengths, _ = batches[0]
+    # Example shapes above 1 (a size-1 example would be specialized, as would time == batch).
+    example = (x[:2], lengths[:2]) if x.shape[1] != 2 else (x[:3], lengths[:3])
+    batch, time = Dim("batch", min=1), Dim("time", min=1)
+    shapes = ({0: batch, 1: time}, {0: batch})
+    path = result.folder / "model.pt2"
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        try:
+            program = torch.export.export(net, example, dynamic_shapes=shapes)
+        except Exception as exc:  # an export failure is a bug to report, not a user error
+            raise WorkbenchError(
+                f"torch.export could not export this model ({type(exc).__name__})",
+                "use --format torchscript or onnx, and please report this",
+            ) from exc
+        buffer = io.BytesIO()
+        torch.export.save(program, buffer)
+        atomic_write_bytes(path, buffer.getvalue())
+        loaded = torch.export.load(str(path)).module()
+    result.max_abs_diff, result.compared = _compare(run, batches, lambda xb, lb: loaded(xb, lb))
+    _check("pt2", result.max_abs_diff)
+    result.files.append(path.name)
+    result.details.update(inputs=["x", "lengths"], outputs=["output"], dynamic=["batch", "time"])
 
 
 def standalone_source(run: LoadedRun) -> str:

@@ -35,7 +35,7 @@ from workbench.core.errors import TrainingError
 from workbench.core.run_follow import RunFollower
 from workbench.core.runs import STOP_REQUEST
 from workbench.core.training.control import TrainerControl
-from workbench.core.training.events import EpochEvent, EventBus
+from workbench.core.training.events import EpochEvent, EventBus, StatusEvent
 from workbench.core.training.result import RunResult
 from workbench.core.training.session import RunOptions
 
@@ -201,6 +201,8 @@ class ProcessSession:
             finally:
                 _terminate(proc)  # only when leaving early (an error here): it has ended
                 _LIVE.discard(proc)
+                with contextlib.suppress(OSError):  # a stop asked for after rank 0's last look
+                    (self._run_dir / STOP_REQUEST).unlink(missing_ok=True)
             self.stderr = err_path.read_text(encoding="utf-8", errors="replace")
             stdout = out_path.read_text(encoding="utf-8", errors="replace")
             return self._outcome(proc.returncode, stdout)
@@ -214,6 +216,8 @@ class ProcessSession:
             ended = proc.poll() is not None
             events = self.follower.poll()  # after the exit check: the last poll sees it all
             for event in events:
+                if isinstance(event, StatusEvent) and event.message.startswith("training on"):
+                    event.message += f" · {self.nproc} processes (data parallel)"
                 self.events.publish(event)
             if inspect is not None:
                 inspect(events)

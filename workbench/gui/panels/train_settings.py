@@ -7,7 +7,18 @@ once torch has loaded (``set_devices``).
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
+import os
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.core.spec.project import (
     ClipSpec,
@@ -29,7 +40,22 @@ _SCHEDULE_FIELDS = {
 }
 
 
+PROCESSES_TIP = (
+    "Train on several processes on this machine (data parallel: DDP over gloo on the CPU, "
+    "NCCL on CUDA GPUs, one process per GPU). The batch size is the global batch, split "
+    "across the processes. The app starts `workbench train --nproc N` and follows it "
+    "through the run folder; Pause, Step and learning-rate edits need one process."
+)
+
+
 class TrainSettingsPanel(QScrollArea):
+    """The training part of the spec (``spec.train``), plus how many processes run it.
+
+    The process count is a way to run the project, not part of it (like ``--nproc``), so it
+    is not in the spec: ``processes_changed`` tells the training panel."""
+
+    processes_changed = Signal(int)
+
     def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._doc = document
@@ -63,6 +89,12 @@ class TrainSettingsPanel(QScrollArea):
         ):
             layout.addWidget(_group(title, form))
         device_box = _group("Device", self.device_form)
+        self.processes = _processes_box()
+        self.processes.valueChanged.connect(self.processes_changed)
+        row = QFormLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addRow("Processes", self.processes)
+        device_box.layout().addLayout(row)
         device_box.layout().addWidget(self.device_note)
         layout.addWidget(device_box)
         layout.addStretch(1)
@@ -89,6 +121,18 @@ class TrainSettingsPanel(QScrollArea):
         enabled = train.early_stopping.enabled
         for field in ("metric", "mode", "patience", "min_delta"):
             self.early_form.set_row_visible(field, enabled)
+
+
+def _processes_box() -> QSpinBox:
+    """1 (this window's own process) … the machine's cores."""
+    box = QSpinBox()
+    cores = os.cpu_count() or 1
+    box.setRange(1, max(1, cores))
+    box.setSpecialValueText("1 (in this window)")
+    box.setSuffix(" processes")
+    box.setToolTip(PROCESSES_TIP if cores > 1 else "This machine has one core: one process.")
+    box.setEnabled(cores > 1)
+    return box
 
 
 def _group(title: str, widget: QWidget) -> QGroupBox:

@@ -1,7 +1,9 @@
 """The live training panel: Train / Pause / Resume / Step N / Stop, progress, live plots, runs.
 
 The engine runs on a ``TrainingWorker`` thread; its events pile up in a buffer that a GUI timer
-drains at 10 Hz (no Qt signal per batch). Each tick redraws at most one visible plot (the step
+drains at 10 Hz (no Qt signal per batch). A run on several processes goes through the same
+seam: its session (``core.training.process_session``) starts them as a subprocess and, on the
+worker thread, turns what rank 0 writes into the run folder back into the same events. Each tick redraws at most one visible plot (the step
 loss 5 times a second, the others in turn, each every 2 s) and the progress line twice a second,
 so the window stays responsive however fast training steps, and training keeps its speed.
 """
@@ -42,6 +44,7 @@ from workbench.gui.panels.training_support import (
     clock,
     final_text,
     mark_failed,
+    process_factory,
     runs_root_of,
     show_error_dialog,
 )
@@ -74,6 +77,9 @@ class TrainingPanel(QWidget):
         self.last_error: ErrorInfo | None = None
         #: ``start_run``-compatible: makes the run on the worker thread (tests swap it).
         self.run_factory: Callable[..., TrainingSession] = start_run
+        #: Processes the next run trains on (Training › Device); above 1 it is a subprocess.
+        self.processes = 1
+        self._multi = False  # the current run is on several processes
         #: What to inspect (the Inspect panel's settings; None: no probe).
         self.inspection: InspectionSettings | None = None
         #: The latest run (kept after it ended, for sampling from its weights).
@@ -206,6 +212,14 @@ class TrainingPanel(QWidget):
         """Put the training-settings form beside the plots (above the runs list)."""
         self.settings_area.layout().addWidget(widget)
         self.settings_area.show()
+        changed = getattr(widget, "processes_changed", None)
+        if changed is not None:
+            changed.connect(self.set_processes)
+
+    def set_processes(self, n: int) -> None:
+        """Processes for the next run (1: in this window's process, on a worker thread)."""
+        self.processes = max(1, int(n))
+        self._update_controls()
 
     # ---- public API -----------------------------------------------------------------------
     def is_running(self) -> bool:
@@ -223,6 +237,11 @@ class TrainingPanel(QWidget):
         base_dir = self.document.base_dir
         factory, options = self.run_factory, self._run_options()
         options = dataclasses.replace(options, run_dir=self._claim_run_dir(spec))
+        self._multi = self.processes > 1
+        if self._multi:
+            if paused_steps:
+                return False  # Step pauses a run in this process; several cannot pause
+            factory, options = process_factory(self.processes, spec, options)
 
         def make_session() -> TrainingSession:
             self.session = factory(spec, base_dir, options)
@@ -237,11 +256,19 @@ class TrainingPanel(QWidget):
         from workbench.core.runs import RunDir
         from workbench.core.training.session import resume_run
 
-        spec = RunDir.open(run_dir).read_project()
+        run = RunDir.open(run_dir)
+        spec = run.read_project()
         options = self._run_options()
+        trained_on = int(run.read_info().get("world_size") or 1)
+        self._multi = trained_on > 1  # continued on as many processes (exact resume)
 
         def make_session() -> TrainingSession:
-            self.session = resume_run(run_dir, options)
+            if self._multi:
+                from workbench.core.training.process_session import resume_process_run
+
+                self.session = resume_process_run(run_dir, options, trained_on)  # type: ignore[assignment]
+            else:
+                self.session = resume_run(run_dir, options)
             return self.session
 
         self._run_key = str(run_dir)
@@ -370,21 +397,23 @@ class TrainingPanel(QWidget):
     def _update_controls(self) -> None:
         active = self.is_running() or self.state in ACTIVE
         paused = self.state == "paused"
+        # Pause, Step and a new learning rate steer a loop in this process only.
+        single = not (self._multi if active else self.processes > 1)
         self.train_action.setEnabled(not active and not self._blocked)
         self.train_action.setToolTip(
             f"Cannot train: {self._blocked}"
             if self._blocked
             else "Start training this project (F5)"
         )
-        self.pause_action.setEnabled(self.state in ("running", "paused"))
+        self.pause_action.setEnabled(single and self.state in ("running", "paused"))
         self.pause_action.setText("Resume" if paused else "Pause")
         self.resume_action.setEnabled(paused)
         self.step_action.setEnabled(
-            self.state in ("running", "paused") or (not active and not self._blocked)
+            single and (self.state in ("running", "paused") or (not active and not self._blocked))
         )
         self.stop_action.setEnabled(self.state in ("running", "paused"))
         self.lr_edit.setReadOnly(not paused)
-        self.lr_edit.setEnabled(active)
+        self.lr_edit.setEnabled(active and single)
 
     def _reset_progress(self, spec=None) -> None:
         self._epochs = spec.train.epochs if spec is not None else 0
@@ -494,6 +523,9 @@ class TrainingPanel(QWidget):
     def _on_failed(self, info: ErrorInfo) -> None:
         if self.last_error is not None and not info.hint:
             info.hint = self.last_error.hint
+        stderr = getattr(self.session, "stderr", "")
+        if stderr:  # a run on several processes: their output says more than our traceback
+            info.details = stderr[-20000:]
         self.last_error = info
 
     def _on_finished(self) -> None:

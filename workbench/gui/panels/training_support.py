@@ -59,6 +59,24 @@ def mark_failed(run_dir, info: ErrorInfo | None) -> None:
         run.write_status("failed", message=info.message if info else "")
 
 
+def process_factory(n: int, spec: Any, options: Any) -> tuple[Any, Any]:
+    """``(factory, options)`` for a run of ``spec`` on ``n`` processes: a ``start_run``-like
+    factory and options naming its run folder (the processes are followed through it)."""
+    import dataclasses
+
+    from workbench.core.training.process_session import start_process_run
+
+    if options.run_dir is None:  # no run store (a stand-in document): the engine's default
+        from workbench.core.runs import default_run_dir
+
+        options = dataclasses.replace(options, run_dir=default_run_dir(spec.name))
+
+    def factory(spec: Any, base_dir: Any, options: Any) -> Any:
+        return start_process_run(spec, base_dir, options, n)
+
+    return factory, options
+
+
 def final_text(status: str, result: Any, error: ErrorInfo | None) -> str:
     if status == "failed":
         return f"Failed: {error.message}" if error else "Failed"

@@ -17,6 +17,8 @@ from workbench.core.data.csv.sniff import Dialect
 
 CHUNK_BYTES = 16 << 20
 PYTHON_BLOCK_ROWS = 1 << 16
+#: Bytes scanned at a time for a chunked reader (~25 MB of temporaries).
+CURSOR_BYTES = 1 << 20
 
 
 def _scan_block(buf: bytes, delimiter: int, first_line: int) -> tuple[np.ndarray, np.ndarray]:
@@ -32,12 +34,14 @@ def _scan_block(buf: bytes, delimiter: int, first_line: int) -> tuple[np.ndarray
     return numbers[keep], fields[keep]
 
 
-def _scan_bytes(path: Path, delimiter: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _scan_bytes(
+    path: Path, delimiter: str, block_bytes: int = CHUNK_BYTES
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     code = ord(delimiter)
     line, carry = 1, b""
     with path.open("rb") as handle:
         while True:
-            block = handle.read(CHUNK_BYTES)
+            block = handle.read(block_bytes)
             if not block:
                 if carry.strip():
                     yield _scan_block(carry + b"\n", code, line)
@@ -78,10 +82,16 @@ def _scan_python(path: Path, delimiter: str) -> Iterator[tuple[np.ndarray, np.nd
     yield np.asarray(numbers, np.int64), np.asarray(fields, np.int64)
 
 
-def iter_data_lines(path: Path, dialect: Dialect) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """``data_lines`` block by block (memory bounded by a block, not the file)."""
+def iter_data_lines(
+    path: Path, dialect: Dialect, block_bytes: int = CHUNK_BYTES
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """``data_lines`` block by block (memory bounded by a block, not the file; the scan
+    holds ~25 bytes per byte of a block, so a chunked reader passes small blocks)."""
     plain = not dialect.quoted and dialect.delimiter != " "
-    blocks = (_scan_bytes if plain else _scan_python)(path, dialect.delimiter)
+    if plain:
+        blocks = _scan_bytes(path, dialect.delimiter, block_bytes)
+    else:
+        blocks = _scan_python(path, dialect.delimiter)
     skip = 1 if dialect.header else 0
     for numbers, fields in blocks:
         if skip and len(numbers):
@@ -95,7 +105,7 @@ class LineCursor:
     chunks: each chunk's rows get their own line numbers without scanning the whole file."""
 
     def __init__(self, path: Path, dialect: Dialect) -> None:
-        self._blocks = iter_data_lines(path, dialect)
+        self._blocks = iter_data_lines(path, dialect, CURSOR_BYTES)
         self._numbers = np.zeros(0, np.int64)
         self._fields = np.zeros(0, np.int64)
 
