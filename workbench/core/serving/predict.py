@@ -130,7 +130,12 @@ def predict(
     return preds
 
 
-def _predict_stream(run: LoadedRun, inputs: Inputs, report, stop) -> Predictions:
+def _predict_stream(
+    run: LoadedRun,
+    inputs: Inputs,
+    report: Callable[[float], None],
+    stop: Callable[[], bool],
+) -> Predictions:
     """A token stream read in order, ``seq_len`` tokens per step, the state carried along."""
     model, stream = run.model, np.asarray(inputs.x, dtype=np.int64)
     seq_len = max(1, run.pre.seq_len or run.spec.data.seq_len)

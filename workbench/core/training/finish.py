@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 def finish_run(trainer: Trainer, outcome: str, message: str, hint: str) -> RunResult:
     """The run's end: the resume point, final val / test figures, the log's end line, status."""
     st = trainer.state
+    assert trainer.monitor is not None and trainer._log is not None  # prepare() made them
     status = outcome
     metrics = dict(st.last_metrics)
     if outcome != "diverged":
@@ -40,6 +41,7 @@ def finish_run(trainer: Trainer, outcome: str, message: str, hint: str) -> RunRe
     sources = _figure_sources(trainer, metrics)
     trainer._writer.wait()  # every checkpoint is on disk before the run reports its end
     trainer._announce_writes()
+    assert trainer._rundir is not None
     result = RunResult(
         status, st.epoch, st.step, metrics, trainer._rundir.path, message, hint, sources
     )
@@ -55,6 +57,7 @@ def _figure_sources(trainer: Trainer, metrics: dict[str, Any]) -> dict[str, str]
     if any(k.startswith("val_") for k in metrics):
         out["val_from"] = last
     if any(k.startswith("test_") for k in metrics):
+        assert trainer._rundir is not None and trainer.monitor is not None
         best = trainer._rundir.best_checkpoint
         on_best = (
             trainer.spec.train.keep_best and best.is_file() and trainer.monitor.best is not None
@@ -72,6 +75,7 @@ def _test_metrics(trainer: Trainer) -> dict[str, float]:
     """Test metrics, on the best checkpoint's weights when keep-best kept one."""
     if len(trainer.splits["test"]) == 0:
         return {}
+    assert trainer._rundir is not None and trainer.model is not None
     best = trainer._rundir.best_checkpoint
     trainer._writer.wait()
     if not (trainer.spec.train.keep_best and best.is_file()):

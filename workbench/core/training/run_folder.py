@@ -30,6 +30,7 @@ def open_run_folder(trainer: Trainer) -> None:
     if trainer._resuming:
         # A refused resume leaves the run as it was: ``_rundir`` (and with it the status
         # file) is taken over only once the checkpoint is known to be usable.
+        assert trainer.run_dir is not None  # a resumed run has its folder
         rundir = RunDir.open(trainer.run_dir)
         if not rundir.last_checkpoint.is_file():
             raise TrainingError(f"{trainer.run_dir}: has no checkpoint to resume from yet")
@@ -47,8 +48,10 @@ def open_run_folder(trainer: Trainer) -> None:
         if trainer.writes_run:  # the folder is rank 0's to put in order
             recover_folder(trainer)
     elif not trainer.writes_run:  # another rank's process: rank 0 writes the folder
-        trainer.run_dir = trainer._agree_run_dir(None)
-        trainer._rundir, trainer._log = RunDir(trainer.run_dir), NullLog()
+        run_dir = trainer._agree_run_dir(None)
+        assert run_dir is not None  # rank 0's folder, shared with every process
+        trainer.run_dir = run_dir
+        trainer._rundir, trainer._log = RunDir(run_dir), NullLog()
         return
     else:
         trainer.run_dir = trainer.run_dir or default_run_dir(spec.name)
@@ -97,6 +100,7 @@ def open_run_folder(trainer: Trainer) -> None:
 def recover_folder(trainer: Trainer) -> None:
     """After a crash the folder may hold more than the checkpoint: put it back in order."""
     st, folder = trainer.state, trainer._rundir
+    assert folder is not None
     removed = recovery.clean_temp_files(folder.path)
     cut = recovery.truncate_log(folder.metrics_file, st.step, st.epoch)
     cut += truncate_steps(folder.path, st.step)

@@ -25,7 +25,7 @@ from workbench.core.device import describe_device, resolve_device
 from workbench.core.errors import TrainingError, WorkbenchError
 from workbench.core.models import build_model
 from workbench.core.runlock import RunLock
-from workbench.core.runs import RunDir, data_base_dir
+from workbench.core.runs import MetricsLog, RunDir, data_base_dir
 from workbench.core.spec.project import ProjectSpec
 from workbench.core.spec.project_file import atomic_write_bytes
 from workbench.core.spec.task import Task
@@ -44,7 +44,7 @@ from workbench.core.training.events import (
 from workbench.core.training.finish import finish_run
 from workbench.core.training.loop import LoopMixin
 from workbench.core.training.optim import GradientClipper, LRSchedule, build_optimizer, set_lr
-from workbench.core.training.parallel import ParallelMixin
+from workbench.core.training.parallel import NullLog, ParallelMixin
 from workbench.core.training.result import RunResult
 from workbench.core.training.run_folder import open_run_folder
 from workbench.core.training.setup import build_monitor, prepare_split, sync_spec_to_data, to_device
@@ -108,7 +108,7 @@ class Trainer(LoopMixin, ParallelMixin):
         self._callbacks: list[Any] = []
         self._resuming = False
         self._prepared = False
-        self._log = None
+        self._log: MetricsLog | NullLog | None = None
         self._rundir: RunDir | None = None
         self._writer = CheckpointWriter()
         self._divergence: tuple[str, str, str] | None = None
@@ -136,12 +136,14 @@ class Trainer(LoopMixin, ParallelMixin):
 
     def loss_fn(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The task's loss of model outputs against targets (padded steps excluded)."""
+        assert self.task is not None, "prepare() first"
         return self.task.loss(out, y)
 
     def compute_loss(
-        self, batch: tuple[Any, ...], state=None
+        self, batch: tuple[Any, ...], state: Any = None
     ) -> tuple[torch.Tensor, torch.Tensor, Any]:
         """Forward one ``(x, y, lengths, mask)`` batch: ``(loss, output, new_state)``."""
+        assert self.task is not None and self.model is not None, "prepare() first"
         x, y, lengths, _ = to_device(tuple(batch) + (None,) * (4 - len(batch)), self.device)
         out, new_state = self.model(x, lengths, state)
         return self.task.loss(out, y), out, new_state
@@ -164,6 +166,7 @@ class Trainer(LoopMixin, ParallelMixin):
 
         self._join_group()  # several processes under a torch launcher, else nothing
         if self._resuming and self.writes_run:  # before anything is read or written
+            assert self.run_dir is not None  # a resumed run has its folder
             self._lock = RunLock(self.run_dir)  # one process per run folder
             self._lock.acquire()
         self._set_status("preparing", "loading data")
@@ -203,6 +206,7 @@ class Trainer(LoopMixin, ParallelMixin):
         if self.ddp is not None:
             self.step_model = self.ddp.wrap(self.model)
             if self.ddp.main:
+                assert self._rundir is not None  # open_run_folder set it
                 self.ddp.stop_file = self._rundir.path / STOP_FILE
         self._prepared = True
 
@@ -217,6 +221,7 @@ class Trainer(LoopMixin, ParallelMixin):
             self._hooks = hooks
             for hook in hooks["on_train_begin"]:
                 hook(self)
+            assert self.model is not None  # prepare() built it
             self.model.train()
             self._set_status("running", f"training on {describe_device(self.device)}")
             outcome, message, hint = self._train()
@@ -290,6 +295,8 @@ class Trainer(LoopMixin, ParallelMixin):
     # ---- epoch end, checkpoints, finish ---------------------------------------------------
     def _end_epoch(self) -> bool:
         """Metrics, schedule, keep-best and checkpoint after an epoch; True to stop early."""
+        assert self.monitor is not None and self.schedule is not None  # prepare() built them
+        assert self.optimizer is not None and self._log is not None
         st, tr = self.state, self.spec.train
         metrics = {"train_loss": st.loss_sum / max(st.loss_weight, 1e-12)}
         if self.lm:
@@ -315,6 +322,7 @@ class Trainer(LoopMixin, ParallelMixin):
         self._save_last(kind="best" if improved and tr.keep_best else "last")
         if improved and tr.keep_best and self.writes_run:
             # The epoch-end checkpoint *is* the best state: link it rather than write it again.
+            assert self._rundir is not None
             best = self._rundir.best_checkpoint
             last = self._rundir.last_checkpoint
             self._writer.submit(ck.link_or_copy, last, best, announce=(str(best), True))
@@ -328,6 +336,7 @@ class Trainer(LoopMixin, ParallelMixin):
     def _save_last(self, kind: str = "last") -> None:
         """Snapshot the resume point now; the writer thread puts the bytes on disk."""
         self._flush_pending()
+        assert self._log is not None  # prepare() opened it
         self._log.flush()  # every step the checkpoint covers is logged before it
         if self._divergence:  # never overwrite the last good checkpoint with a bad state
             return
@@ -338,6 +347,7 @@ class Trainer(LoopMixin, ParallelMixin):
         tensors, meta = full_checkpoint(self, kind)
         tensors.update(gathered)
         meta.update(world_size=self.ddp.world if self.ddp else 1, rank_batch=self._batch_size)
+        assert self._rundir is not None
         path = self._rundir.last_checkpoint
         payload = ck.serialize_checkpoint(tensors, meta)
         self._writer.submit(atomic_write_bytes, path, payload, announce=(str(path), False))
@@ -367,7 +377,7 @@ class Trainer(LoopMixin, ParallelMixin):
                 )
 
     def _write_status(self, message: str = "") -> None:
-        if not self.writes_run:
+        if not self.writes_run or self._rundir is None:
             return
         st = self.state
         self._rundir.write_status(
