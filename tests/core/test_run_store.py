@@ -124,6 +124,9 @@ def test_summary_has_final_metrics_and_the_differing_settings(tmp_path):
         "train.optimizer.lr",
     }
     assert differing_settings([a]) == []
+    claimed = summarize(store.new_run_dir(tmp_path, spec_with(8)))  # a trial about to start
+    assert claimed.status == "starting"
+    assert differing_settings([a, b, claimed]) == ["model.layers[0].hidden_size"]
     diff = {k: (x, y) for k, x, y in settings_diff(a, c)}
     assert diff["train.optimizer.lr"] == (1e-3, 1e-2)
     assert diff["model.layers[0].type"] == ("lstm", "gru")

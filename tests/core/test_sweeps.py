@@ -157,6 +157,10 @@ def test_two_worker_processes_share_one_sqlite_study(tmp_path, capsys):
     assert len({t["pid"] for t in summary["trials"]}) == 2  # one trial in each worker process
     assert summary["storage"] == f"sqlite:///{tmp_path / 'p.runs' / 'sweeps.db'}"
     assert len({t["run_dir"] for t in summary["trials"]}) == 2
+    # --summary reads the study back without running a trial (the app's results view).
+    assert main(["sweep", str(project), "--summary", "--json"]) == 0
+    again = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert again["trials"] == summary["trials"] and again["best"] == summary["best"]
 
 
 def test_sweep_user_errors_are_one_line(tmp_path, capsys):
@@ -164,9 +168,12 @@ def test_sweep_user_errors_are_one_line(tmp_path, capsys):
     assert main(["sweep", str(project)]) == 2  # no p.sweep.json beside it
     (tmp_path / "p.sweep.json").write_text('{"params": {"model.nope": {"choices": [1]}}}')
     assert main(["sweep", str(project)]) == 2
+    (tmp_path / "p.sweep.json").write_text('{"params": {"train.seed": {"choices": [1]}}}')
+    assert main(["sweep", str(project), "--summary"]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 2 and all(line.startswith("error: ") for line in lines)
+    assert len(lines) == 3 and all(line.startswith("error: ") for line in lines)
     assert "no sweep file" in lines[0] and "model.nope" in lines[1]
+    assert "has not run yet" in lines[2]
 
 
 def test_the_stop_file_stops_the_running_trial_and_the_sweep(tmp_path):

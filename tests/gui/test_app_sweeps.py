@@ -138,3 +138,29 @@ def test_run_sweep_trains_trials_in_processes_and_shows_them(qtbot, tmp_path, bo
     with qtbot.waitSignal(panel.open_settings_requested) as opened:
         pane.buttons["best"].click()
     assert opened.args == [best_dir]
+
+
+@pytest.mark.slow
+def test_stop_ends_the_running_trial_and_starts_no_other(qtbot, tmp_path, boxes):
+    long = {**TINY, "train": {**TINY["train"], "epochs": 200}}
+    panel = saved_panel(qtbot, tmp_path, long)
+    sweep = {
+        "name": "halt",
+        "sampler": "random",
+        "trials": 3,
+        "pruner": "none",
+        "params": {"model.layers[0].hidden_size": {"low": 4, "high": 8}},
+    }
+    (tmp_path / "tiny.sweep.json").write_text(json.dumps(sweep))
+    pane = panel.sweep
+    assert pane.run()
+    qtbot.waitUntil(
+        lambda: any(r.status == "running" and r.epoch >= 1 for r in panel.runs), timeout=120_000
+    )  # the table follows the trial while it trains
+    pane.buttons["stop"].click()
+    qtbot.waitUntil(lambda: not pane.running(), timeout=120_000)
+    qtbot.waitUntil(lambda: pane._loading is None, timeout=30_000)
+    assert boxes == []
+    assert pane.summary["stopped"] and "stopped" in pane.state.text()
+    (trial,) = [r for r in panel.runs if r.meta.sweep == "halt"]
+    assert trial.status == "stopped" and trial.epoch < 200

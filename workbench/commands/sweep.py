@@ -20,6 +20,11 @@ def add_parser(sub) -> None:
     p.add_argument("--trials", type=_positive, help="trials to run now (default: the sweep's)")
     p.add_argument("--jobs", type=_positive, help="worker processes (default: the sweep's)")
     p.add_argument("--storage", help="Optuna storage URL (default: sqlite in PROJECT.runs/)")
+    p.add_argument(
+        "--summary",
+        action="store_true",
+        help="run no trials: print the study so far (trials, best, importances)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.set_defaults(run=run)
 
@@ -29,7 +34,7 @@ def run(args) -> int:
     from workbench.core.run_store import runs_dir_for
     from workbench.core.spec.project_file import load_project
     from workbench.core.sweep.definition import check_against, load_sweep, sweep_file_for
-    from workbench.core.sweep.runner import SweepJob, default_storage, run_sweep
+    from workbench.core.sweep.runner import SweepJob, default_storage, run_sweep, study_summary
 
     spec, base_dir = load_project(args.project)
     example = str(args.project).startswith("example:")
@@ -48,7 +53,10 @@ def run(args) -> int:
         base_dir=str(base_dir),
         project_file=None if example else str(Path(args.project).resolve()),
     )
-    summary = run_sweep(job, trials, args.jobs or sweep.jobs)
+    if args.summary:
+        summary = study_summary(sweep, job.storage)
+    else:
+        summary = run_sweep(job, trials, args.jobs or sweep.jobs)
     if args.json:
         print(json.dumps(summary, default=str))
     else:

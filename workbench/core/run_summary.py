@@ -101,7 +101,8 @@ def _read_summary(run: Path, status: dict[str, Any]) -> RunSummary:
     return RunSummary(
         path=run,
         meta=meta,
-        status=str(status.get("status", "unknown")),
+        # No status yet: the folder is claimed and the run about to start (a sweep's next trial).
+        status=str(status.get("status", "starting" if meta_data else "unknown")),
         epoch=int(status.get("epoch") or 0),
         step=int(status.get("step") or 0),
         created=str(info.get("created", "")),
@@ -221,6 +222,9 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
 
 def differing_settings(runs: list[RunSummary]) -> list[str]:
     """Setting paths whose value is not the same in all ``runs`` (a missing one counts)."""
+    # A run whose folder was just claimed has no settings yet: it differs in nothing (else a
+    # sweep's starting trial made every setting a column for a moment).
+    runs = [r for r in runs if r.settings]
     if len(runs) < 2:
         return []
     keys: dict[str, None] = {}

@@ -9,7 +9,10 @@ appear and progress live. *Stop* writes the sweep's stop file, which every worke
 batches: the trial in progress ends ``stopped`` and no new one starts.
 
 The results (parallel coordinates of the trials, Optuna's parameter importances, the best
-trial) are read from the study on a worker thread whenever a trial finishes.
+trial) are read from the study whenever a trial finishes, by ``workbench sweep PROJECT
+--summary --json`` in a child process too: Optuna and SQLAlchemy stay out of the GUI process,
+and no thread of ours allocates while plot items are replaced (a worker thread importing
+Optuna here let the garbage collector free pyqtgraph items off the GUI thread: segfaults).
 """
 
 from __future__ import annotations
@@ -32,12 +35,11 @@ from PySide6.QtWidgets import (
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.sweep.definition import SweepSpec, load_sweep, sweep_file_for
-from workbench.core.sweep.runner import SWEEP_DB, default_storage, request_stop, study_summary
+from workbench.core.sweep.runner import SWEEP_DB, request_stop
 from workbench.gui.plain_text import message_box, plain_label
 from workbench.gui.plots.importance_bars import ImportanceBars
 from workbench.gui.plots.parallel_coords import ParallelCoordinates
 from workbench.gui.sweep_editor import SweepEditor
-from workbench.gui.worker import run_in_thread
 
 #: Milliseconds between looks at the run store while a sweep runs.
 REFRESH_MS = 1000
@@ -61,7 +63,8 @@ class SweepPane(QWidget):
         self.summary: dict[str, Any] | None = None
         self._sweep: SweepSpec | None = None
         self._finished_seen = -1
-        self._loading = None
+        self._target = 0  # trials the study will hold when the running sweep ends
+        self._loading: QProcess | None = None
         self._build()
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
@@ -148,14 +151,13 @@ class SweepPane(QWidget):
         if sweep is None:
             self.edit()
             return False
-        process = QProcess(self)
-        process.setProgram(sys.executable)
-        project = str(self.document.path)
-        process.setArguments(["-m", "workbench", "sweep", project, "--json"])
+        process = self._workbench(["sweep", str(self.document.path), "--json"])
         process.finished.connect(self._on_finished)
         process.errorOccurred.connect(self._on_error)
         self.process = process
         self._finished_seen = -1
+        planned = sweep.grid_size() if sweep.sampler == "grid" else sweep.trials
+        self._target = sum(self._count()[:2]) + planned  # trials of earlier runs, and these
         process.start()
         self.timer.start()
         self.update_state()
@@ -170,6 +172,9 @@ class SweepPane(QWidget):
 
     def shutdown(self) -> None:
         """Stop a running sweep and wait for it (the window closes)."""
+        if self._loading is not None:
+            self._loading.kill()
+            self._loading.waitForFinished(2000)
         if self.running():
             self.stop()
             assert self.process is not None
@@ -193,6 +198,9 @@ class SweepPane(QWidget):
     def _on_finished(self, code: int, _status) -> None:
         process, self.process = self.process, None
         self.timer.stop()
+        if self._loading is not None:  # a study read still running: the final summary wins
+            self._loading.kill()
+            self._loading.waitForFinished(2000)
         out = bytes(process.readAllStandardOutput()).decode("utf-8", "replace")
         err = bytes(process.readAllStandardError()).decode("utf-8", "replace")
         process.deleteLater()
@@ -216,9 +224,8 @@ class SweepPane(QWidget):
         self.runs.refresh()
         self.update_state()
         done = self._count()[0]
-        if done != self._finished_seen:  # a trial finished: read the study again
+        if done != self._finished_seen and self.refresh_results():  # a trial finished
             self._finished_seen = done
-            self.refresh_results()
 
     # ---- what it shows --------------------------------------------------------------------
     def _count(self) -> tuple[int, int, int]:
@@ -246,48 +253,55 @@ class SweepPane(QWidget):
             )
             return
         finished, live, pruned = self._count()
-        of = f" of {sweep.grid_size() if sweep.sampler == 'grid' else sweep.trials}"
+        of = f" of {self._target}" if running else ""
         text = (
             f"Sweep {sweep.name!r} ({sweep.sampler}, {sweep.objective} {sweep.direction[:3]}): "
-            f"{finished} trial{'s' if finished != 1 else ''} done"
+            f"{finished}{of} trial{'s' if finished != 1 or of else ''} done"
             + (f", {pruned} pruned" if pruned else "")
         )
         if running:
-            text += f", {live} running{of} · {sweep.jobs} worker process" + (
+            text += f", {live} running · {sweep.jobs} worker process" + (
                 "es" if sweep.jobs != 1 else ""
             )
+        if (self.summary or {}).get("stopped") and not running:
+            text += " · stopped"
         if best.get("value") is not None:
             names = {str(r.path): r.name for r in self.runs.runs}
             who = names.get(str(best.get("run_dir")), f"trial {best['number']}")
             text += f" · best: {who}, {sweep.objective} {best['value']:.4g}"
         self.state.setText(text)
 
-    def refresh_results(self) -> None:
-        """Read the study (trials, importances, best) off the GUI thread, then draw it."""
+    def refresh_results(self) -> bool:
+        """Read the study (trials, importances, best) in a child process, then draw it;
+        False when a read is already under way."""
         sweep = self.sweep()
         if sweep is None or self._loading is not None:
-            return
+            return False
         if not (self.document.runs_root() / SWEEP_DB).is_file():
             self.show_results({"trials": [], "importances": {}, "best": None})
-            return
-        storage = default_storage(self.document.runs_root())
-        self._loading = run_in_thread(
-            lambda: study_summary(sweep, storage),
-            self._on_results,
-            self._on_results_failed,
-            name="workbench-sweep-results",
-            parent=self,
-        )
+            return True
+        reader = self._workbench(["sweep", str(self.document.path), "--summary", "--json"])
+        reader.finished.connect(lambda code, _s: self._on_results(reader, code))
+        self._loading = reader
+        reader.start()
+        return True
 
-    def _on_results(self, summary: dict[str, Any]) -> None:
+    def _workbench(self, args: list[str]) -> QProcess:
+        """``workbench ARGS`` as a child process of this pane (same interpreter)."""
+        process = QProcess(self)
+        process.setProgram(sys.executable)
+        process.setArguments(["-m", "workbench", *args])
+        return process
+
+    def _on_results(self, reader: QProcess, code: int) -> None:
         self._loading = None
-        self.summary = summary
-        self.show_results(summary)
+        out = bytes(reader.readAllStandardOutput()).decode("utf-8", "replace")
+        reader.deleteLater()
+        summary = _last_json(out) if code == 0 else None
+        if summary is not None:  # else (killed, or the study not there yet) keep what shows
+            self.summary = summary
+            self.show_results(summary)
         self.update_state()
-
-    def _on_results_failed(self, info) -> None:
-        self._loading = None
-        self.show_results({"trials": [], "importances": {}, "best": None})
 
     def show_results(self, summary: dict[str, Any]) -> None:
         sweep = self._sweep

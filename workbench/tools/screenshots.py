@@ -3,7 +3,8 @@
     python -m workbench.tools.screenshots OUTDIR [--epochs N]
 
 Loads the built-in example, builds a two-block model through the document (as the forms do),
-trains it for a few epochs on the background worker, and saves one image per view. Look at
+trains it for a few epochs on the background worker, and saves one image per view; then the
+Runs tab with a short real sweep run from the app (``runs_screenshots``). Look at
 every image after a change to the GUI: that is what users see.
 """
 
@@ -135,6 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     doc.undo_stack.setClean()
     window.close()
     app.processEvents()
+
+    # 5. Runs tab: a baseline, the Sweep editor and a short real sweep run from the app
+    from workbench.tools.runs_screenshots import render_runs
+
+    if render_runs(app, out):
+        print("warning: the runs and sweep images were not made", file=sys.stderr)
     return 0
 
 

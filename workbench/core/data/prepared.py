@@ -22,9 +22,10 @@ if TYPE_CHECKING:  # torch loads when tensors are built, so a bad file fails fas
 class SequenceSplit:
     """One of train / val / test.
 
-    ``x``: float32 [N, T, F] (numeric), int64 [N, T] (tokens) or int64 [L] (a language-model
-    token stream). ``y``: int64 [N] (classification), float32 [N, K] (regression/forecasting),
-    int64 [N, T] (tagging) or None (language model: targets are the stream shifted by one).
+    ``x``: float32 [N, T, F] (numeric), int64 [N, T] (tokens) or [L] (a language-model
+    token stream: ids in the smallest integer dtype, the three splits views of one stream).
+    ``y``: int64 [N] (classification), float32 [N, K] (regression/forecasting), int64 [N, T]
+    (tagging) or None (language model: targets are the stream shifted by one).
     ``lengths``: int64 [N] valid steps, None when every sequence fills all T steps.
     ``mask``: bool [N, T] valid per-step targets (tagging), else None.
     """

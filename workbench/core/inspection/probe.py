@@ -39,8 +39,8 @@ def probe_batch(
         need = min(n * seq_len + 1, x.shape[0])
         count = max(1, (need - 1) // seq_len)
         size = min(seq_len, need - 1)
-        xs = x[: count * size].reshape(count, size)
-        ys = x[1 : count * size + 1].reshape(count, size)
+        xs = x[: count * size].reshape(count, size).long()  # ids are stored compact
+        ys = x[1 : count * size + 1].reshape(count, size).long()
         return xs, ys, None
     pick = torch.as_tensor(indices if indices is not None else range(min(n, x.shape[0])))
     x = x[pick]

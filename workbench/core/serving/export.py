@@ -82,7 +82,7 @@ def verification_batches(
     if run.task == Task.LANGUAGE_MODEL:
         seq_len = max(2, run.pre.seq_len)
         n = min(VERIFY_ROWS, (len(data.x) - 1) // seq_len)
-        x = torch.from_numpy(np.ascontiguousarray(data.x[: n * seq_len]).reshape(n, seq_len))
+        x = torch.from_numpy(data.x[: n * seq_len].astype(np.int64).reshape(n, seq_len))
         return [(x, torch.full((n,), seq_len, dtype=torch.int64), None)]
     out = []
     for start in range(0, min(VERIFY_ROWS, len(data)), 128):

@@ -184,20 +184,20 @@ def check_names(kind: str, got: list[str], want: list[str], where: str) -> None:
 
 
 def _text(run: LoadedRun, text: str, where: str) -> Inputs:
-    from workbench.core.data.text import tokenize
+    from workbench.core.data.token_ids import char_ids, word_ids
 
     pre = run.pre
     assert pre.vocab is not None
-    index = {tok: i for i, tok in enumerate(pre.vocab)}
-    tokens = tokenize(text, pre.text_level)
+    # Ids in the smallest dtype, like the training stream (token_ids.py says why).
     if pre.text_level == "char":
-        ids = np.fromiter((index.get(chr(int(c)), 0) for c in tokens), np.int64, len(tokens))
+        ids = char_ids(text, pre.vocab)
     else:
-        ids = np.fromiter((index.get(w, 0) for w in tokens), np.int64, len(tokens))
+        ids = word_ids(text, pre.vocab)
     if len(ids) < 2:
         raise DataError(f"{where}: needs at least two tokens", "give a longer text")
-    unk = float((ids == 0).mean())
-    notes = [f"{unk:.2%} of the tokens are not in the run's vocabulary (<unk>)"] if unk else []
+    n_unk = int(np.count_nonzero(ids == 0))
+    unk = n_unk / len(ids)
+    notes = [f"{unk:.2%} of the tokens are not in the run's vocabulary (<unk>)"] if n_unk else []
     return Inputs(ids, y=ids, source=where, notes=notes)
 
 

@@ -137,7 +137,7 @@ def _predict_stream(
     stop: Callable[[], bool],
 ) -> Predictions:
     """A token stream read in order, ``seq_len`` tokens per step, the state carried along."""
-    model, stream = run.model, np.asarray(inputs.x, dtype=np.int64)
+    model, stream = run.model, np.asarray(inputs.x)  # ids in any integer dtype
     seq_len = max(1, run.pre.seq_len or run.spec.data.seq_len)
     total = len(stream) - 1
     top_ids, top_p, nll = [], [], []
@@ -146,8 +146,8 @@ def _predict_stream(
         if stop():
             raise Cancelled()
         stop_at = min(total, start + seq_len)
-        x = torch.from_numpy(stream[start:stop_at][None, :])
-        target = torch.from_numpy(stream[start + 1 : stop_at + 1])
+        x = torch.from_numpy(stream[start:stop_at][None, :].astype(np.int64))  # widened per chunk
+        target = torch.from_numpy(stream[start + 1 : stop_at + 1].astype(np.int64))
         logits, state = model(x, None, state)
         logp = torch.log_softmax(logits[0].double(), dim=-1)
         p, ids = logp.exp().topk(min(TOP_K, logp.shape[-1]), dim=-1)

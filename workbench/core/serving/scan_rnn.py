@@ -17,13 +17,45 @@ import copy
 import torch
 from torch import nn
 
-from workbench.core.serving.plain_model import SequenceNet
+from workbench.core.serving.plain_model import Bidirectional, SequenceNet, reverse_within_length
 
 
 def _scan():
     from torch._higher_order_ops.scan import scan  # public as torch.scan in later releases
 
     return scan
+
+
+def _cell(rnn: nn.RNNBase, layer: int):
+    """(input weights, input bias, zero state, step) of one layer: ``step(state, xt)`` with
+    ``xt`` the input already multiplied by the input weights returns (state, output)."""
+    get = lambda name: getattr(rnn, f"{name}_l{layer}", None)  # noqa: E731
+    w_ih, w_hh, b_ih, b_hh, w_hr = (
+        get("weight_ih"),
+        get("weight_hh"),
+        get("bias_ih"),
+        get("bias_hh"),
+        get("weight_hr"),
+    )
+    if rnn.mode == "LSTM":
+        step = _lstm_step(w_hh, b_hh, w_hr)
+    elif rnn.mode == "GRU":
+        step = _gru_step(w_hh, b_hh)
+    else:
+        step = _rnn_step(w_hh, b_hh, rnn.mode == "RNN_RELU")
+    return w_ih, b_ih, step
+
+
+def _zero_state(rnn: nn.RNNBase, x: torch.Tensor) -> tuple:
+    out = rnn.proj_size if getattr(rnn, "proj_size", 0) else rnn.hidden_size
+    h = x.new_zeros(x.shape[0], out)
+    return (h, x.new_zeros(x.shape[0], rnn.hidden_size)) if rnn.mode == "LSTM" else (h,)
+
+
+def _inputs(x: torch.Tensor, w_ih: torch.Tensor, b_ih) -> torch.Tensor:
+    """``[B, T, F]`` → time-major input projections ``[T, B, gates]``."""
+    out = x.transpose(0, 1) @ w_ih.T
+    return out if b_ih is None else out + b_ih
 
 
 class ScanRecurrent(nn.Module):
@@ -33,33 +65,45 @@ class ScanRecurrent(nn.Module):
     def __init__(self, rnn: nn.RNNBase) -> None:
         super().__init__()
         self.rnn = rnn  # parameters are read from it: one set of weights
-        self.kind = {"LSTM": "lstm", "GRU": "gru"}.get(rnn.mode, "rnn")
-        self.relu = rnn.mode == "RNN_RELU"
-
-    def _weights(self, layer: int) -> tuple:
-        r = self.rnn
-        get = lambda name: getattr(r, f"{name}_l{layer}", None)  # noqa: E731
-        return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh"), get("weight_hr")
 
     def forward(self, x: torch.Tensor, state=None):
         scan = _scan()
         for layer in range(self.rnn.num_layers):
-            w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer)
-            inputs = x.transpose(0, 1) @ w_ih.T  # [T, B, gates]
-            if b_ih is not None:
-                inputs = inputs + b_ih
-            batch = x.shape[0]
-            out_size = w_hh.shape[1]
-            h0 = x.new_zeros(batch, out_size)
-            if self.kind == "lstm":
-                c0 = x.new_zeros(batch, self.rnn.hidden_size)
-                step = _lstm_step(w_hh, b_hh, w_hr)
-                _, ys = scan(step, (h0, c0), inputs)
-            elif self.kind == "gru":
-                _, ys = scan(_gru_step(w_hh, b_hh), (h0,), inputs)
-            else:
-                _, ys = scan(_rnn_step(w_hh, b_hh, self.relu), (h0,), inputs)
+            w_ih, b_ih, step = _cell(self.rnn, layer)
+            _, ys = scan(step, _zero_state(self.rnn, x), _inputs(x, w_ih, b_ih))
             x = ys.transpose(0, 1)
+        return x, None
+
+
+class ScanBidirectional(nn.Module):
+    """The plain model's ``Bidirectional`` block with both directions of a layer in ONE scan
+    (each scan costs ``torch.export`` seconds to trace)."""
+
+    def __init__(self, block: nn.Module) -> None:
+        super().__init__()
+        self.fwd, self.bwd = block.fwd, block.bwd
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor, state=None):
+        scan = _scan()
+        for fwd, bwd in zip(self.fwd, self.bwd):
+            w_f, b_f, step_f = _cell(fwd, 0)
+            w_b, b_b, step_b = _cell(bwd, 0)
+            ahead = _inputs(x, w_f, b_f)
+            back = _inputs(reverse_within_length(x, lengths), w_b, b_b)
+            zero_f, zero_b = _zero_state(fwd, x), _zero_state(bwd, x)
+            k, split = len(zero_f), ahead.shape[2]
+
+            def step(carry, xt, step_f=step_f, step_b=step_b, k=k, split=split):
+                sf, hf = step_f(carry[:k], xt[:, :split])
+                sb, hb = step_b(carry[k:], xt[:, split:])
+                return (*sf, *sb), torch.cat([hf, hb], dim=1)
+
+            _, ys = scan(step, (*zero_f, *zero_b), torch.cat([ahead, back], dim=2))
+            ys = ys.transpose(0, 1)
+            width = ys.shape[2] // 2
+            x = torch.cat(
+                [ys[:, :, :width], reverse_within_length(ys[:, :, width:], lengths)], dim=2
+            )
         return x, None
 
 
@@ -109,9 +153,16 @@ def _rnn_step(w_hh, b_hh, relu: bool):
 
 
 def scanned(net: SequenceNet) -> SequenceNet:
-    """A copy of ``net`` whose recurrent layers are ``ScanRecurrent``s (same parameters)."""
+    """A copy of ``net`` whose recurrent layers are scans (same parameters)."""
     out = copy.deepcopy(net)
     for module in list(out.modules()):
+        for name, child in list(module.named_children()):
+            if isinstance(child, Bidirectional):
+                setattr(module, name, ScanBidirectional(child))
+    inside = {id(m) for b in out.modules() if isinstance(b, ScanBidirectional) for m in b.modules()}
+    for module in list(out.modules()):
+        if id(module) in inside:
+            continue  # a bidirectional block's directions run in its own scan
         for name, child in list(module.named_children()):
             if isinstance(child, nn.RNNBase):
                 setattr(module, name, ScanRecurrent(child))

@@ -17,7 +17,7 @@ from workbench.core.spec.project import ProjectSpec
 
 #: Fields never worth varying (bookkeeping, or where the data come from).
 _SKIP = {"format_version", "name", "description", "device", "normalization_stats"}
-#: Fields the model takes from the data (core.model_fit): varying them would be undone.
+#: Fields the model takes from the data (core.spec.model_fit): varying them would be undone.
 _FITTED = {
     "model.input.kind",
     "model.input.n_features",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QAction, QFontDatabase, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPlainTextEdit,
     QSplitter,
     QTableView,
@@ -43,6 +42,7 @@ from workbench.core.run_summary import (
     settings_diff,
     table_columns,
 )
+from workbench.gui.plain_text import as_plain, plain_label, warn
 
 SORT = Qt.ItemDataRole.UserRole + 1
 KEY = Qt.ItemDataRole.UserRole + 2
@@ -129,8 +129,9 @@ class RunsPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.diff = QPlainTextEdit()
         self.diff.setReadOnly(True)
+        self.diff.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))  # columns
         self.diff.setPlaceholderText("Select two runs to see how their settings differ.")
-        self.status = QLabel("")
+        self.status = plain_label(QLabel(""))  # names runs and folders
         from workbench.gui.sweep_pane import SweepPane
 
         self.sweep = SweepPane(self)
@@ -179,7 +180,7 @@ class RunsPanel(QWidget):
         self.model.clear()
         self.model.setHorizontalHeaderLabels([c.header for c in self.columns])
         for i, column in enumerate(self.columns):
-            self.model.horizontalHeaderItem(i).setToolTip(column.key)
+            self.model.horizontalHeaderItem(i).setToolTip(as_plain(column.key))
         for run in self.runs:
             self.model.appendRow([self._item(run, c) for c in self.columns])
         self._fill_columns_menu()
@@ -202,9 +203,8 @@ class RunsPanel(QWidget):
         item.setData(value if isinstance(value, int | float) else text.lower(), SORT)
         item.setData(run.key, KEY)
         if column.key == "name":
-            item.setToolTip(
-                f"{run.name}\n{run.path}" + (f"\n\n{run.meta.notes}" if run.meta.notes else "")
-            )
+            notes = f"\n\n{run.meta.notes}" if run.meta.notes else ""
+            item.setToolTip(as_plain(f"{run.name}\n{run.path}{notes}"))
         if isinstance(value, int | float) and column.key != "starred":
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return item
@@ -276,7 +276,7 @@ class RunsPanel(QWidget):
         try:
             return action()
         except WorkbenchError as exc:
-            QMessageBox.warning(self, "Runs", f"{exc.message}\n\n{exc.hint}".strip())
+            warn(self, "Runs", f"{exc.message}\n\n{exc.hint}".strip())
             return None
         finally:
             self.reload()
@@ -297,7 +297,9 @@ class RunsPanel(QWidget):
         if run is None:
             return
         if notes is None:
-            notes, ok = QInputDialog.getMultiLineText(self, "Notes", run.name, run.meta.notes)
+            notes, ok = QInputDialog.getMultiLineText(
+                self, "Notes", as_plain(run.name), run.meta.notes
+            )
             if not ok:
                 return
             text, ok = QInputDialog.getText(
@@ -365,11 +367,20 @@ def _fingerprint(runs: list[RunSummary]) -> tuple:
 
 
 def diff_text(a: RunSummary, b: RunSummary) -> str:
-    """Every setting that differs between two runs, one per line."""
+    """Every setting that differs between two runs, one per line, in aligned columns."""
     rows = settings_diff(a, b)
     if not rows:
         return f"{a.name} and {b.name} have the same settings."
-    width = max(len(k) for k, _, _ in rows)
-    lines = [f"{'setting':<{width}}  {a.name}  →  {b.name}"]
-    lines += [f"{k:<{width}}  {x!r}  →  {y!r}" for k, x, y in rows]
+    shown = [(k, _short(x), _short(y)) for k, x, y in rows]
+    width = max(len("setting"), *(len(k) for k, _, _ in shown))
+    left = max(len(a.name), *(len(x) for _, x, _ in shown))
+    lines = [f"{'setting':<{width}}  {a.name:<{left}}  →  {b.name}"]
+    lines += [f"{k:<{width}}  {x:<{left}}  →  {y}" for k, x, y in shown]
     return "\n".join(lines)
+
+
+def _short(value: Any) -> str:
+    """Settings as a person reads them: 0.0059103170774253075 → 0.00591032."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return repr(value)

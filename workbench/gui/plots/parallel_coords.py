@@ -22,6 +22,7 @@ from workbench.core.run_summary import setting_header
 #: Objective colours, best → worst (viridis ends: dark purple → yellow reads on white).
 _BEST, _WORST = QColor("#440154"), QColor("#35b779")
 _GREY = QColor(150, 150, 150, 110)
+_LABEL_FILL = QColor(255, 255, 255, 210)
 
 
 @dataclass
@@ -66,7 +67,9 @@ def axes_for(params: list[Any], trials: list[dict], objective: str) -> list[Axis
             axes.append(Axis(setting_header(p.path), choices=tuple(p.choices)))
         else:
             axes.append(Axis(setting_header(p.path), float(p.low), float(p.high), p.log))
-    values = [t["value"] for t in trials if _finite(t.get("value"))]
+    values = [
+        t["value"] for t in trials if t.get("state") == "complete" and _finite(t.get("value"))
+    ]
     low, high = (min(values), max(values)) if values else (0.0, 1.0)
     axes.append(Axis(objective, low, high))
     return axes
@@ -106,8 +109,9 @@ class ParallelCoordinates(pg.PlotWidget):
             title.setPos(i, 1.05)
             self.addItem(title)
             for pos, text in axis.labels():
-                label = pg.TextItem(text, color="#333", anchor=(0.0, 0.5))
+                label = pg.TextItem(text, color="#333", anchor=(0.0, 0.5), fill=_LABEL_FILL)
                 label.setFont(font)
+                label.setZValue(10)  # over the lines that pass through a choice
                 label.setPos(i + 0.03, pos)
                 self.addItem(label)
         done = [t for t in trials if t.get("state") == "complete" and _finite(t.get("value"))]
@@ -125,7 +129,7 @@ class ParallelCoordinates(pg.PlotWidget):
             share = rank / max(1, len(ranked) - 1)
             width = 3 if rank == len(ranked) - 1 else 1.5
             self._line(ys, pg.mkPen(_mix(_WORST, _BEST, share), width=width))
-        self.message.setText("" if trials else "No trials yet")
+        self.message.setText("" if trials else "Trials show here as they finish")
         self.addItem(self.message)
         self.message.setPos((n - 1) / 2, 0.5)
         key = pg.TextItem(

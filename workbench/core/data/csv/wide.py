@@ -120,11 +120,12 @@ def series_from_table(
     count, first = (
         first_missing(table, used) if all(table.is_numeric(n) for n in used) else (0, None)
     )
+    position = {n: j for j, n in enumerate(used)}  # (list.index per column: quadratic)
     raw = RawSeries(
         values=values,
         columns=used,
-        feature_idx=[used.index(n) for n in features],
-        target_idx=[used.index(n) for n in targets],
+        feature_idx=[position[n] for n in features],
+        target_idx=[position[n] for n in targets],
         missing_count=count,
         first_missing=first,
         notes=notes,
