@@ -244,7 +244,7 @@ class ProcessSession:
         if probe is None or not probe.enabled:
             return None
         checkpoint = self._run_dir / "checkpoints" / "last.safetensors"
-        state = {"due": None, "seen": None}
+        state: dict[str, float | None] = {"due": None, "seen": None}
 
         def inspect(events: list[Any]) -> None:
             if any(isinstance(e, EpochEvent) for e in events):
