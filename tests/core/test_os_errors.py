@@ -161,3 +161,16 @@ def test_a_list_as_layer_type_is_a_problem(tmp_path):
     (tmp_path / "p.json").write_text(json.dumps(data))
     with pytest.raises(SpecError, match="unknown layer type"):
         load_project(tmp_path / "p.json")
+
+
+def test_a_long_row_with_a_quoted_comma_is_a_user_error(tmp_path):
+    """Found by tests/fuzz: the extra field of a long row reached a number column as '1,5'
+    and pandas' ValueError escaped (no cell of the file's columns was to blame)."""
+    from workbench.core.data import inspect_data
+    from workbench.core.errors import DataError
+    from workbench.core.spec.project import DataSpec
+
+    path = tmp_path / "f.csv"
+    path.write_text('0,:\n0,0,"1,5"\n', encoding="utf-8")
+    with pytest.raises(DataError, match="line 2 has 3 fields, expected 2"):
+        inspect_data(DataSpec(source=str(path), task="forecasting", window=1))

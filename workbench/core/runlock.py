@@ -9,6 +9,7 @@ host, command, since when), for the message the next process shows.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import socket
@@ -22,33 +23,44 @@ from workbench.core.errors import TrainingError
 LOCK_NAME = ".lock"
 #: Windows locks a byte range and refuses reads inside it: lock one byte far past the text.
 _WIN_OFFSET = 1 << 20
+_WINDOWS = os.name == "nt"
 
 
 def _try_lock(handle: IO[bytes]) -> bool:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    """Take the lock without waiting: False when another process holds it; any other failure
+    (a file system without locks, a bad handle) is an ``OSError``."""
+    if _WINDOWS:  # untested here (no Windows runner): written from the CRT's docs
         import msvcrt
 
+        # _locking locks ``nbytes`` from the descriptor's current position (a buffered seek
+        # moves it), past the end of the file if need be; LK_NBLCK fails at once with EACCES
+        # when another handle holds an overlapping region (EDEADLOCK only comes from the
+        # retrying LK_LOCK, listed for safety). The OS drops the lock when the process ends.
         handle.seek(_WIN_OFFSET)
         try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]  # POSIX stubs lack msvcrt
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EDEADLOCK):
+                return False
+            raise
         return True
     import fcntl
 
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except (BlockingIOError, PermissionError):
-        return False
+    except OSError as exc:
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            return False
+        raise  # e.g. ENOLCK: a network file system without locks
     return True
 
 
 def _unlock(handle: IO[bytes]) -> None:
-    if os.name == "nt":  # pragma: no cover
+    if _WINDOWS:
         import msvcrt
 
-        handle.seek(_WIN_OFFSET)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        handle.seek(_WIN_OFFSET)  # the same one-byte region that was locked
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]  # POSIX stubs lack msvcrt
         return
     import fcntl
 
@@ -107,7 +119,15 @@ class RunLock:
                 f"{self.folder}: cannot lock the run folder ({exc.strerror or exc})",
                 "the run folder must be writable: check its permissions and free space",
             ) from None
-        if not _try_lock(handle):
+        try:
+            locked = _try_lock(handle)
+        except OSError as exc:
+            handle.close()
+            raise TrainingError(
+                f"{self.folder}: cannot lock the run folder ({exc.strerror or exc})",
+                "the file system must support file locks (a local disk does)",
+            ) from None
+        if not locked:
             handle.close()
             holder = describe_holder(_read_holder(self.path))
             raise TrainingError(
@@ -150,7 +170,10 @@ def holder(folder: Path | str) -> str | None:
     except OSError:
         return None
     with handle:
-        if _try_lock(handle):
-            _unlock(handle)
+        try:
+            if _try_lock(handle):
+                _unlock(handle)
+                return None
+        except OSError:  # no locks on this file system: nobody can hold one
             return None
     return describe_holder(_read_holder(path))

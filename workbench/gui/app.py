@@ -29,11 +29,11 @@ def show_error(info: Any, parent: Any = None) -> None:
     """A dialog for an uncaught exception: message, hint, and the traceback as details."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from workbench.gui.plain_text import message_box
+
     parent = parent or QApplication.activeWindow()
-    box = QMessageBox(
-        QMessageBox.Icon.Critical, "Something went wrong", info.message, parent=parent
-    )
-    box.setInformativeText(info.hint or "The workbench keeps running; please report the details.")
+    hint = info.hint or "The workbench keeps running; please report the details."
+    box = message_box(parent, QMessageBox.Icon.Critical, "Something went wrong", info.message, hint)
     if info.details:
         box.setDetailedText(info.details)
     box.exec()

@@ -27,6 +27,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.gui import menus
 from workbench.gui.document import ProjectDocument
 from workbench.gui.panels.data import DataPanel
+from workbench.gui.plain_text import as_plain
 from workbench.gui.projects import APP_NAME, ProjectActions
 from workbench.gui.settings import app_settings
 
@@ -305,7 +306,9 @@ class MainWindow(ProjectActions, QMainWindow):
             if problems
             else "✓ ready to train"
         )
-        self.status_problems.setToolTip("\n".join(problems) or "The project can be trained")
+        self.status_problems.setToolTip(
+            as_plain("\n".join(problems)) or "The project can be trained"
+        )
         self.status_problems.setStyleSheet("color: #c62828;" if problems else "color: #2e7d32;")
 
     def _on_run_state(self, state: str) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QStyle, QToolBar
 
 from workbench import __version__
 from workbench.core.spec.project_file import list_examples
+from workbench.gui.plain_text import as_plain, plain_label
 from workbench.gui.settings import follow_training, recent_files, set_follow_training
 
 _SK = QKeySequence.StandardKey
@@ -175,8 +176,8 @@ def build(window: Any) -> None:
     window.addToolBar(toolbar)
 
     status = window.statusBar()
-    window.status_project = QLabel()
-    window.status_problems = QLabel()
+    window.status_project = plain_label(QLabel())  # the project's name, its problems
+    window.status_problems = plain_label(QLabel())
     window.status_problems.setObjectName("status_problems")
     window.status_device = QLabel("Device: …")
     window.status_threads = QLabel("torch threads: …")
@@ -252,7 +253,7 @@ def refresh_recent(window: Any) -> None:
     for path in files:
         action = menu.addAction(Path(path).name)
         action.setStatusTip(path)
-        action.setToolTip(path)
+        action.setToolTip(as_plain(path))
         action.triggered.connect(lambda _c=False, p=path: window.open_project(p))
     menu.setEnabled(bool(files))
 

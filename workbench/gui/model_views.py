@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.gui.plain_text import plain_label
+
 #: Rows shown in a table (the saved file holds them all).
 MAX_ROWS = 1000
 
@@ -70,7 +72,9 @@ class PredictionsDialog(QDialog):
         self.setWindowTitle(f"Predictions — {inputs.source}")
         layout = QVBoxLayout(self)
         layout.addWidget(
-            QLabel(f"{len(preds)} predictions by {run.path.name} ({run.checkpoint} checkpoint)")
+            plain_label(
+                QLabel(f"{len(preds)} predictions by {run.path.name} ({run.checkpoint} checkpoint)")
+            )
         )
         header, records = rows(preds, inputs, run.pre.vocab)
         shown = []
@@ -131,8 +135,8 @@ class EvaluateView(QDialog):
         self.setWindowTitle(f"Evaluate — {run.spec.name} ({run.path.name})")
         layout = QVBoxLayout(self)
         head = metrics_text(run.task, m).split("\n\n")[0]
-        self.summary = QLabel(
-            f"{evaluation.inputs.source}, {len(evaluation.preds)} predictions\n{head}"
+        self.summary = plain_label(
+            QLabel(f"{evaluation.inputs.source}, {len(evaluation.preds)} predictions\n{head}")
         )
         self.summary.setTextInteractionFlags(
             self.summary.textInteractionFlags()

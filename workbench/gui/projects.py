@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from workbench.core.errors import SpecError, WorkbenchError
 from workbench.core.spec.project import ProjectSpec
 from workbench.gui import menus
-from workbench.gui.plain_text import message_box
+from workbench.gui.plain_text import ask, critical, message_box, warn
 from workbench.gui.settings import (
     add_recent_file,
     last_folder,
@@ -49,7 +49,7 @@ class ProjectActions:
         """Ask about unsaved changes; False when the user cancelled."""
         if not self.document.modified:
             return True
-        answer = QMessageBox.question(
+        answer = ask(
             self,
             "Unsaved changes",
             f"Save the changes to {self.document.display_name}?",
@@ -115,7 +115,7 @@ class ProjectActions:
         if reset:
             lines += ["", "Could not be read, so the default is used:"]
             lines += [f"• {p}" for p in reset]
-        QMessageBox.warning(self, "Problems in the project", "\n".join(lines))
+        warn(self, "Problems in the project", "\n".join(lines))
 
     def save(self) -> bool:
         if self.document.path is None:
@@ -138,7 +138,7 @@ class ProjectActions:
             show_problem(self, "Cannot save the project", exc)
             return False
         except OSError as exc:
-            QMessageBox.critical(self, "Cannot save the project", f"{path}: {exc.strerror or exc}")
+            critical(self, "Cannot save the project", f"{path}: {exc.strerror or exc}")
             return False
         add_recent_file(saved)
         menus.refresh_recent(self)

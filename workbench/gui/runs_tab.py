@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from workbench.core.errors import WorkbenchError
+from workbench.gui.plain_text import inform, warn
 
 
 def install_runs_tab(window: Any) -> Any:
@@ -43,12 +44,12 @@ def open_run_settings(window: Any, run_dir: str) -> bool:
     from workbench.core.runs import RunDir
 
     if window.document.read_only:
-        QMessageBox.information(window, "Runs", "Stop the training run first.")
+        inform(window, "Runs", "Stop the training run first.")
         return False
     try:
         spec = RunDir.open(run_dir).read_project()
     except WorkbenchError as exc:
-        QMessageBox.warning(window, "Runs", f"{exc.message}\n\n{exc.hint}".strip())
+        warn(window, "Runs", f"{exc.message}\n\n{exc.hint}".strip())
         return False
     spec.name = window.document.spec.name  # the project keeps its name
     spec.data.normalization_stats = window.document.spec.data.normalization_stats
@@ -60,7 +61,7 @@ def open_run_settings(window: Any, run_dir: str) -> bool:
 def resume_run(window: Any, run_dir: str) -> bool:
     panel = getattr(window, "training_panel", None)
     if panel is None or not panel.continue_run(run_dir):
-        QMessageBox.information(window, "Runs", "Training is busy: stop the current run first.")
+        inform(window, "Runs", "Training is busy: stop the current run first.")
         return False
     window.tabs.setCurrentIndex(2)
     return True

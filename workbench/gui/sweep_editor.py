@@ -42,6 +42,7 @@ from workbench.core.sweep.definition import (
     sweep_from_dict,
 )
 from workbench.core.sweep.fields import SweepField, sweepable_fields
+from workbench.gui.plain_text import plain_label
 
 OBJECTIVES = ("val_loss", "val_accuracy", "val_mae", "train_loss")
 COLUMNS = ("Setting", "Values", "Low", "High", "Step", "Log", "Choices")
@@ -198,7 +199,7 @@ class SweepEditor(QDialog):
         row_buttons.addWidget(add)
         row_buttons.addWidget(remove)
         row_buttons.addStretch(1)
-        self.problems = QLabel("")
+        self.problems = plain_label(QLabel(""))  # quotes the typed values
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color: #b00020")
         buttons = QDialogButtonBox(
@@ -212,7 +213,7 @@ class SweepEditor(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(row_buttons)
         layout.addWidget(self.problems)
-        layout.addWidget(QLabel(f"Saved as {self.path.name}, beside the project."))
+        layout.addWidget(plain_label(QLabel(f"Saved as {self.path.name}, beside the project.")))
         layout.addWidget(buttons)
         self.resize(900, 520)
 

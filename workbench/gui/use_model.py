@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QProgressDialog, QWidget
 
+from workbench.gui.plain_text import as_plain, inform
 from workbench.gui.worker import ErrorInfo, run_task
 
 EXPORT_FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "safetensors")
@@ -21,7 +22,7 @@ class Progress:
     batch), Cancel asks the task to stop. ``finished(ok)`` is called once."""
 
     def __init__(self, parent: QWidget | None, label: str) -> None:
-        self.dialog = QProgressDialog(label, "Cancel", 0, 100, parent)
+        self.dialog = QProgressDialog(as_plain(label), "Cancel", 0, 100, parent)
         self.dialog.setWindowTitle("Sequence Workbench")
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(300)  # quick jobs never flash a dialog
@@ -210,7 +211,7 @@ def _inform(window: Any, title: str, text: str) -> None:
     """An information box (tests set ``window.quiet_info`` to skip it)."""
     if getattr(window, "quiet_info", False):
         return
-    QMessageBox.information(window, title, text)
+    inform(window, title, text)  # quotes paths and file contents
 
 
 def add_actions(window: Any, menu: Any) -> None:

@@ -150,3 +150,18 @@ def test_a_decimal_point_is_never_taken_for_thousands(tmp_path):
     # decimal ',' forced: '.' groups thousands in 'a', so '4.7185' in 'b' would become 47185
     with pytest.raises(DataError, match=r"column 'b': '4\.7185' uses '\.' as a decimal mark"):
         _table(tmp_path, "a;b\n1.000,5;4.7185\n2.000,5;4.7\n", decimal=",")
+
+
+@pytest.mark.parametrize("lead", ["", "\n\n"])
+def test_repeated_header_names_are_numbered_and_the_data_kept(tmp_path, lead):
+    """Repeated names: the header is skipped as line 0 instead of numbered by pandas
+    (quadratic: 20,000 equal names took minutes); after blank lines pandas reads it."""
+    n = 3000
+    header = ",".join(["a"] * (n - 1) + ["b"])
+    rows = [",".join(str(r * n + i) for i in range(n)) for r in range(3)]
+    table = _table(tmp_path, lead + "\n".join([header, *rows]) + "\n")
+    assert table.dialect.skip_header_line == (lead == "")
+    assert table.names[:3] == ["a", "a_2", "a_3"] and table.names[-1] == "b"
+    assert table.n_rows == 3
+    assert table.columns["a_2"].tolist() == [1.0, n + 1.0, 2 * n + 1.0]
+    assert table.columns["b"].tolist() == [n - 1.0, 2 * n - 1.0, 3 * n - 1.0]

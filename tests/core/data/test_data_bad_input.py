@@ -204,3 +204,22 @@ def test_relative_paths_start_at_the_project_folder(tmp_path):
     (tmp_path / "s.csv").write_text("v\n" + "".join(f"{i}\n" for i in range(40)))
     d = load_data(DataSpec(source="s.csv", task="forecasting", window=3), base_dir=tmp_path)
     assert len(d.train) > 0
+
+
+def test_many_equal_column_names_are_numbered_without_quadratic_time():
+    import time
+
+    from workbench.core.data.csv.sniff import column_names
+
+    start = time.perf_counter()
+    names = column_names(["a"] * 20_000, 20_000, True)
+    assert time.perf_counter() - start < 3.0  # was 32 s (each duplicate retried _2, _3, …)
+    assert names[:3] == ["a", "a_2", "a_3"] and names[-1] == "a_20000"
+    assert column_names(["a", "a_2", "a", "a", " ", "a_3"], 6, True) == [
+        "a",
+        "a_2",
+        "a_3",
+        "a_4",
+        "col5",
+        "a_3_2",
+    ]

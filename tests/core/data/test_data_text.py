@@ -23,7 +23,7 @@ def test_char_vocab_comes_from_the_training_split_only(tmp_path):
     assert d.output_size == 4 and len(d.train) == 21 and len(d.test) == 3
     assert d.test.x.tolist() == [0, 0, 0]
     assert d.decode(d.train.x[:6]) == "abcabc"
-    assert d.train.y is None and d.train.x.dtype == torch.int64
+    assert d.train.y is None and d.train.x.dtype == torch.uint8  # 4 ids: one byte each
 
 
 def test_bom_and_line_endings_are_normalised(tmp_path):

@@ -104,7 +104,8 @@ def _full_probs(run, stream: np.ndarray) -> np.ndarray:
     seq_len, state, out = run.pre.seq_len, None, []
     with torch.inference_mode():
         for start in range(0, len(stream) - 1, seq_len):
-            chunk = torch.from_numpy(stream[start : min(len(stream) - 1, start + seq_len)][None])
+            chunk = stream[start : min(len(stream) - 1, start + seq_len)][None]
+            chunk = torch.from_numpy(chunk.astype(np.int64))  # ids are stored compact
             logits, state = run.model(chunk, None, state)
             out.append(torch.softmax(logits[0].double(), -1).numpy())
     return np.concatenate(out)
@@ -132,7 +133,8 @@ def test_every_format_reproduces_the_workbench(exported, tmp_path):
         preds = predict(run, inputs)
         case: dict[str, np.ndarray] = {}
         if run.task == "language_model":
-            x, lengths = inputs.x[: 4 * 20].reshape(4, 20), None
+            # Token ids are held in the smallest dtype (uint8 here); models take int64.
+            x, lengths = inputs.x[: 4 * 20].reshape(4, 20).astype(np.int64), None
             case.update(text=np.array(data.read_text()), expected=_full_probs(run, inputs.x))
         else:
             case.update(_raw_inputs(run, data))

@@ -93,3 +93,78 @@ def test_resume_without_run_json_refuses_a_relative_data_path(tmp_path, monkeypa
     (tmp_path / "t.txt").write_text("zzzz " * 40, encoding="utf-8")
     with pytest.raises(WorkbenchError, match="run.json is missing or unreadable.*'t.txt'"):
         Trainer.resume(run, epochs=2)
+
+
+def test_the_posix_lock_is_per_open_file_and_says_who_holds_it(tmp_path):
+    first, second = RunLock(tmp_path), RunLock(tmp_path)
+    first.acquire()
+    record = json.loads((tmp_path / ".lock").read_text())
+    assert record["pid"] == os.getpid() and record["command"].startswith("workbench")
+    with pytest.raises(TrainingError, match=rf"in use by process {os.getpid()} on "):
+        second.acquire()  # flock: a second open file is refused, even in the same process
+    first.release()
+    assert holder(tmp_path) is None and (tmp_path / ".lock").read_text() == ""
+    second.acquire()
+    assert second.held
+    second.release()
+
+
+def test_a_file_system_without_locks_is_a_clear_error(tmp_path, monkeypatch):
+    import errno
+    import fcntl
+
+    def no_locks(fd, op):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with pytest.raises(TrainingError, match="cannot lock the run folder .No locks available"):
+        RunLock(tmp_path).acquire()
+    assert holder(tmp_path) is None
+
+
+class FakeMsvcrt:
+    """``msvcrt.locking`` as the CRT documents it: ``nbytes`` from the descriptor's position,
+    per handle; LK_NBLCK on a region another handle holds fails with EACCES. Records calls."""
+
+    LK_UNLCK, LK_NBLCK = 0, 2
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int, int]] = []
+        self.held: dict[tuple[int, int], int] = {}  # (inode, offset) -> fd
+
+    def locking(self, fd: int, mode: int, nbytes: int) -> None:
+        import errno
+
+        pos = os.lseek(fd, 0, os.SEEK_CUR)
+        self.calls.append((pos, mode, nbytes))
+        key = (os.fstat(fd).st_ino, pos)
+        if mode == self.LK_UNLCK:
+            if self.held.get(key) != fd:
+                raise PermissionError(errno.EACCES, "not locked")
+            del self.held[key]
+        elif key in self.held:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        else:
+            self.held[key] = fd
+
+
+def test_the_windows_branch_locks_one_byte_past_the_text(tmp_path, monkeypatch):
+    """The msvcrt calls, against a fake that follows the CRT's documented semantics (there
+    is no Windows runner: the real locking is untested)."""
+    from workbench.core import runlock
+
+    fake = FakeMsvcrt()
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    monkeypatch.setattr(runlock, "_WINDOWS", True)
+    first, second = RunLock(tmp_path), RunLock(tmp_path)
+    first.acquire()
+    assert fake.calls == [(runlock._WIN_OFFSET, fake.LK_NBLCK, 1)]
+    with pytest.raises(TrainingError, match=rf"in use by process {os.getpid()}"):
+        second.acquire()  # the holder's record is readable: the locked byte is past it
+    assert str(os.getpid()) in (holder(tmp_path) or "")
+    first.release()
+    assert fake.calls[-1] == (runlock._WIN_OFFSET, fake.LK_UNLCK, 1) and not fake.held
+    assert holder(tmp_path) is None
+    second.acquire()
+    second.release()
+    assert not fake.held

@@ -79,7 +79,7 @@ def lm_batches(stream: Tensor, batch_size: int, seq_len: int) -> Iterator[tuple[
     data = stream[: rows * cols].view(rows, cols)
     for i in range(0, cols - 1, seq_len):
         step = min(seq_len, cols - 1 - i)
-        yield data[:, i : i + step], data[:, i + 1 : i + 1 + step]
+        yield data[:, i : i + step].long(), data[:, i + 1 : i + 1 + step].long()
 
 
 def n_lm_batches(n_tokens: int, batch_size: int, seq_len: int) -> int:

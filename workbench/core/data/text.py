@@ -5,15 +5,13 @@ corpus, and tokenizing it into characters or words. Turning tokens into training
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 
 from workbench.core.data.raw import Preview, RawText
+from workbench.core.data.token_ids import WORD, char_codes
 from workbench.core.errors import DataError
-
-_WORD = re.compile(r"\w+|[^\w\s]|\n")
 
 
 def decode_utf8(payload: bytes, where: str) -> str:
@@ -33,14 +31,30 @@ def decode_utf8(payload: bytes, where: str) -> str:
 
 def read_text(path: Path, where: str) -> RawText:
     text = decode_utf8(path.read_bytes(), where)
-    if not text.strip():
+    if not text or text.isspace():  # (not strip(): that copies the whole text)
         raise DataError(f"{where}: the file is empty", "a language model needs some text")
-    lines = text.split("\n", 21)[:20]
-    return RawText(text=text, preview=Preview(["line"], [[ln] for ln in lines]))
+    return RawText(text=text, preview=Preview(["line"], [[ln] for ln in head_lines(text, 20)]))
+
+
+def head_lines(text: str, n: int, width: int = 10_000) -> list[str]:
+    """The first ``n`` lines (each cut at ``width`` characters) without copying the rest."""
+    lines: list[str] = []
+    start = 0
+    while len(lines) < n and start <= len(text):
+        end = text.find("\n", start, start + width)
+        stop = end if end >= 0 else min(len(text), start + width)
+        lines.append(text[start:stop])
+        if end < 0:
+            nxt = text.find("\n", stop)
+            if nxt < 0:
+                break
+            end = nxt
+        start = end + 1
+    return lines
 
 
 def tokenize(text: str, level: str) -> list[str] | np.ndarray:
-    """Characters (as a uint32 code-point array, fast) or words/punctuation/newlines."""
+    """Characters (code points, 1–4 bytes each) or words/punctuation/newlines."""
     if level == "char":
-        return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    return _WORD.findall(text)
+        return char_codes(text)
+    return WORD.findall(text)

@@ -32,6 +32,7 @@ from workbench.core.inspection.events import (
     ProbeSnapshot,
 )
 from workbench.core.inspection.feed import InspectionSettings
+from workbench.gui.plain_text import plain_label
 from workbench.gui.plots.gate_health_plot import GateHealthPlots
 from workbench.gui.plots.gradflow_plot import GradFlowPlots
 from workbench.gui.plots.heatmap import (
@@ -115,7 +116,7 @@ class InspectPanel(QWidget):
             self.tabs.addTab(widget, title)
         self.tabs.currentChanged.connect(self.render)
 
-        self.status = QLabel("")
+        self.status = plain_label(QLabel(""))  # run folders, error messages
         self.status.setStyleSheet("color: #444;")
         main = QWidget()
         main_layout = QVBoxLayout(main)

@@ -31,6 +31,7 @@ from workbench.core.spec.model_fit import DataShape
 from workbench.core.spec.project import HeadSpec, InputSpec, ProjectSpec
 from workbench.core.spec.task import Task
 from workbench.gui.document import ProjectDocument
+from workbench.gui.plain_text import plain_label
 from workbench.gui.widgets.spec_form import ERROR_STYLE, SpecForm
 from workbench.gui.widgets.summary_table import SummaryTable
 
@@ -110,7 +111,7 @@ class ModelPanel(QWidget):
         right_layout.addWidget(
             self._group("Summary (same numbers as `workbench summary`)", self.summary)
         )
-        self.problems_label = QLabel()
+        self.problems_label = plain_label(QLabel())  # quotes the project file
         self.problems_label.setObjectName("model_problems")
         self.problems_label.setWordWrap(True)
         self.problems_label.setStyleSheet(ERROR_STYLE)

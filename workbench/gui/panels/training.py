@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QProgressBar,
     QSizePolicy,
     QSpinBox,
@@ -48,6 +47,7 @@ from workbench.gui.panels.training_support import (
     runs_root_of,
     show_error_dialog,
 )
+from workbench.gui.plain_text import as_plain, plain_label, warn
 from workbench.gui.plots.dashboard import TrainingDashboard
 from workbench.gui.plots.runs_list import RunsList
 from workbench.gui.worker import ErrorInfo, TrainingWorker, run_in_thread
@@ -150,7 +150,9 @@ class TrainingPanel(QWidget):
         self.lr_edit.setMaximumWidth(90)
         self.lr_edit.setToolTip("Learning rate: editable while paused, applied from the next batch")
         self.lr_edit.editingFinished.connect(self._apply_lr)
-        self.status_label = QLabel("Ready: Train (F5) starts a run, Step (F10) runs a few batches")
+        self.status_label = plain_label(
+            QLabel("Ready: Train (F5) starts a run, Step (F10) runs a few batches")
+        )  # shows error messages that quote data
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar = QHBoxLayout()
@@ -513,7 +515,7 @@ class TrainingPanel(QWidget):
             lr = float(self.lr_edit.text())
             self.worker.set_lr(lr)
         except ValueError as exc:
-            QMessageBox.warning(self, "Learning rate", f"Not a usable learning rate: {exc}")
+            warn(self, "Learning rate", f"Not a usable learning rate: {exc}")  # quotes the text
             return
         self.status_label.setText(f"Learning rate set to {lr:g} from the next batch")
 
@@ -549,7 +551,7 @@ class TrainingPanel(QWidget):
         self._show_final_progress(status)
         text = final_text(status, self.result, self.last_error)
         self.status_label.setText(text)
-        self.status_label.setToolTip(text)
+        self.status_label.setToolTip(as_plain(text))
         self._run_key = None
         if self._claimed_run_dir is not None:
             from workbench.core.run_store import discard_if_unused

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from workbench.gui.plain_text import message_box
+from workbench.gui.plain_text import ask, message_box
 from workbench.gui.worker import ErrorInfo
 
 
@@ -32,7 +32,7 @@ def stop_question(run_dir: Any = None) -> str:
 def ask_stop(parent: QWidget | None) -> bool:
     """Ask before closing while training runs; True = stop it (tests monkeypatch this)."""
     worker = getattr(parent, "worker", None)
-    answer = QMessageBox.question(
+    answer = ask(
         parent,
         "Training is running",
         stop_question(getattr(worker, "run_dir", None)),

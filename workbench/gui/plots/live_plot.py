@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
+from workbench.gui.plain_text import warn
 from workbench.gui.plots.decimate import MinMaxLevels
 from workbench.gui.plots.export import (
     PNG_WIDTH,
@@ -353,7 +353,9 @@ class LivePlot(pg.PlotWidget):
         try:
             self.export(path, fmt, width)
         except (OSError, ValueError) as exc:
-            QMessageBox.warning(self, "Export failed", f"Could not export the plot:\n{exc}")
+            warn(
+                self, "Export failed", f"Could not export the plot:\n{exc}"
+            )  # a path the user typed
 
 
 def finite_or_nan(value) -> float:

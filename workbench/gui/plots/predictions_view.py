@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from workbench.core.spec.task import Task
+from workbench.gui.plain_text import plain_label
 from workbench.gui.plots.confusion import ConfusionView
 from workbench.gui.plots.gradflow_plot import fit_x
 from workbench.gui.plots.live_plot import LivePlot
@@ -62,10 +63,10 @@ class PredictionsView(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.caption = QLabel("")
+        self.caption = plain_label(QLabel(""))  # class and target names
         self.caption.setWordWrap(True)
         self.caption.setStyleSheet("color: #444;")
-        self.message = QLabel(WAITING)
+        self.message = plain_label(QLabel(WAITING))
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
         self.forecast = LivePlot("Validation forecast", "window", "")

@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
 from workbench.core.run_history import RunRow, format_duration, list_project_runs
+from workbench.gui.plain_text import as_plain
 from workbench.gui.plots.colors import LIVE, pick_color, run_color
 
 KEY = Qt.ItemDataRole.UserRole
@@ -62,7 +63,7 @@ class RunsList(QTreeWidget):
                 live = row.key == live_key
                 color = LIVE if live else self._colors.get(row.key, run_color(row.key))
                 item.setForeground(0, QBrush(QColor(color)))
-                item.setToolTip(0, f"{row.name}\n{row.key}")
+                item.setToolTip(0, as_plain(f"{row.name}\n{row.key}"))
                 if live:
                     item.setText(0, f"{label} (this run)")
                     item.setText(1, "running")

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.gui.plain_text import plain_label
+
 
 class LMSampler(QWidget):
     """``sample_requested(prime, n_tokens, temperature)`` when the user presses Sample."""
@@ -56,7 +58,7 @@ class LMSampler(QWidget):
         )
         self.button.setEnabled(False)
         self.button.clicked.connect(self._request)
-        self.status = QLabel("")
+        self.status = plain_label(QLabel(""))
         self.status.setStyleSheet("color: #555;")
         self.output = QTextEdit()
         self.output.setReadOnly(True)

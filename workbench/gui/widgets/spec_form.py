@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.spec.base import SpecBase, _is_optional, field_doc
+from workbench.gui.plain_text import plain_label
 
 _INT_MAX = 2_000_000_000
 ERROR_STYLE = "color: #c62828;"
@@ -97,7 +98,7 @@ class SpecForm(QWidget):
         self._layout = QFormLayout(self)
         self._layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        self._form_error = QLabel()
+        self._form_error = plain_label(QLabel())  # problems quote the file
         self._form_error.setStyleSheet(ERROR_STYLE)
         self._form_error.setWordWrap(True)
         self._form_error.hide()
@@ -110,11 +111,11 @@ class SpecForm(QWidget):
                 continue
             editor.setObjectName(name)
             editor.setToolTip(field_doc(spec_cls, name))
-            error = QLabel()
+            error = plain_label(QLabel())
             error.setStyleSheet(ERROR_STYLE)
             error.setWordWrap(True)
             error.hide()
-            label = QLabel(self._labels.get(name, _label(name)))
+            label = plain_label(QLabel(self._labels.get(name, _label(name))))
             label.setToolTip(editor.toolTip())
             self._row_labels[name] = label
             self._layout.addRow(label, editor)

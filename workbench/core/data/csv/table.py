@@ -6,6 +6,7 @@ short row, text in a number column, a value beyond float32 (``inf``, ``1e39``), 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -136,6 +137,14 @@ def _sample_lines(path: Path, where: str) -> tuple[list[str], bool]:
     return lines, whole
 
 
+def _header_is_line_0(path: Path, dialect: Dialect) -> bool:
+    """The header is the file's first line, on one line (no quotes that could hold a line
+    break), so skipping line 0 skips exactly the header."""
+    with path.open("rb") as handle:
+        first = handle.readline().removeprefix(b"\xef\xbb\xbf")
+    return bool(first.strip()) and not dialect.quoted
+
+
 def _numeric_by_sample(rows: list[list[str]], n: int, dialect: Dialect) -> list[bool]:
     """A column holds numbers unless its first non-missing sample cell is text."""
     kinds = [True] * n
@@ -183,6 +192,8 @@ def layout(path: Path, spec: DataSpec, where: str) -> Layout:
         where,
     )
     rows = split_rows(lines, dialect.delimiter)
+    if dialect.header and len(set(rows[0])) < len(rows[0]) and _header_is_line_0(path, dialect):
+        dialect = dataclasses.replace(dialect, skip_header_line=True)
     data_rows = rows[1:] if dialect.header else rows
     if not data_rows:
         raise only_header(where)
@@ -200,11 +211,11 @@ def parse_errors(path: Path, lay: Layout, where: str) -> Iterator[None]:
         raise decode_error(path, where) from None
     except pd.errors.ParserError as exc:
         raise _ragged(path, lay.dialect, len(lay.names), where, str(exc)) from None
-    except ValueError:
+    except ValueError as exc:
         numeric = [n for n, k in zip(lay.names, lay.kinds) if k]
         found = engine.first_text_cells(path, lay.dialect, lay.names, numeric)
-        if found is None:
-            raise
+        if found is None:  # e.g. a long row's extra field in a number column (found by fuzz)
+            raise _ragged(path, lay.dialect, len(lay.names), where, str(exc)) from None
         row, name, cell = found
         table = Table(lay.names, {}, lay.dialect, path)
         raise DataError(
