@@ -96,7 +96,9 @@ def verification_batches(
 
 
 def _compare(
-    run: LoadedRun, batches, call: Callable[[torch.Tensor, torch.Tensor], Any]
+    run: LoadedRun,
+    batches: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]],
+    call: Callable[[torch.Tensor, torch.Tensor], Any],
 ) -> tuple[float, int]:
     worst, rows = 0.0, 0
     with torch.inference_mode():
@@ -179,7 +181,7 @@ def _onnx(run: LoadedRun, result: ExportResult) -> None:
     # A model that never reads lengths (one direction, per-step head) has no lengths input.
     declared = [i.name for i in session.get_inputs()]
 
-    def call(xb, lb):
+    def call(xb: torch.Tensor, lb: torch.Tensor) -> Any:
         feed = {"x": xb.numpy(), "lengths": lb.numpy()}
         return session.run(None, {k: v for k, v in feed.items() if k in declared})[0]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from workbench.core.data import normalize as norm
 from workbench.core.errors import DataError, WorkbenchError
 from workbench.core.serving.loaded import LoadedRun
 from workbench.core.spec.task import VALUE_TASKS, Task
+
+if TYPE_CHECKING:
+    from workbench.core.data.transforms import TargetTransform
 
 SPLITS = ("train", "val", "test")
 
@@ -84,7 +87,7 @@ def from_split(run: LoadedRun, name: str) -> Inputs:
     from workbench.core.training.baselines import baseline_name, split_baselines
 
     scores = split_baselines(data, name) if name != "train" else {}
-    baselines = {k[len(name) + 1 :]: v for k, v in scores.items()}
+    baselines: dict[str, Any] = {k[len(name) + 1 :]: v for k, v in scores.items()}
     if baselines:
         baselines["name"] = baseline_name(data)
     return Inputs(
@@ -201,7 +204,7 @@ def _text(run: LoadedRun, text: str, where: str) -> Inputs:
     return Inputs(ids, y=ids, source=where, notes=notes)
 
 
-def transform_of(run: LoadedRun):
+def transform_of(run: LoadedRun) -> TargetTransform:
     """The run's fitted target transform chain (identity when it has none)."""
     from workbench.core.data.transforms import TargetTransform
 
@@ -246,7 +249,9 @@ def sequences(run: LoadedRun, raw: Any, spec: Any, where: str, allow_empty: bool
     return Inputs(x, lengths, y, mask, list(origins), where, raw.notes)
 
 
-def _encode(labels, class_names, valid, where):
+def _encode(
+    labels: Any, class_names: list[str] | None, valid: np.ndarray | None, where: str
+) -> tuple[np.ndarray, list[str]]:
     if class_names is None:
         raise DataError(f"{where}: this run has no class names")
     text = lab.as_label_strings(np.asarray(labels))

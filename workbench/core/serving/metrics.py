@@ -31,12 +31,16 @@ def evaluate(preds: Predictions, inputs: Inputs, pre: Any) -> dict[str, Any]:
 
 
 def _evaluate(preds: Predictions, inputs: Inputs, pre: Any) -> dict[str, Any]:
+    if inputs.y is None:  # evaluate() returns before this; a clear error for other callers
+        raise ValueError("predictions can only be scored against targets (inputs.y is None)")
     if preds.task == Task.LANGUAGE_MODEL:
         return language_model(preds, np.asarray(inputs.y))
     if preds.task in LABEL_TASKS:
         assert preds.proba is not None
         y, proba = np.asarray(inputs.y), preds.proba
         if preds.task == Task.TAGGING:
+            if preds.lengths is None:
+                raise ValueError("tagging predictions have no lengths")
             steps = y.shape[1]
             valid = np.arange(steps)[None, :] < preds.lengths[:, None]
             y, proba = y[valid], proba[valid]

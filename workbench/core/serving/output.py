@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,16 @@ def _num(v: float) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def rows(preds: Predictions, inputs: Inputs | None = None, vocab: list[str] | None = None):
+def _need(arr: np.ndarray | None, what: str, preds: Predictions) -> np.ndarray:
+    """``arr``, which ``preds.task`` always sets (a clear error if a caller left it out)."""
+    if arr is None:
+        raise ValueError(f"{preds.task} predictions have no {what!r} array")
+    return arr
+
+
+def rows(
+    preds: Predictions, inputs: Inputs | None = None, vocab: list[str] | None = None
+) -> tuple[list[str], Iterator[dict[str, Any]]]:
     """``(header, iterator of row dicts)`` in the user's units."""
     truth = None if inputs is None else inputs.y
     names = preds.names
@@ -38,9 +48,18 @@ def rows(preds: Predictions, inputs: Inputs | None = None, vocab: list[str] | No
             header.append("true")
 
         def gen() -> Iterator[dict[str, Any]]:
+            if not len(preds):
+                return
+            predicted, proba = (
+                _need(preds.predicted, "predicted", preds),
+                _need(preds.proba, "proba", preds),
+            )
             for i in range(len(preds)):
-                row = {"index": preds.index[i], "predicted": names[int(preds.predicted[i])]}
-                row.update({f"p_{n}": _num(p) for n, p in zip(names, preds.proba[i])})
+                row: dict[str, Any] = {
+                    "index": preds.index[i],
+                    "predicted": names[int(predicted[i])],
+                }
+                row.update({f"p_{n}": _num(p) for n, p in zip(names, proba[i])})
                 if truth is not None:
                     row["true"] = names[int(truth[i])]
                 yield row
@@ -51,18 +70,30 @@ def rows(preds: Predictions, inputs: Inputs | None = None, vocab: list[str] | No
         )
 
         def gen() -> Iterator[dict[str, Any]]:
+            if not len(preds):
+                return
+            lengths = _need(preds.lengths, "lengths", preds)
+            predicted, proba = (
+                _need(preds.predicted, "predicted", preds),
+                _need(preds.proba, "proba", preds),
+            )
             for i in range(len(preds)):
-                for t in range(int(preds.lengths[i])):
-                    k = int(preds.predicted[i, t])
-                    row = {"index": preds.index[i], "step": t, "predicted": names[k]}
-                    row["p_predicted"] = _num(preds.proba[i, t, k])
+                for t in range(int(lengths[i])):
+                    k = int(predicted[i, t])
+                    row: dict[str, Any] = {
+                        "index": preds.index[i],
+                        "step": t,
+                        "predicted": names[k],
+                    }
+                    row["p_predicted"] = _num(proba[i, t, k])
                     if truth is not None:
                         row["true"] = names[int(truth[i, t])]
                     yield row
 
     elif preds.task == Task.LANGUAGE_MODEL:
         assert vocab is not None and preds.top_ids is not None
-        k = preds.top_ids.shape[1]
+        top_ids = preds.top_ids
+        k = top_ids.shape[1]
         header = ["position", "token"]
         for j in range(k):
             header += [f"next_{j + 1}", f"p_{j + 1}"]
@@ -70,23 +101,29 @@ def rows(preds: Predictions, inputs: Inputs | None = None, vocab: list[str] | No
         stream = None if inputs is None else np.asarray(inputs.x)
 
         def gen() -> Iterator[dict[str, Any]]:
-            for i in range(len(preds.top_ids)):
+            if not len(top_ids):
+                return
+            top_p, nll = _need(preds.top_p, "top_p", preds), _need(preds.nll, "nll", preds)
+            for i in range(len(top_ids)):
                 row: dict[str, Any] = {"position": i}
                 row["token"] = vocab[int(stream[i])] if stream is not None else ""
                 for j in range(k):
-                    row[f"next_{j + 1}"] = vocab[int(preds.top_ids[i, j])]
-                    row[f"p_{j + 1}"] = _num(preds.top_p[i, j])
+                    row[f"next_{j + 1}"] = vocab[int(top_ids[i, j])]
+                    row[f"p_{j + 1}"] = _num(top_p[i, j])
                 row["actual_next"] = vocab[int(stream[i + 1])] if stream is not None else ""
-                row["nll"] = _num(preds.nll[i])
+                row["nll"] = _num(nll[i])
                 yield row
 
     else:
         header = ["index", *names] + ([f"true_{n}" for n in names] if truth is not None else [])
 
         def gen() -> Iterator[dict[str, Any]]:
+            if not len(preds):
+                return
+            values = _need(preds.values, "values", preds)
             for i in range(len(preds)):
-                row = {"index": preds.index[i]}
-                row.update({n: _num(v) for n, v in zip(names, preds.values[i])})
+                row: dict[str, Any] = {"index": preds.index[i]}
+                row.update({n: _num(v) for n, v in zip(names, values[i])})
                 if truth is not None:
                     row.update({f"true_{n}": _num(v) for n, v in zip(names, truth[i])})
                 yield row
@@ -196,7 +233,12 @@ class Writer:
     def __enter__(self) -> Writer:
         return self
 
-    def __exit__(self, kind, value, trace) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         if kind is not None:
             self.abort()
 
@@ -210,7 +252,10 @@ class Writer:
         os.replace(self._tmp, data)
         try:
             with open(data, "rb") as source, open(self._tmp, "wb") as out:
-                header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False}
+                header: dict[str, Any] = {
+                    "descr": np.lib.format.dtype_to_descr(dtype),
+                    "fortran_order": False,
+                }
                 header["shape"] = (self.count, *trailing)
                 np.lib.format.write_array_header_1_0(out, header)
                 for shape, kind in self._blocks:

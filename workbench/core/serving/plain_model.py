@@ -45,7 +45,9 @@ class Recurrent(nn.Module):
         super().__init__()
         self.rnn = _rnn(cfg, width, cfg["num_layers"], False)
 
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor, state=None):
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor, state: Any = None
+    ) -> tuple[torch.Tensor, Any]:
         return self.rnn(x, state)
 
 
@@ -59,7 +61,9 @@ class Bidirectional(nn.Module):
         self.fwd = nn.ModuleList(_rnn(cfg, w, 1, False) for w in widths)
         self.bwd = nn.ModuleList(_rnn(cfg, w, 1, False) for w in widths)
 
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor, state=None):
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor, state: Any = None
+    ) -> tuple[torch.Tensor, Any]:
         for fwd, bwd in zip(self.fwd, self.bwd):
             ahead, _ = fwd(x)
             back, _ = bwd(reverse_within_length(x, lengths))
@@ -72,14 +76,18 @@ class Norm(nn.Module):
         super().__init__()
         self.norm = nn.LayerNorm(width, eps=eps)
 
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor, state=None):
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor, state: Any = None
+    ) -> tuple[torch.Tensor, Any]:
         return self.norm(x), None
 
 
 class Identity(nn.Module):
     """Dropout at inference time."""
 
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor, state=None):
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor, state: Any = None
+    ) -> tuple[torch.Tensor, Any]:
         return x, None
 
 
@@ -120,10 +128,14 @@ class SequenceNet(nn.Module):
         layers.append(nn.Linear(width, head["output_size"]))
         self.head = nn.Sequential(*layers)
 
-    def run(self, x: torch.Tensor, lengths: torch.Tensor, state=None):
+    def run(
+        self, x: torch.Tensor, lengths: torch.Tensor, state: list[Any] | None = None
+    ) -> tuple[torch.Tensor, list[Any]]:
+        """``(output, state)``: ``state`` holds one entry per block (the recurrent state of an
+        ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` block, None for the others)."""
         if self.embedding is not None:
             x = self.embedding(x)
-        new_state = []
+        new_state: list[Any] = []
         for i, block in enumerate(self.blocks):
             x, s = block(x, lengths, None if state is None else state[i])
             new_state.append(s)

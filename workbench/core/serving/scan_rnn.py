@@ -13,23 +13,33 @@ are added in another order).
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 import torch
 from torch import nn
 
 from workbench.core.serving.plain_model import Bidirectional, SequenceNet, reverse_within_length
 
+#: The recurrent state of one layer: ``(h,)``, or ``(h, c)`` for an LSTM.
+State = tuple[torch.Tensor, ...]
+#: ``step(state, xt)`` → ``(state, output)`` for one time step.
+Step = Callable[[State, torch.Tensor], tuple[State, torch.Tensor]]
 
-def _scan():
+
+def _scan() -> Callable[..., Any]:
     from torch._higher_order_ops.scan import scan  # public as torch.scan in later releases
 
     return scan
 
 
-def _cell(rnn: nn.RNNBase, layer: int):
+def _cell(rnn: nn.RNNBase, layer: int) -> tuple[torch.Tensor, torch.Tensor | None, Step]:
     """(input weights, input bias, zero state, step) of one layer: ``step(state, xt)`` with
     ``xt`` the input already multiplied by the input weights returns (state, output)."""
-    get = lambda name: getattr(rnn, f"{name}_l{layer}", None)  # noqa: E731
+
+    def get(name: str) -> torch.Tensor | None:
+        return getattr(rnn, f"{name}_l{layer}", None)
+
     w_ih, w_hh, b_ih, b_hh, w_hr = (
         get("weight_ih"),
         get("weight_hh"),
@@ -37,6 +47,8 @@ def _cell(rnn: nn.RNNBase, layer: int):
         get("bias_hh"),
         get("weight_hr"),
     )
+    if w_ih is None or w_hh is None:
+        raise ValueError(f"{type(rnn).__name__} has no layer {layer}")
     if rnn.mode == "LSTM":
         step = _lstm_step(w_hh, b_hh, w_hr)
     elif rnn.mode == "GRU":
@@ -46,13 +58,13 @@ def _cell(rnn: nn.RNNBase, layer: int):
     return w_ih, b_ih, step
 
 
-def _zero_state(rnn: nn.RNNBase, x: torch.Tensor) -> tuple:
+def _zero_state(rnn: nn.RNNBase, x: torch.Tensor) -> State:
     out = rnn.proj_size if getattr(rnn, "proj_size", 0) else rnn.hidden_size
     h = x.new_zeros(x.shape[0], out)
     return (h, x.new_zeros(x.shape[0], rnn.hidden_size)) if rnn.mode == "LSTM" else (h,)
 
 
-def _inputs(x: torch.Tensor, w_ih: torch.Tensor, b_ih) -> torch.Tensor:
+def _inputs(x: torch.Tensor, w_ih: torch.Tensor, b_ih: torch.Tensor | None) -> torch.Tensor:
     """``[B, T, F]`` → time-major input projections ``[T, B, gates]``."""
     out = x.transpose(0, 1) @ w_ih.T
     return out if b_ih is None else out + b_ih
@@ -66,7 +78,7 @@ class ScanRecurrent(nn.Module):
         super().__init__()
         self.rnn = rnn  # parameters are read from it: one set of weights
 
-    def forward(self, x: torch.Tensor, state=None):
+    def forward(self, x: torch.Tensor, state: Any = None) -> tuple[torch.Tensor, None]:
         scan = _scan()
         for layer in range(self.rnn.num_layers):
             w_ih, b_ih, step = _cell(self.rnn, layer)
@@ -79,13 +91,17 @@ class ScanBidirectional(nn.Module):
     """The plain model's ``Bidirectional`` block with both directions of a layer in ONE scan
     (each scan costs ``torch.export`` seconds to trace)."""
 
-    def __init__(self, block: nn.Module) -> None:
+    def __init__(self, block: Bidirectional) -> None:
         super().__init__()
         self.fwd, self.bwd = block.fwd, block.bwd
 
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor, state=None):
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor, state: Any = None
+    ) -> tuple[torch.Tensor, None]:
         scan = _scan()
-        for fwd, bwd in zip(self.fwd, self.bwd):
+        # typing only: both lists hold one-layer nn.RNN / nn.LSTM / nn.GRU modules
+        directions = cast("Iterable[tuple[nn.RNNBase, nn.RNNBase]]", zip(self.fwd, self.bwd))
+        for fwd, bwd in directions:
             w_f, b_f, step_f = _cell(fwd, 0)
             w_b, b_b, step_b = _cell(bwd, 0)
             ahead = _inputs(x, w_f, b_f)
@@ -93,7 +109,14 @@ class ScanBidirectional(nn.Module):
             zero_f, zero_b = _zero_state(fwd, x), _zero_state(bwd, x)
             k, split = len(zero_f), ahead.shape[2]
 
-            def step(carry, xt, step_f=step_f, step_b=step_b, k=k, split=split):
+            def step(
+                carry: State,
+                xt: torch.Tensor,
+                step_f: Step = step_f,
+                step_b: Step = step_b,
+                k: int = k,
+                split: int = split,
+            ) -> tuple[State, torch.Tensor]:
                 sf, hf = step_f(carry[:k], xt[:, :split])
                 sb, hb = step_b(carry[k:], xt[:, split:])
                 return (*sf, *sb), torch.cat([hf, hb], dim=1)
@@ -107,8 +130,8 @@ class ScanBidirectional(nn.Module):
         return x, None
 
 
-def _lstm_step(w_hh, b_hh, w_hr):
-    def step(carry, xt):
+def _lstm_step(w_hh: torch.Tensor, b_hh: torch.Tensor | None, w_hr: torch.Tensor | None) -> Step:
+    def step(carry: State, xt: torch.Tensor) -> tuple[State, torch.Tensor]:
         h, c = carry
         gates = xt + h @ w_hh.T
         if b_hh is not None:
@@ -123,8 +146,8 @@ def _lstm_step(w_hh, b_hh, w_hr):
     return step
 
 
-def _gru_step(w_hh, b_hh):
-    def step(carry, xt):
+def _gru_step(w_hh: torch.Tensor, b_hh: torch.Tensor | None) -> Step:
+    def step(carry: State, xt: torch.Tensor) -> tuple[State, torch.Tensor]:
         (h,) = carry
         hidden = h @ w_hh.T
         if b_hh is not None:
@@ -140,8 +163,8 @@ def _gru_step(w_hh, b_hh):
     return step
 
 
-def _rnn_step(w_hh, b_hh, relu: bool):
-    def step(carry, xt):
+def _rnn_step(w_hh: torch.Tensor, b_hh: torch.Tensor | None, relu: bool) -> Step:
+    def step(carry: State, xt: torch.Tensor) -> tuple[State, torch.Tensor]:
         (h,) = carry
         pre = xt + h @ w_hh.T
         if b_hh is not None:

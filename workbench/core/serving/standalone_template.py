@@ -1,20 +1,23 @@
 # ruff: noqa
 # The functions appended to plain_model.py's classes in a "pytorch" export (model.py). Kept as
 # real Python so ruff and the tests read it; the export copies what follows MARKER verbatim.
+from __future__ import annotations
+
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
 from workbench.core.serving.plain_model import SequenceNet
 
-CONFIG: dict = {}
-PREPROCESSING: dict = {}
+CONFIG: dict[str, Any] = {}
+PREPROCESSING: dict[str, Any] = {}
 
 # ---- exported below ----
 
 
-def load(weights=None):
+def load(weights: str | Path | None = None) -> SequenceNet:
     """The model with its trained weights (``weights.npz`` beside this file by default)."""
     path = Path(weights) if weights else Path(__file__).with_name("weights.npz")
     with np.load(path, allow_pickle=False) as arrays:
@@ -24,7 +27,7 @@ def load(weights=None):
     return net.eval()
 
 
-def scale_inputs(x, lengths=None):
+def scale_inputs(x: Any, lengths: Any = None) -> np.ndarray:
     """Raw features ``[N, T, F]`` → what the model reads: (x - center) / scale in float32,
     padding past each sequence's length set to 0 (the training split's fitted constants)."""
     stats = (PREPROCESSING["normalization"] or {}).get("features")
@@ -39,7 +42,7 @@ def scale_inputs(x, lengths=None):
     return out
 
 
-def to_original_units(values):
+def to_original_units(values: Any) -> np.ndarray:
     """Scaled regression / forecasting outputs ``[N, K]`` → original units (step-major)."""
     values = np.asarray(values, dtype=np.float64)
     stats = (PREPROCESSING["normalization"] or {}).get("targets")
@@ -52,8 +55,8 @@ def to_original_units(values):
     return values * np.tile(scale, reps)[:k] + np.tile(center, reps)[:k]
 
 
-@torch.inference_mode()
-def predict(net, x, lengths=None, batch_size=256):
+@torch.inference_mode()  # type: ignore[untyped-decorator]  # torch is not analysed
+def predict(net: SequenceNet, x: Any, lengths: Any = None, batch_size: int = 256) -> np.ndarray:
     """Predictions for raw inputs ``x`` [N, T, F] (original units; ``lengths`` [N] for
     padded sequences). Classification: class probabilities [N, C] (names in
     ``PREPROCESSING["class_names"]``); tagging: [N, T, C]; regression / forecasting: values
@@ -78,12 +81,12 @@ def predict(net, x, lengths=None, batch_size=256):
     return to_original_units(out)
 
 
-def _transform_steps():
+def _transform_steps() -> list[tuple[str, int]]:
     state = PREPROCESSING.get("target_transform") or {}
     return [(s["name"], int(s["lag"])) for s in (state.get("transform") or {}).get("steps", [])]
 
 
-def _invert(values, history):
+def _invert(values: np.ndarray, history: np.ndarray) -> np.ndarray:
     """Target transforms undone: ``values`` [N, H, C] transformed, ``history`` [N, lags, C]
     original values before each first target (the workbench's TargetTransform.invert)."""
     steps = _transform_steps()
@@ -104,7 +107,7 @@ def _invert(values, history):
     return current
 
 
-def forecast(net, series, batch_size=256):
+def forecast(net: SequenceNet, series: Any, batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """Windows of one series → forecasts in original units, as ``workbench predict FILE``.
 
     ``series``: raw rows [L, C] with the columns ``PREPROCESSING["feature_names"]`` followed by
@@ -149,7 +152,7 @@ def forecast(net, series, batch_size=256):
     return first, result
 
 
-def encode(text):
+def encode(text: str) -> np.ndarray:
     """Text → token ids of the training vocabulary (unknown tokens → 0, ``<unk>``)."""
     import re
 
@@ -161,8 +164,8 @@ def encode(text):
     return np.array([index.get(t, 0) for t in tokens], dtype=np.int64)
 
 
-@torch.inference_mode()
-def next_token_probabilities(net, ids):
+@torch.inference_mode()  # type: ignore[untyped-decorator]  # torch is not analysed
+def next_token_probabilities(net: SequenceNet, ids: Any) -> np.ndarray:
     """Language model: after each of ``ids[:-1]``, the probabilities of every next token
     ([L-1, V]), read ``seq_len`` tokens at a time with the state carried along."""
     ids = np.asarray(ids, dtype=np.int64)
@@ -174,8 +177,10 @@ def next_token_probabilities(net, ids):
     return np.concatenate(out)
 
 
-@torch.inference_mode()
-def sample(net, prime, n_tokens=200, seed=0, temperature=1.0):
+@torch.inference_mode()  # type: ignore[untyped-decorator]  # torch is not analysed
+def sample(
+    net: SequenceNet, prime: str, n_tokens: int = 200, seed: int = 0, temperature: float = 1.0
+) -> str:
     """Language model: ``n_tokens`` sampled after the text ``prime`` (never ``<unk>``)."""
     generator = torch.Generator().manual_seed(seed)
     ids = encode(prime) if prime else np.zeros(1, np.int64)
