@@ -134,7 +134,7 @@ def main() -> None:
     parser.add_argument("--skip-whole", action="store_true", help="only the chunked path")
     args = parser.parse_args()
 
-    from workbench.core.spec import ProjectSpec
+    from workbench.core.spec.project import ProjectSpec
     from workbench.core.spec.project_file import save_project
     from workbench.core.training import Trainer
 

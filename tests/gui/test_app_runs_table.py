@@ -133,3 +133,24 @@ def test_load_a_finished_run_into_inspect(qtbot, tmp_path):
     assert panel.snapshot.blocks and panel.snapshot.epoch == 1
     assert panel.grad_flow is not None and "checkpoint" in panel.status.text()
     panel.shutdown()
+
+
+def test_reloading_leaves_no_stale_qt_wrappers(qtbot, tmp_path):
+    # The table used to be filled with Python QStandardItem objects; model.clear() deleted them
+    # behind PySide6's back and a later QAction at a freed address came back as a QStandardItem
+    # (the main window then failed to build its menus in a full test run).
+    from PySide6.QtWidgets import QMenu
+
+    doc = saved_document(tmp_path)
+    for hidden in (4, 8, 12, 16, 24, 32, 48, 64):
+        fake_run(doc.runs_root(), spec_with(hidden, 1e-3), val_accuracy=0.5)
+    panels = [RunsPanel(doc) for _ in range(20)]
+    for panel in panels:
+        qtbot.addWidget(panel)
+        for _ in range(3):
+            panel.reload()
+        panel.model.clear()  # what the next reload starts with
+    menu = QMenu()
+    qtbot.addWidget(menu)
+    kinds = {type(menu.addAction(str(i))).__name__ for i in range(5000)}
+    assert kinds == {"QAction"}

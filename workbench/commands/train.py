@@ -16,6 +16,8 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
+from workbench.core.training.events import EpochEvent, StatusEvent, StepEvent
+
 if TYPE_CHECKING:
     from workbench.core.training.result import RunResult
     from workbench.core.training.session import TrainingSession
@@ -237,17 +239,20 @@ class Progress:
         self.drawn = False
 
     def __call__(self, event: Any) -> None:
-        kind = event.kind
-        if kind == "step":
+        if isinstance(event, StepEvent):
             now = time.perf_counter()
             if self.t0 is None:
                 self.t0, self.step0 = now, event.step - 1
             if self.tty and now - self.last_draw > 0.1:
                 self.last_draw = now
                 self._draw(event, now)
-        elif kind == "epoch":
+        elif isinstance(event, EpochEvent):
             self._line(_epoch_line(event, self.session.epochs))
-        elif kind == "status" and event.message and event.status not in ("failed", "preparing"):
+        elif (
+            isinstance(event, StatusEvent)
+            and event.message
+            and event.status not in ("failed", "preparing")
+        ):
             # A failure is reported once, by the command's own `error: …` line.
             self._line(f"{event.status}: {event.message}")
 

@@ -58,7 +58,9 @@ def format_bytes(n: float) -> str:
     return f"{n:.1f} PB"  # pragma: no cover
 
 
-def check_fits(need: float, what: str, hint: str, error: type[WorkbenchError] = WorkbenchError):
+def check_fits(
+    need: float, what: str, hint: str, error: type[WorkbenchError] = WorkbenchError
+) -> None:
     """Raise ``error`` when ``need`` bytes exceed the memory available now."""
     have = available_bytes()
     if need > have:

@@ -178,9 +178,10 @@ def _stat_key(path: Path) -> tuple[int, int] | None:
 
 def _load(path: Path) -> np.ndarray | None:
     try:
-        return np.load(path, allow_pickle=False)
+        rows: np.ndarray = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError):
         return None
+    return rows
 
 
 __all__ = ["RunFollower"]

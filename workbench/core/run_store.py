@@ -51,13 +51,13 @@ def user_runs_root() -> Path:
     return platformdirs.user_data_path(APP_DIR, appauthor=False) / "runs"
 
 
-def project_runs_dir(project_file: str | os.PathLike) -> Path:
+def project_runs_dir(project_file: str | os.PathLike[str]) -> Path:
     """``<folder>/<stem>.runs`` beside a saved project file."""
     path = Path(project_file).resolve()
     return path.with_name(f"{path.stem}.runs")
 
 
-def runs_dir_for(ref: str | os.PathLike | None, unsaved_id: str = "") -> Path:
+def runs_dir_for(ref: str | os.PathLike[str] | None, unsaved_id: str = "") -> Path:
     """The run store of a project: a file path, ``example:NAME``, or None (unsaved)."""
     if ref is None:
         return user_runs_root() / "unsaved" / (_safe(unsaved_id) or "untitled")
@@ -67,7 +67,7 @@ def runs_dir_for(ref: str | os.PathLike | None, unsaved_id: str = "") -> Path:
     return project_runs_dir(text)
 
 
-def legacy_roots(ref: str | os.PathLike | None) -> list[Path]:
+def legacy_roots(ref: str | os.PathLike[str] | None) -> list[Path]:
     """Where runs went before run stores existed (``./runs``, also beside the project)."""
     roots = [Path.cwd() / "runs"]
     if ref is not None and not str(ref).startswith(EXAMPLE_PREFIX):
@@ -132,7 +132,7 @@ class RunMeta:
         return meta
 
 
-def read_meta(run_dir: str | os.PathLike) -> RunMeta:
+def read_meta(run_dir: str | os.PathLike[str]) -> RunMeta:
     """A run's meta; a run without one (an old folder) is named after its folder."""
     path = Path(run_dir)
     try:
@@ -146,12 +146,12 @@ def read_meta(run_dir: str | os.PathLike) -> RunMeta:
     return meta
 
 
-def write_meta(run_dir: str | os.PathLike, meta: RunMeta) -> None:
+def write_meta(run_dir: str | os.PathLike[str], meta: RunMeta) -> None:
     payload = json.dumps(meta.to_dict(), indent=2, ensure_ascii=False) + "\n"
     atomic_write_bytes(Path(run_dir) / META, payload.encode("utf-8"))
 
 
-def update_meta(run_dir: str | os.PathLike, **changes: Any) -> RunMeta:
+def update_meta(run_dir: str | os.PathLike[str], **changes: Any) -> RunMeta:
     """Change some fields of a run's meta (``name``, ``notes``, ``tags``, ``starred``…)."""
     run = open_run_folder(run_dir)
     meta = read_meta(run)
@@ -167,9 +167,9 @@ def update_meta(run_dir: str | os.PathLike, **changes: Any) -> RunMeta:
 
 # ---- creating -------------------------------------------------------------------------------
 def new_run_dir(
-    root: str | os.PathLike,
+    root: str | os.PathLike[str],
     spec: ProjectSpec,
-    project_file: str | os.PathLike | None = None,
+    project_file: str | os.PathLike[str] | None = None,
     name: str | None = None,
     tags: list[str] | None = None,
     sweep: str | None = None,
@@ -226,7 +226,7 @@ def is_run_folder(path: Path) -> bool:
     return (path / "project.json").is_file() or (path / META).is_file()
 
 
-def open_run_folder(path: str | os.PathLike) -> Path:
+def open_run_folder(path: str | os.PathLike[str]) -> Path:
     """``path`` when it is a run folder, else a ``WorkbenchError`` that says what it is."""
     run = Path(path)
     if not run.is_dir():
@@ -240,12 +240,12 @@ def open_run_folder(path: str | os.PathLike) -> Path:
     return run
 
 
-def run_folders(root: str | os.PathLike) -> list[Path]:
+def run_folders(root: str | os.PathLike[str]) -> list[Path]:
     """The run folders directly inside ``root`` (not the trash), in name order."""
     return sorted(p for p in _entries(Path(root)) if is_run_folder(p))
 
 
-def find_run(ref: str, root: str | os.PathLike | None) -> Path:
+def find_run(ref: str, root: str | os.PathLike[str] | None) -> Path:
     """A run by folder path, or inside ``root`` by number (``3``, ``#3``) or exact name."""
     if root is None or Path(ref).is_dir():
         return open_run_folder(ref)
@@ -265,7 +265,7 @@ def find_run(ref: str, root: str | os.PathLike | None) -> Path:
 
 
 # ---- moving, deleting -----------------------------------------------------------------------
-def move_runs(folders: list[Path], new_root: str | os.PathLike) -> list[Path]:
+def move_runs(folders: list[Path], new_root: str | os.PathLike[str]) -> list[Path]:
     """Move run folders into ``new_root`` (an unsaved project's first save); runs still being
     written are left where they are. Returns the new paths of the folders moved."""
     new_root = Path(new_root)
@@ -285,7 +285,7 @@ def move_runs(folders: list[Path], new_root: str | os.PathLike) -> list[Path]:
     return moved
 
 
-def delete_run(run_dir: str | os.PathLike) -> Path:
+def delete_run(run_dir: str | os.PathLike[str]) -> Path:
     """Move a run into its store's ``.trash`` folder; ``restore_run`` brings it back."""
     run = open_run_folder(run_dir)
     if _status(run) in ACTIVE_STATUSES:
@@ -299,7 +299,7 @@ def delete_run(run_dir: str | os.PathLike) -> Path:
     return target
 
 
-def restore_run(trashed: str | os.PathLike) -> Path:
+def restore_run(trashed: str | os.PathLike[str]) -> Path:
     """Put a deleted run back in its store."""
     path = Path(trashed)
     if path.parent.name != TRASH:
@@ -320,7 +320,7 @@ def _status(run: Path) -> str:
     return str(RunDir(run).read_status().get("status", ""))
 
 
-def discard_if_unused(run_dir: str | os.PathLike) -> None:
+def discard_if_unused(run_dir: str | os.PathLike[str]) -> None:
     """Remove a claimed run folder that nothing was written to (training failed to start)."""
     path = Path(run_dir)
     try:

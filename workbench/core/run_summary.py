@@ -85,7 +85,7 @@ class RunSummary:
         }
 
 
-def summarize(path: str | os.PathLike) -> RunSummary:
+def summarize(path: str | os.PathLike[str]) -> RunSummary:
     run = Path(path)
     folder = os.fspath(run)
     return _with_live_status(_read_summary(run, _read_json(os.path.join(folder, "status.json"))))
@@ -140,7 +140,7 @@ def _stamp(folder: str) -> tuple[Any, ...] | None:
     return None if out[0] is None and out[1] is None else tuple(out)
 
 
-def _summaries(root: str | os.PathLike) -> list[RunSummary]:
+def _summaries(root: str | os.PathLike[str]) -> list[RunSummary]:
     """Every run of one folder, from the cache where its files did not change."""
     try:
         with os.scandir(str(root)) as entries:
@@ -162,7 +162,7 @@ def _summaries(root: str | os.PathLike) -> list[RunSummary]:
 
 
 def list_summaries(
-    root: str | os.PathLike, legacy: Sequence[Path] = (), project_name: str = ""
+    root: str | os.PathLike[str], legacy: Sequence[Path] = (), project_name: str = ""
 ) -> list[RunSummary]:
     """The runs of a store, plus those of old ``./runs`` folders made by ``project_name``;
     newest first. (500 runs: ~0.1 s on an idle machine the first time, a few stat calls per
@@ -268,7 +268,7 @@ def _when(text: str) -> datetime | None:
         return None
 
 
-def _read_json(path: str | os.PathLike) -> dict[str, Any]:
+def _read_json(path: str | os.PathLike[str]) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
             data = json.loads(handle.read())

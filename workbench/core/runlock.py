@@ -38,7 +38,7 @@ def _try_lock(handle: IO[bytes]) -> bool:
         # retrying LK_LOCK, listed for safety). The OS drops the lock when the process ends.
         handle.seek(_WIN_OFFSET)
         try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]  # POSIX stubs lack msvcrt
         except OSError as exc:
             if exc.errno in (errno.EACCES, errno.EDEADLOCK):
                 return False
@@ -60,7 +60,7 @@ def _unlock(handle: IO[bytes]) -> None:
         import msvcrt
 
         handle.seek(_WIN_OFFSET)  # the same one-byte region that was locked
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]  # POSIX stubs lack msvcrt
         return
     import fcntl
 

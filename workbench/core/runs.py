@@ -397,7 +397,7 @@ def read_metrics(path: Path, kind: str | None = None) -> list[dict[str, Any]]:
         ]
         if kind == "step":
             return steps
-    records = []
+    records: list[dict[str, Any]] = []
     if not is_regular(path):
         return records
     try:
@@ -446,7 +446,7 @@ class RunInfo:
 def list_runs(root: Path | None = None) -> list[RunInfo]:
     """Run folders under ``root`` (default ``runs_root()``), newest first."""
     root = runs_root() if root is None else Path(root)
-    found = []
+    found: list[RunInfo] = []
     if not root.is_dir():
         return found
     for path in root.iterdir():

@@ -57,7 +57,7 @@ def _write(path: Path, rows: np.ndarray) -> None:
 class StepWriter:
     """Appends steps of one run (``append`` is ~1 µs: one row into a preallocated array)."""
 
-    def __init__(self, run_dir: str | os.PathLike) -> None:
+    def __init__(self, run_dir: str | os.PathLike[str]) -> None:
         self.folder = Path(run_dir) / STEPS_DIR
         self.folder.mkdir(exist_ok=True)
         chunks = _chunks(self.folder)
@@ -103,11 +103,11 @@ def _load(files: list[Path]) -> np.ndarray:
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def has_steps(run_dir: str | os.PathLike) -> bool:
+def has_steps(run_dir: str | os.PathLike[str]) -> bool:
     return bool(_files(Path(run_dir) / STEPS_DIR))
 
 
-def read_step_rows(run_dir: str | os.PathLike) -> np.ndarray:
+def read_step_rows(run_dir: str | os.PathLike[str]) -> np.ndarray:
     """All logged steps (structured array, by step, each step once: its last value)."""
     rows = _load(_files(Path(run_dir) / STEPS_DIR))
     steps = rows["step"]
@@ -118,7 +118,7 @@ def read_step_rows(run_dir: str | os.PathLike) -> np.ndarray:
     return rows
 
 
-def read_steps(run_dir: str | os.PathLike) -> dict[str, np.ndarray]:
+def read_steps(run_dir: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """``{"step", "loss", "lr", "grad_norm"}`` as float64 arrays (empty dict: no steps)."""
     rows = read_step_rows(run_dir)
     if not len(rows):
@@ -126,7 +126,7 @@ def read_steps(run_dir: str | os.PathLike) -> dict[str, np.ndarray]:
     return {n: np.ascontiguousarray(rows[n], dtype=np.float64) for n in ("step", *COLUMNS)}
 
 
-def truncate_steps(run_dir: str | os.PathLike, step: int) -> int:
+def truncate_steps(run_dir: str | os.PathLike[str], step: int) -> int:
     """Drop steps after ``step`` (the checkpoint) from every file; returns how many."""
     cut = 0
     for path in _files(Path(run_dir) / STEPS_DIR):

@@ -14,11 +14,12 @@ import numpy as np
 from workbench.core.data.finite import F32_MAX
 from workbench.core.data.raw import Preview, Raw, RawSequences, RawSeries
 from workbench.core.errors import DataError
+from workbench.core.spec.task import Task
 
 #: name → (natural task, one-line description, default parameters)
 BUILTINS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "seed": (
-        "classification",
+        Task.CLASSIFICATION.value,
         "10 steps x 10 features -> 10 classes; each class is a noisy time-varying template",
         {
             "n_samples": 10000,
@@ -30,17 +31,17 @@ BUILTINS: dict[str, tuple[str, str, dict[str, Any]]] = {
         },
     ),
     "adding": (
-        "regression",
+        Task.REGRESSION.value,
         "adding problem: sum the two marked values of a long random sequence",
         {"n_samples": 10000, "length": 100, "seed": 0},
     ),
     "copy": (
-        "tagging",
+        Task.TAGGING.value,
         "copy-memory: read symbols, wait through blanks, then repeat the symbols",
         {"n_samples": 10000, "n_symbols": 8, "copy_length": 10, "delay": 20, "seed": 0},
     ),
     "sine": (
-        "forecasting",
+        Task.FORECASTING.value,
         "noisy mixture of sines, one long series to forecast from windows",
         {"length": 4000, "n_components": 3, "noise": 0.1, "seed": 0},
     ),

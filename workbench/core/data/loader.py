@@ -16,6 +16,7 @@ from workbench.core.data.prepared import DataSummary, PreparedData
 from workbench.core.data.raw import Raw, RawSequences, RawSeries, RawText
 from workbench.core.data.sources import Source, detect_format, resolve, test_partner
 from workbench.core.errors import DataError
+from workbench.core.spec.task import Task
 
 #: The task a format suggests when none was chosen (the CLI and the GUI use it).
 
@@ -23,12 +24,12 @@ if TYPE_CHECKING:
     from workbench.core.spec.project import DataSpec
 
 NATURAL_TASK = {
-    "wide_csv": "forecasting",
-    "long_csv": "classification",
-    "numpy": "classification",
-    "text": "language_model",
-    "ts": "classification",
-    "ucr_tsv": "classification",
+    "wide_csv": Task.FORECASTING.value,
+    "long_csv": Task.CLASSIFICATION.value,
+    "numpy": Task.CLASSIFICATION.value,
+    "text": Task.LANGUAGE_MODEL.value,
+    "ts": Task.CLASSIFICATION.value,
+    "ucr_tsv": Task.CLASSIFICATION.value,
 }
 
 
@@ -65,7 +66,12 @@ def read_raw(
 
 
 def _read(
-    spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progress, labels: bool = True
+    spec: DataSpec,
+    source: Source,
+    fmt: str,
+    base_dir: Path | None,
+    progress: Callable[[float], None],
+    labels: bool = True,
 ) -> Raw:
     raw = _read_format(spec, source, fmt, base_dir, progress, labels)
     if isinstance(raw, RawSequences) and raw.test is not None:
@@ -76,7 +82,12 @@ def _read(
 
 
 def _read_format(
-    spec: DataSpec, source: Source, fmt: str, base_dir: Path | None, progress, labels: bool
+    spec: DataSpec,
+    source: Source,
+    fmt: str,
+    base_dir: Path | None,
+    progress: Callable[[float], None],
+    labels: bool,
 ) -> Raw:
     if fmt == "builtin":
         assert source.builtin is not None

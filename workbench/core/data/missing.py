@@ -84,11 +84,11 @@ def apply_to_sequences(raw: RawSequences, policy: str, where: str) -> RawSequenc
     lengths = raw.seq_lengths()
     keep = ~label_bad
     if policy == "drop":
-        for i in np.flatnonzero(keep):
+        for i in np.flatnonzero(keep).tolist():
             if np.isnan(raw.x[i, : lengths[i]]).any():
                 keep[i] = False
     else:  # interpolate along time, per sequence and feature
-        for i in np.flatnonzero(keep):
+        for i in np.flatnonzero(keep).tolist():
             block = raw.x[i, : lengths[i]]
             if not np.isnan(block).any():
                 continue

@@ -6,6 +6,8 @@ Stats are plain JSON values: ``{"method", "features": {"names", "center", "scale
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 METHODS = ("zscore", "minmax", "none")
@@ -26,7 +28,7 @@ def _mean_std(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.sqrt(squares / n)
 
 
-def fit_columns(values: np.ndarray, method: str, names: list[str]) -> dict | None:
+def fit_columns(values: np.ndarray, method: str, names: list[str]) -> dict[str, Any] | None:
     """Centre and scale per column of ``values`` [M, C] (only the rows given count)."""
     if method == "none":
         return None
@@ -46,7 +48,7 @@ def fit_columns(values: np.ndarray, method: str, names: list[str]) -> dict | Non
     return {"names": list(names), "center": center.tolist(), "scale": scale.tolist()}
 
 
-def apply_columns(values: np.ndarray, stats: dict | None) -> np.ndarray:
+def apply_columns(values: np.ndarray, stats: dict[str, Any] | None) -> np.ndarray:
     """Scale the last axis of ``values`` with ``stats`` (float32 result; a new array)."""
     if stats is None:
         return np.asarray(values, dtype=np.float32)
@@ -64,7 +66,7 @@ def apply_columns(values: np.ndarray, stats: dict | None) -> np.ndarray:
     return out
 
 
-def apply_stacked(values: np.ndarray, stats: dict | None, width: int) -> np.ndarray:
+def apply_stacked(values: np.ndarray, stats: dict[str, Any] | None, width: int) -> np.ndarray:
     """Scale [N, K] targets laid out step-major (K = horizon * width)."""
     if stats is None:
         return np.asarray(values, dtype=np.float32)
@@ -73,7 +75,9 @@ def apply_stacked(values: np.ndarray, stats: dict | None, width: int) -> np.ndar
     return scaled.reshape(n, k)
 
 
-def make_stats(method: str, features: dict | None, targets: dict | None) -> dict | None:
+def make_stats(
+    method: str, features: dict[str, Any] | None, targets: dict[str, Any] | None
+) -> dict[str, Any] | None:
     if method == "none":
         return None
     return {"method": method, "features": features, "targets": targets}

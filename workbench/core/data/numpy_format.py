@@ -12,13 +12,14 @@ from __future__ import annotations
 import zipfile
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 import numpy as np
 
 from workbench.core.data.finite import to_float32
 from workbench.core.data.raw import Preview, RawSequences, RawSeries, count_missing
 from workbench.core.errors import DataError
+from workbench.core.spec.task import VALUE_TASKS, Task
 
 if TYPE_CHECKING:
     from workbench.core.spec.project import DataSpec
@@ -28,7 +29,7 @@ MMAP_BYTES = 64 << 20
 COPIES = 3
 
 
-def _declared_bytes(handle) -> int | None:
+def _declared_bytes(handle: BinaryIO) -> int | None:
     """Bytes the array in an open ``.npy`` stream says it holds (None: an unknown header)."""
     from numpy.lib import format as npy
 
@@ -62,7 +63,7 @@ def _check_size(declared: int | None, where: str, what: str) -> None:
 def _load_npy(path: Path, where: str) -> np.ndarray:
     try:
         size = path.stat().st_size
-        mode = "r" if size >= MMAP_BYTES else None
+        mode: Literal["r"] | None = "r" if size >= MMAP_BYTES else None
         if mode is None:  # read into memory: the header's size is checked against the file
             with open(path, "rb") as handle:
                 declared = _declared_bytes(handle)
@@ -161,7 +162,7 @@ def _as_series(x: np.ndarray, spec: DataSpec, where: str) -> RawSeries:
             raise DataError(f"{where}: column {c} does not exist (the array has {values.shape[1]})")
     if features is None:
         features = [
-            c for c in range(values.shape[1]) if spec.task == "forecasting" or c not in targets
+            c for c in range(values.shape[1]) if spec.task == Task.FORECASTING or c not in targets
         ]
     rows = [[str(i)] + [f"{v:g}" for v in values[i, :8]] for i in range(min(20, len(values)))]
     return RawSeries(
@@ -226,7 +227,7 @@ def read_numpy(
     _check_numeric(x, "X", where)
     if x.size == 0:
         raise DataError(f"{where}: X is empty (shape {list(x.shape)})")
-    if spec.task in ("forecasting", "regression") and x.ndim in (1, 2) and y is None:
+    if spec.task in VALUE_TASKS and x.ndim in (1, 2) and y is None:
         return _as_series(x, spec, where)
     if x.ndim < 2:
         raise DataError(

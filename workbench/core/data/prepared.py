@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from workbench.core.spec.task import VALUE_TASKS
+
 if TYPE_CHECKING:  # torch loads when tensors are built, so a bad file fails fast
     import torch
     from torch import Tensor
@@ -308,7 +310,7 @@ class PreparedData:
     output_size: int
     class_names: list[str] | None
     target_names: list[str]
-    normalization_stats: dict | None
+    normalization_stats: dict[str, Any] | None
     summary: DataSummary
     #: Tokens are joined with this when decoding ('' for characters, ' ' for words).
     token_joiner: str = ""
@@ -324,7 +326,7 @@ class PreparedData:
         needs the values before each window's targets."""
         arr = self.unscale_targets(y)
         st = self.series_targets
-        if st is None or st.transform.is_identity or self.task not in ("regression", "forecasting"):
+        if st is None or st.transform.is_identity or self.task not in VALUE_TASKS:
             return arr
         if split is None:
             raise ValueError("targets with transforms need their split to be turned back")
@@ -350,7 +352,7 @@ class PreparedData:
         arr = y.detach().cpu().numpy() if hasattr(y, "detach") else np.asarray(y)
         arr = arr.astype(np.float64, copy=True)
         stats = (self.normalization_stats or {}).get("targets")
-        if not stats or self.task not in ("regression", "forecasting"):
+        if not stats or self.task not in VALUE_TASKS:
             return arr
         center = np.asarray(stats["center"], dtype=np.float64)
         scale = np.asarray(stats["scale"], dtype=np.float64)

@@ -38,7 +38,8 @@ def read_text(path: Path, where: str) -> RawText:
 
 def head_lines(text: str, n: int, width: int = 10_000) -> list[str]:
     """The first ``n`` lines (each cut at ``width`` characters) without copying the rest."""
-    lines, start = [], 0
+    lines: list[str] = []
+    start = 0
     while len(lines) < n and start <= len(text):
         end = text.find("\n", start, start + width)
         stop = end if end >= 0 else min(len(text), start + width)

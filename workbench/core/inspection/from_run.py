@@ -67,6 +67,7 @@ def inspect_run(
     bus = _Collect()
     owner = SimpleNamespace(events=bus, data=data, model=model, spec=spec)
     task = TaskLogic(spec.data.task, spec.train.loss, data)
+    publisher = ProbePublisher(owner)  # type: ignore[arg-type]
     probe = Probe.from_data(
         data,
         n=options.n,
@@ -74,7 +75,7 @@ def inspect_run(
         seq_len=spec.data.seq_len,
         indices=indices,
         loss_fn=task.loss,
-        publish=ProbePublisher(owner),  # type: ignore[arg-type]
+        publish=publisher,
     )
     bus.publish(make_context(owner, options))  # type: ignore[arg-type]
     snapshot = probe.snapshot(
@@ -83,5 +84,5 @@ def inspect_run(
         epoch=int(status.get("epoch") or 0),
         with_grad_flow=True,
     )
-    probe.publish(snapshot)
+    publisher(snapshot)
     return bus.events

@@ -175,6 +175,7 @@ def hidden_from_gates(
 ) -> torch.Tensor:
     """``h_t`` rebuilt from the recomputed gates (a consistency check of the recomputation)."""
     if trace.kind == "lstm":
+        assert trace.cell is not None  # an LSTM trace holds its cell states
         h = trace.gates["output"] * trace.cell.tanh()
         w_hr = layer_weights(rnn, trace.layer, trace.direction)["w_hr"]
         return h if w_hr is None else F.linear(h, w_hr)

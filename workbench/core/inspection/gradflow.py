@@ -21,6 +21,7 @@ from workbench.core.inspection.events import GradFlow, LayerGradFlow
 from workbench.core.inspection.gates import layer_weights
 from workbench.core.models.builder import SequenceModel, pool, valid_mask
 from workbench.core.models.layers import RecurrentBlock
+from workbench.core.spec.task import CLASS_TASKS
 
 #: ``loss_fn(output, y) -> scalar`` — the training engine's ``TaskLogic.loss``: per-step targets
 #: that do not count (padding, unmasked steps) hold ``IGNORE``.
@@ -32,7 +33,7 @@ def task_loss(task: str, loss: str = "auto") -> LossFn:
     """The mean training loss of ``task`` (``TrainSpec.loss``), for use without a trainer."""
     name = loss
     if name == "auto":
-        name = "cross_entropy" if task in ("classification", "tagging", "language_model") else "mse"
+        name = "cross_entropy" if task in CLASS_TASKS else "mse"
 
     def fn(output: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if name == "cross_entropy":
@@ -66,7 +67,9 @@ def _unrolled_direction(
     w = layer_weights(rnn, layer, direction)
     b, steps, _ = x.shape
     gi = F.linear(x, w["w_ih"], w["b_ih"])  # input part of every step at once
-    out_width = w["w_hh"].shape[1]
+    w_hh = w["w_hh"]
+    assert w_hh is not None  # every recurrent layer has one
+    out_width = w_hh.shape[1]
     h = x.new_zeros(b, out_width)
     c = x.new_zeros(b, rnn.hidden_size) if kind == "lstm" else None
     valid = None
@@ -99,11 +102,17 @@ def _unrolled_direction(
     return torch.stack(hs, dim=1), hs
 
 
-def _unrolled_block(block: RecurrentBlock, x: torch.Tensor, lengths: torch.Tensor | None):
+#: (layer, direction, [h_t per step]) of one unrolled recurrent layer.
+UnrolledNode = tuple[int, int, list[torch.Tensor]]
+
+
+def _unrolled_block(
+    block: RecurrentBlock, x: torch.Tensor, lengths: torch.Tensor | None
+) -> tuple[torch.Tensor, list[UnrolledNode]]:
     """Block output through unrolled cells, and ``[(layer, direction, [h_t per step])]``."""
     rnn = block.rnn
     dirs = 2 if rnn.bidirectional else 1
-    nodes = []
+    nodes: list[UnrolledNode] = []
     for layer in range(rnn.num_layers):
         outs = []
         for d in range(dirs):
@@ -124,10 +133,12 @@ def _head(
     return model.head(pool(features, lengths, model.pooling, model.backward_from))
 
 
-def unrolled_forward(model: SequenceModel, x: torch.Tensor, lengths: torch.Tensor | None = None):
+def unrolled_forward(
+    model: SequenceModel, x: torch.Tensor, lengths: torch.Tensor | None = None
+) -> tuple[torch.Tensor, list[tuple[int, str, int, int, list[torch.Tensor]]]]:
     """``model(x)`` through unrolled cells: (output, ``[(block, kind, layer, direction, [h_t])]``)."""
     h = model.embedding(x) if model.embedding is not None else x
-    nodes = []
+    nodes: list[tuple[int, str, int, int, list[torch.Tensor]]] = []
     for i, block in enumerate(model.blocks):
         if isinstance(block, RecurrentBlock):
             h, found = _unrolled_block(block, h, lengths)
@@ -152,7 +163,13 @@ def _norms(
     return total, per_seq
 
 
-def _fused_input_grads(model, x, y, loss_fn, lengths) -> dict[int, np.ndarray]:
+def _fused_input_grads(
+    model: SequenceModel,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: LossFn,
+    lengths: torch.Tensor | None,
+) -> dict[int, np.ndarray]:
     h = (
         model.embedding(x)
         if model.embedding is not None

@@ -5,6 +5,7 @@ Everything returned is NumPy. Forecasts are in the data's original units.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,6 +18,7 @@ from workbench.core.inspection.events import (
     RegressionView,
     SampleView,
 )
+from workbench.core.spec.task import Task
 
 
 def predict(
@@ -78,7 +80,11 @@ def _first_step(y: np.ndarray, n_targets: int) -> np.ndarray:
     return y[:, :n_targets]  # targets are step-major: the first n_targets are step 1
 
 
-def _feature_scaler(data: Any):
+#: (values, feature index) -> the values on the model's input scale.
+FeatureScaler = Callable[[Any, Any], Any]
+
+
+def _feature_scaler(data: Any) -> FeatureScaler:
     stats = (data.normalization_stats or {}).get("features")
     if not stats:
         return lambda v, i: v
@@ -91,8 +97,8 @@ def rollout(
     model: torch.nn.Module,
     windows: torch.Tensor,
     feedback: dict[int, int],
-    to_feature_scale,
-    to_original,
+    to_feature_scale: FeatureScaler,
+    to_original: Callable[..., np.ndarray],
     n_targets: int,
 ) -> np.ndarray:
     """Autoregressive forecast over ``len(windows)`` steps starting from ``windows[0]``.
@@ -171,8 +177,8 @@ def _forecast_baseline(data: Any, split: str, n: int) -> tuple[np.ndarray | None
 
 
 def prediction_view(
-    model: torch.nn.Module, data: Any, split: str = "val", limit: int = 2000, **options
-):
+    model: torch.nn.Module, data: Any, split: str = "val", limit: int = 2000, **options: Any
+) -> ClassificationView | ForecastView | RegressionView | SampleView | None:
     """The prediction view that fits ``data.task`` (None for tasks without one, e.g. tagging).
 
     ``options`` for language models: ``prime`` (text), ``n_tokens``, ``temperature``, ``seed``.
@@ -180,7 +186,7 @@ def prediction_view(
     part = data.split(split)
     if len(part) == 0:
         return None
-    if data.task == "classification":
+    if data.task == Task.CLASSIFICATION:
         lengths = None if part.lengths is None else part.lengths[:limit]
         sub = SimpleNamespace(x=part.x[:limit], y=part.y[:limit], lengths=lengths)
         view = classification_view(
@@ -190,16 +196,16 @@ def prediction_view(
 
         view.baseline_accuracy = majority_accuracy(data.train.y.numpy(), sub.y.numpy())
         return view
-    if data.task == "forecasting":
+    if data.task == Task.FORECASTING:
         return forecast_view(model, data, split, max_steps=min(limit, 200))
-    if data.task == "regression":
+    if data.task == Task.REGRESSION:
         x = part.x[:limit]
         lengths = None if part.lengths is None else part.lengths[:limit]
         pred = data.targets_to_original_units(predict(model, x, lengths), split)
         return RegressionView(
             list(data.target_names), data.targets_to_original_units(part.y[:limit], split), pred
         )
-    if data.task == "language_model":
+    if data.task == Task.LANGUAGE_MODEL:
         from workbench.core.models.sampling import sample_text
 
         prime = options.get("prime") or data.decode(part.x[:40])

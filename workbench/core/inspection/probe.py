@@ -18,13 +18,16 @@ from typing import Any
 
 import torch
 
-from workbench.core.inspection.events import ProbeSnapshot
+from workbench.core.inspection.events import GradFlow, ProbeSnapshot
 from workbench.core.inspection.gradflow import LossFn, gradient_flow, per_step_targets, task_loss
 from workbench.core.inspection.predictions import prediction_view
 from workbench.core.inspection.snapshot import make_snapshot
+from workbench.core.spec.task import Task
 
 
-def probe_batch(split: Any, n: int = 4, seq_len: int = 100, indices: list[int] | None = None):
+def probe_batch(
+    split: Any, n: int = 4, seq_len: int = 100, indices: list[int] | None = None
+) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
     """``n`` sequences of a ``SequenceSplit`` as ``(x, y, lengths)`` (CPU tensors).
 
     ``indices`` picks the sequences (default: the first ``n``).
@@ -70,7 +73,7 @@ class Probe:
         y: torch.Tensor | None = None,
         lengths: torch.Tensor | None = None,
         *,
-        task: str = "classification",
+        task: str = Task.CLASSIFICATION.value,
         loss_fn: LossFn | None = None,
         publish: Callable[[ProbeSnapshot], None] | None = None,
         max_per_s: float = 5.0,
@@ -98,7 +101,7 @@ class Probe:
         self.seed = 0
         self.tokens: list[list[str]] | None = None  # filled by from_data for token inputs
         self.latest: ProbeSnapshot | None = None
-        self.last_grad_flow = None
+        self.last_grad_flow: GradFlow | None = None
         self.count = 0
         self.cost_s = 0.0  # time spent in views (held within the budget)
         self._next_at = float("-inf")
@@ -117,7 +120,7 @@ class Probe:
         split: str = "val",
         seq_len: int = 100,
         indices: list[int] | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> Probe:
         """A probe on ``n`` sequences (or ``indices``) of ``data``'s ``split`` (train when empty)."""
         part = data.split(split)
@@ -135,7 +138,7 @@ class Probe:
         return probe
 
     @classmethod
-    def attach(cls, trainer: Any, n: int = 4, split: str = "val", **kwargs) -> Probe:
+    def attach(cls, trainer: Any, n: int = 4, split: str = "val", **kwargs: Any) -> Probe:
         """Prepare ``trainer`` (loads its data), build a probe on its data and add it as a callback."""
         trainer.prepare()
         kwargs.setdefault("loss_fn", getattr(trainer, "loss_fn", None))
@@ -145,7 +148,7 @@ class Probe:
         return probe
 
     # ---- direct use ----------------------------------------------------------------------
-    def _on_device(self, model: torch.nn.Module):
+    def _on_device(self, model: torch.nn.Module) -> tuple[torch.Tensor, torch.Tensor | None]:
         param = next(model.parameters())
         if self._device_x is None or self._device_x.device != param.device:
             x = self.x.to(param.device)
@@ -156,7 +159,7 @@ class Probe:
         return self._device_x, self._device_y
 
     def snapshot(
-        self, model, step: int = 0, epoch: int = 0, with_grad_flow: bool = False
+        self, model: torch.nn.Module, step: int = 0, epoch: int = 0, with_grad_flow: bool = False
     ) -> ProbeSnapshot:
         """All views now (gradient flow too when asked and targets are known)."""
         start = self.clock()
@@ -224,7 +227,8 @@ class Probe:
 
     def _affordable(self, now: float, expected: float) -> bool:
         """Would a view costing ``expected`` keep the probe's total time within the budget?"""
-        return self.cost_s + expected <= self.budget * (now - self._t0)
+        started = now if self._t0 is None else self._t0
+        return self.cost_s + expected <= self.budget * (now - started)
 
     def _emit(self, trainer: Any, step: int, epoch: int, with_grad_flow: bool) -> None:
         snap = self.snapshot(_model_of(trainer), step, epoch, with_grad_flow)
@@ -242,5 +246,5 @@ class Probe:
             publish(snap)
 
 
-def _model_of(trainer: Any):
+def _model_of(trainer: Any) -> torch.nn.Module:
     return trainer if isinstance(trainer, torch.nn.Module) else trainer.model

@@ -21,6 +21,7 @@ from workbench.core.inspection.events import (
     Trajectory,
 )
 from workbench.core.inspection.gates import GATE_NAMES, TANH_GATES, LayerTrace, trace_model
+from workbench.core.models.builder import SequenceModel
 
 #: A gate value counts as saturated below / above these (sigmoid gates; tanh gates use |v| > 0.9,
 #: the same pre-activation threshold since tanh(x) = 2·sigmoid(2x) − 1).
@@ -45,7 +46,9 @@ def to_view(trace: LayerTrace) -> LayerView:
     )
 
 
-def layer_views(model, x: torch.Tensor, lengths: torch.Tensor | None = None) -> list[LayerView]:
+def layer_views(
+    model: SequenceModel, x: torch.Tensor, lengths: torch.Tensor | None = None
+) -> list[LayerView]:
     """Hidden states, cell states and gates of every recurrent layer on the probe ``x``."""
     return [to_view(t) for t in trace_model(model, x, lengths)]
 
@@ -132,7 +135,7 @@ def trajectory(view: LayerView) -> Trajectory:
 
 
 def make_snapshot(
-    model,
+    model: SequenceModel,
     x: torch.Tensor,
     lengths: torch.Tensor | None = None,
     step: int = 0,

@@ -7,6 +7,7 @@ before torch is imported).
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 _LAZY = {
     "SequenceModel": "workbench.core.models.builder",
@@ -19,7 +20,7 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

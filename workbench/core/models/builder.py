@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeAlias
+
 import torch
 from torch import nn
 
@@ -9,7 +11,7 @@ from workbench.core.models.layers import DropoutBlock, RecurrentBlock, build_lay
 from workbench.core.spec.project import ModelSpec
 
 #: Recurrent state of one block: ``h`` (RNN/GRU) or ``(h, c)`` (LSTM); None when not carried.
-BlockState = torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None
+BlockState: TypeAlias = "torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None"
 
 
 class SequenceModel(nn.Module):
@@ -72,7 +74,9 @@ class SequenceModel(nn.Module):
     def recurrent_blocks(self) -> list[tuple[int, RecurrentBlock]]:
         return [(i, b) for i, b in enumerate(self.blocks) if isinstance(b, RecurrentBlock)]
 
-    def body(self, x: torch.Tensor, lengths: torch.Tensor | None = None, state=None):
+    def body(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None, state: Any = None
+    ) -> tuple[torch.Tensor, list[BlockState]]:
         """Embedding + blocks: features ``[B, T, W]`` before the head, and the new state."""
         if self.embedding is not None:
             x = self.embedding(x)
@@ -82,7 +86,9 @@ class SequenceModel(nn.Module):
             new_state.append(s)
         return x, new_state
 
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None, state=None):
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None, state: Any = None
+    ) -> tuple[torch.Tensor, list[BlockState]]:
         if self._final_from_h_n and state is None:
             return self.head(self.final_states(x, lengths)), [None] * len(self.blocks)
         features, new_state = self.body(x, lengths, state)
@@ -161,11 +167,11 @@ def check_model_size(spec: ModelSpec) -> None:
     )
 
 
-def detach_state(state):
+def detach_state(state: list[BlockState] | None) -> list[BlockState] | None:
     """Cut the graph between truncated-BPTT chunks while keeping the values."""
     if state is None:
         return None
-    out = []
+    out: list[BlockState] = []
     for s in state:
         if s is None:
             out.append(None)

@@ -8,6 +8,7 @@ shape ``[B, T, F]`` (batch first). Recurrent blocks wrap PyTorch's fused ``nn.RN
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -22,7 +23,8 @@ from workbench.core.spec.layers import (
     RNNSpec,
 )
 
-LayerBuilder = Callable[[LayerSpec, int], nn.Module]
+#: Each builder takes its own spec class (hence Any: a Callable is contravariant in its argument).
+LayerBuilder = Callable[[Any, int], nn.Module]
 LAYER_BUILDERS: dict[str, LayerBuilder] = {}
 
 
@@ -47,7 +49,9 @@ class RecurrentBlock(nn.Module):
         self.kind = spec.type
         self.bidirectional = rnn.bidirectional
 
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None, state=None):
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor | None, state: Any = None
+    ) -> tuple[torch.Tensor, Any]:
         if lengths is not None and self.bidirectional:
             # The backward direction must start at each sequence's last *valid* step, so
             # variable-length batches go through a packed sequence (lengths live on the CPU).
@@ -86,7 +90,9 @@ class DropoutBlock(nn.Module):
         super().__init__()
         self.dropout = nn.Dropout(p)
 
-    def forward(self, x, lengths=None, state=None):
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None, state: Any = None
+    ) -> tuple[torch.Tensor, None]:
         return self.dropout(x), None
 
 
@@ -95,11 +101,13 @@ class LayerNormBlock(nn.Module):
         super().__init__()
         self.norm = nn.LayerNorm(width, eps=eps)
 
-    def forward(self, x, lengths=None, state=None):
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None, state: Any = None
+    ) -> tuple[torch.Tensor, None]:
         return self.norm(x), None
 
 
-def _rnn_kwargs(spec, input_width: int) -> dict:
+def _rnn_kwargs(spec: RNNSpec | LSTMSpec | GRUSpec, input_width: int) -> dict[str, Any]:
     return {
         "input_size": input_width,
         "hidden_size": spec.hidden_size,

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
-from workbench.core.spec.layers import LayerSpec
+from workbench.core.spec.layers import DropoutSpec, LayerNormSpec, RecurrentSpec
 from workbench.core.spec.project import ModelSpec
 
 BYTES_PER_FLOAT = 4
@@ -44,7 +45,7 @@ class ModelSummary:
     activation_bytes_per_step: int = 0
     param_bytes: int = 0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "layers": [asdict(r) for r in self.rows],
             "total_params": self.total_params,
@@ -103,7 +104,7 @@ def format_bytes(n: float) -> str:
 
 
 # ---- per-layer statistics (registry, keyed by layer type) -----------------------------------
-LayerStats = Callable[[LayerSpec, int], tuple[int, int, int]]  # -> params, flops, saved floats
+LayerStats = Callable[[Any, int], tuple[int, int, int]]  # -> params, flops, saved floats
 LAYER_STATS: dict[str, LayerStats] = {}
 
 
@@ -115,7 +116,7 @@ def register_stats(kind: str) -> Callable[[LayerStats], LayerStats]:
     return wrap
 
 
-def _recurrent_stats(spec, input_width: int) -> tuple[int, int, int]:
+def _recurrent_stats(spec: RecurrentSpec, input_width: int) -> tuple[int, int, int]:
     gates, hidden = _GATES[spec.type], spec.hidden_size
     out = getattr(spec, "proj_size", 0) or hidden
     dirs = 2 if spec.bidirectional else 1
@@ -139,12 +140,12 @@ for _kind in _GATES:
 
 
 @register_stats("dropout")
-def _dropout_stats(spec, width: int) -> tuple[int, int, int]:
+def _dropout_stats(spec: DropoutSpec, width: int) -> tuple[int, int, int]:
     return 0, width, width // 4 + 1  # a byte mask per feature
 
 
 @register_stats("layernorm")
-def _layernorm_stats(spec, width: int) -> tuple[int, int, int]:
+def _layernorm_stats(spec: LayerNormSpec, width: int) -> tuple[int, int, int]:
     return 2 * width, 8 * width, width + 2
 
 
@@ -175,7 +176,7 @@ def summarize(spec: ModelSpec) -> ModelSummary:
         counts[layer.type] = counts.get(layer.type, 0) + 1
         params, flops, saved = LAYER_STATS[layer.type](layer, width_in)
         kind = layer.label
-        if layer.recurrent:
+        if isinstance(layer, RecurrentSpec):
             extra = [f"{layer.hidden_size}"]
             if layer.num_layers > 1:
                 extra.append(f"×{layer.num_layers}")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from workbench.core.spec.project_file import atomic_write_bytes
+from workbench.core.spec.task import Task
 
 
 def card(run: Any, result: Any) -> dict[str, Any]:
@@ -48,9 +49,9 @@ def card(run: Any, result: Any) -> dict[str, Any]:
             if pre.vocab is None
             else f"{len(pre.vocab)} next-token logits",
             "meaning": {
-                "classification": "logits; softmax gives class probabilities",
-                "tagging": "logits per step; softmax gives tag probabilities",
-                "language_model": "next-token logits per step",
+                Task.CLASSIFICATION: "logits; softmax gives class probabilities",
+                Task.TAGGING: "logits per step; softmax gives tag probabilities",
+                Task.LANGUAGE_MODEL: "next-token logits per step",
             }.get(pre.task, "scaled targets; multiply by scale and add center for original units"),
             "horizon": pre.horizon or None,
         },

@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 from workbench.core.serving.plain_model import SequenceNet
+from workbench.core.spec.layers import LayerNormSpec, RecurrentSpec
 from workbench.core.spec.project import ModelSpec
 
 _DIRECTION = re.compile(r"^blocks\.(\d+)\.rnn\.(\w+?)_l(\d+)(_reverse)?$")
@@ -17,8 +18,8 @@ def plain_config(spec: ModelSpec) -> dict[str, Any]:
     """The plain dict ``SequenceNet`` is built from (JSON-safe)."""
     layers = []
     for layer in spec.layers:
-        cfg = {"type": layer.type}
-        if layer.recurrent:
+        cfg: dict[str, Any] = {"type": layer.type}
+        if isinstance(layer, RecurrentSpec):
             cfg.update(
                 hidden_size=layer.hidden_size,
                 num_layers=layer.num_layers,
@@ -26,7 +27,7 @@ def plain_config(spec: ModelSpec) -> dict[str, Any]:
                 proj_size=getattr(layer, "proj_size", 0),
                 nonlinearity=getattr(layer, "nonlinearity", "tanh"),
             )
-        elif layer.type == "layernorm":
+        elif isinstance(layer, LayerNormSpec):
             cfg["eps"] = layer.eps
         layers.append(cfg)
     return {"input": spec.input.to_dict(), "layers": layers, "head": spec.head.to_dict()}
@@ -35,7 +36,11 @@ def plain_config(spec: ModelSpec) -> dict[str, Any]:
 def plain_state_dict(model: torch.nn.Module, spec: ModelSpec) -> dict[str, torch.Tensor]:
     """The weights of ``model`` under ``SequenceNet``'s names: bidirectional blocks split
     into one single-layer RNN per layer and direction; everything else keeps its name."""
-    bidir = {i for i, layer in enumerate(spec.layers) if layer.recurrent and layer.bidirectional}
+    bidir = {
+        i
+        for i, layer in enumerate(spec.layers)
+        if isinstance(layer, RecurrentSpec) and layer.bidirectional
+    }
     out: dict[str, torch.Tensor] = {}
     for name, value in model.state_dict().items():
         m = _DIRECTION.match(name)

@@ -36,6 +36,7 @@ from workbench.core.serving.card import write_card
 from workbench.core.serving.convert import plain_config, plain_state_dict, to_plain
 from workbench.core.serving.loaded import LoadedRun
 from workbench.core.spec.project_file import atomic_write_bytes, project_to_json
+from workbench.core.spec.task import Task
 
 FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "safetensors")
 OPSET = 17
@@ -78,7 +79,7 @@ def verification_batches(
         data = from_split(run, "test")
     except WorkbenchError:
         data = from_split(run, "train")
-    if run.task == "language_model":
+    if run.task == Task.LANGUAGE_MODEL:
         seq_len = max(2, run.pre.seq_len)
         n = min(VERIFY_ROWS, (len(data.x) - 1) // seq_len)
         x = torch.from_numpy(data.x[: n * seq_len].astype(np.int64).reshape(n, seq_len))
@@ -257,7 +258,7 @@ def standalone_source(run: LoadedRun) -> str:
         + (
             "    probs = model.next_token_probabilities(net, model.encode(text))\n"
             "    print(model.sample(net, 'ROMEO:', 100, seed=0))\n"
-            if run.task == "language_model"
+            if run.task == Task.LANGUAGE_MODEL
             else "    out = model.predict(net, x, lengths)  # x: raw features [N, T, F]\n"
         )
         + '"""\n\nfrom __future__ import annotations\n\nfrom pathlib import Path\n\nimport numpy as np\n'

@@ -17,6 +17,7 @@ from workbench.core.data import labels as lab
 from workbench.core.data import normalize as norm
 from workbench.core.errors import DataError, WorkbenchError
 from workbench.core.serving.loaded import LoadedRun
+from workbench.core.spec.task import VALUE_TASKS, Task
 
 SPLITS = ("train", "val", "test")
 
@@ -43,7 +44,7 @@ class Inputs:
     target_history: np.ndarray | None = None
     #: The obvious guesses scored on these targets (``core.training.baselines``, run splits
     #: only): ``{"name": …, "<metric>": value}``.
-    baselines: dict | None = None
+    baselines: dict[str, Any] | None = None
 
     def __len__(self) -> int:
         return int(self.x.shape[0])
@@ -67,13 +68,13 @@ def from_split(run: LoadedRun, name: str) -> Inputs:
         )
     x = split.x.numpy()
     y = None if split.y is None else split.y.numpy()
-    if y is not None and run.task in ("regression", "forecasting"):
+    if y is not None and run.task in VALUE_TASKS:
         y = data.targets_to_original_units(y, name)  # target transforms need the split
-    if run.task == "language_model":
+    if run.task == Task.LANGUAGE_MODEL:
         y = x
     lengths = None if split.lengths is None else split.lengths.numpy()
     mask = None if split.mask is None else split.mask.numpy()
-    index = [f"{name} {i}" for i in range(len(x))] if run.task != "language_model" else []
+    index = [f"{name} {i}" for i in range(len(x))] if run.task != Task.LANGUAGE_MODEL else []
     history = None
     st = getattr(data, "series_targets", None)
     if st is not None:  # windows of one series: say which step each forecast starts at
@@ -228,10 +229,10 @@ def sequences(run: LoadedRun, raw: Any, spec: Any, where: str, allow_empty: bool
     x[~valid] = 0.0
     y, mask = None, None
     if raw.y is not None:
-        if pre.task == "classification":
+        if pre.task == Task.CLASSIFICATION:
             labels = raw.y[:, 0] if raw.y.ndim == 2 and raw.y.shape[1] == 1 else raw.y
             y, _ = _encode(labels, pre.class_names, None, where)
-        elif pre.task == "tagging":
+        elif pre.task == Task.TAGGING:
             y, _ = _encode(raw.y, pre.class_names, valid, where)
             y, mask = np.where(valid, y, 0), valid
         else:

@@ -16,6 +16,7 @@ import numpy as np
 
 from workbench.core.serving.inputs import Inputs
 from workbench.core.serving.predict import Predictions
+from workbench.core.spec.task import LABEL_TASKS, Task
 
 
 def evaluate(preds: Predictions, inputs: Inputs, pre: Any) -> dict[str, Any]:
@@ -30,12 +31,12 @@ def evaluate(preds: Predictions, inputs: Inputs, pre: Any) -> dict[str, Any]:
 
 
 def _evaluate(preds: Predictions, inputs: Inputs, pre: Any) -> dict[str, Any]:
-    if preds.task == "language_model":
+    if preds.task == Task.LANGUAGE_MODEL:
         return language_model(preds, np.asarray(inputs.y))
-    if preds.task in ("classification", "tagging"):
+    if preds.task in LABEL_TASKS:
         assert preds.proba is not None
         y, proba = np.asarray(inputs.y), preds.proba
-        if preds.task == "tagging":
+        if preds.task == Task.TAGGING:
             steps = y.shape[1]
             valid = np.arange(steps)[None, :] < preds.lengths[:, None]
             y, proba = y[valid], proba[valid]
@@ -152,7 +153,7 @@ def _scores(y: np.ndarray, pred: np.ndarray, err: np.ndarray) -> dict[str, float
 def persistence(inputs: Inputs, pre: Any) -> np.ndarray | None:
     """Forecast = the last observed value of each target in the input window (original
     units); None when a target is not among the inputs."""
-    if pre.task != "forecasting" or not pre.target_names:
+    if pre.task != Task.FORECASTING or not pre.target_names:
         return None
     try:
         cols = [pre.feature_names.index(t) for t in pre.target_names]

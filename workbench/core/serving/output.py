@@ -18,6 +18,7 @@ import numpy as np
 from workbench.core.errors import WorkbenchError
 from workbench.core.serving.inputs import Inputs
 from workbench.core.serving.predict import Predictions
+from workbench.core.spec.task import Task
 
 FORMATS = (".csv", ".npy", ".jsonl")
 
@@ -31,7 +32,7 @@ def rows(preds: Predictions, inputs: Inputs | None = None, vocab: list[str] | No
     """``(header, iterator of row dicts)`` in the user's units."""
     truth = None if inputs is None else inputs.y
     names = preds.names
-    if preds.task == "classification":
+    if preds.task == Task.CLASSIFICATION:
         header = ["index", "predicted", *[f"p_{n}" for n in names]]
         if truth is not None:
             header.append("true")
@@ -44,7 +45,7 @@ def rows(preds: Predictions, inputs: Inputs | None = None, vocab: list[str] | No
                     row["true"] = names[int(truth[i])]
                 yield row
 
-    elif preds.task == "tagging":
+    elif preds.task == Task.TAGGING:
         header = ["index", "step", "predicted", "p_predicted"] + (
             ["true"] if truth is not None else []
         )
@@ -59,7 +60,7 @@ def rows(preds: Predictions, inputs: Inputs | None = None, vocab: list[str] | No
                         row["true"] = names[int(truth[i, t])]
                     yield row
 
-    elif preds.task == "language_model":
+    elif preds.task == Task.LANGUAGE_MODEL:
         assert vocab is not None and preds.top_ids is not None
         k = preds.top_ids.shape[1]
         header = ["position", "token"]
@@ -138,7 +139,7 @@ class Writer:
             self._handle: Any = os.fdopen(fd, "wb")
         else:
             self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        self._csv: csv.DictWriter | None = None
+        self._csv: csv.DictWriter[str] | None = None
         self._blocks: list[tuple[tuple[int, ...], np.dtype]] = []
 
     def write(self, preds: Predictions, inputs: Inputs | None = None) -> None:

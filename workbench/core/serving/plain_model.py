@@ -13,6 +13,8 @@ TorchScript and exported to ONNX, so it must only import torch. Differences from
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -27,7 +29,7 @@ def reverse_within_length(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tenso
     return x.gather(1, index.unsqueeze(-1).expand(-1, -1, x.shape[2]))
 
 
-def _rnn(cfg: dict, width: int, num_layers: int, bidirectional: bool) -> nn.Module:
+def _rnn(cfg: dict[str, Any], width: int, num_layers: int, bidirectional: bool) -> nn.Module:
     kwargs = {"batch_first": True, "num_layers": num_layers, "bidirectional": bidirectional}
     if cfg["type"] == "rnn":
         kwargs["nonlinearity"] = cfg.get("nonlinearity", "tanh")
@@ -39,7 +41,7 @@ def _rnn(cfg: dict, width: int, num_layers: int, bidirectional: bool) -> nn.Modu
 class Recurrent(nn.Module):
     """One direction: ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` with all its stacked layers."""
 
-    def __init__(self, cfg: dict, width: int) -> None:
+    def __init__(self, cfg: dict[str, Any], width: int) -> None:
         super().__init__()
         self.rnn = _rnn(cfg, width, cfg["num_layers"], False)
 
@@ -50,7 +52,7 @@ class Recurrent(nn.Module):
 class Bidirectional(nn.Module):
     """Both directions, layer by layer: ``fwd[i]`` reads forwards, ``bwd[i]`` backwards."""
 
-    def __init__(self, cfg: dict, width: int) -> None:
+    def __init__(self, cfg: dict[str, Any], width: int) -> None:
         super().__init__()
         out = cfg.get("proj_size") or cfg["hidden_size"]
         widths = [width] + [2 * out] * (cfg["num_layers"] - 1)
@@ -89,7 +91,7 @@ class SequenceNet(nn.Module):
     ``run(x, lengths, state)`` also returns the recurrent state, for text read in chunks.
     """
 
-    def __init__(self, config: dict) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         super().__init__()
         inp, head = config["input"], config["head"]
         tokens = inp["kind"] == "tokens"

@@ -12,6 +12,7 @@ import torch
 from workbench.core.errors import WorkbenchError
 from workbench.core.serving.inputs import Inputs
 from workbench.core.serving.loaded import LoadedRun
+from workbench.core.spec.task import LABEL_TASKS, VALUE_TASKS, Task
 
 #: Sequences per forward pass (no gradients: larger batches are cheaper per sequence).
 BATCH = 256
@@ -64,7 +65,7 @@ def to_original_units(
     from workbench.core.serving.inputs import transform_of
 
     arr = np.asarray(out, dtype=np.float64)
-    if run.task not in ("regression", "forecasting"):
+    if run.task not in VALUE_TASKS:
         return arr
     stats = run.pre.target_stats
     if stats:
@@ -81,7 +82,7 @@ def to_original_units(
     return tf.invert(arr.reshape(n, k // width, width), history).reshape(n, k)
 
 
-@torch.inference_mode()
+@torch.inference_mode()  # type: ignore[untyped-decorator]  # torch is not analysed
 def predict(
     run: LoadedRun,
     inputs: Inputs,
@@ -93,7 +94,7 @@ def predict(
     ``should_stop`` returning True raises ``Cancelled`` between batches."""
     report = progress or (lambda f: None)
     stop = should_stop or (lambda: False)
-    if run.task == "language_model":
+    if run.task == Task.LANGUAGE_MODEL:
         return _predict_stream(run, inputs, report, stop)
     model, n = run.model, len(inputs)
     chunks: list[np.ndarray] = []
@@ -107,18 +108,18 @@ def predict(
             longest = int(lengths.max())
             x = x[:, :longest]  # as in training: padding past the longest sequence is skipped
         out, _ = model(x, lengths)
-        if run.task == "tagging" and out.shape[1] < inputs.x.shape[1]:
+        if run.task == Task.TAGGING and out.shape[1] < inputs.x.shape[1]:
             out = torch.nn.functional.pad(out, (0, 0, 0, inputs.x.shape[1] - out.shape[1]))
         chunks.append(out.float().numpy())
         report(min(1.0, (start + batch_size) / max(1, n)))
     width = run.pre.output_size
-    shape = (0, inputs.x.shape[1], width) if run.task == "tagging" else (0, width)
+    shape = (0, inputs.x.shape[1], width) if run.task == Task.TAGGING else (0, width)
     out = np.concatenate(chunks) if chunks else np.zeros(shape, np.float32)
     preds = Predictions(run.task, run.pre.output_names, list(inputs.index))
-    if run.task in ("classification", "tagging"):
+    if run.task in LABEL_TASKS:
         proba = torch.softmax(torch.from_numpy(out).double(), dim=-1).numpy()
         preds.proba, preds.predicted = proba, proba.argmax(-1)
-        if run.task == "tagging":
+        if run.task == Task.TAGGING:
             steps = inputs.x.shape[1]
             preds.lengths = (
                 inputs.lengths if inputs.lengths is not None else np.full(n, steps, np.int64)
@@ -129,7 +130,12 @@ def predict(
     return preds
 
 
-def _predict_stream(run: LoadedRun, inputs: Inputs, report, stop) -> Predictions:
+def _predict_stream(
+    run: LoadedRun,
+    inputs: Inputs,
+    report: Callable[[float], None],
+    stop: Callable[[], bool],
+) -> Predictions:
     """A token stream read in order, ``seq_len`` tokens per step, the state carried along."""
     model, stream = run.model, np.asarray(inputs.x)  # ids in any integer dtype
     seq_len = max(1, run.pre.seq_len or run.spec.data.seq_len)

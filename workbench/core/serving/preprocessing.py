@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.spec.project_file import atomic_write_bytes
+from workbench.core.spec.task import VALUE_TASKS, Task
 
 FILE_NAME = "preprocessing.json"
 FORMAT = 1
@@ -66,7 +67,7 @@ class Preprocessing:
             return list(self.class_names)
         if self.vocab is not None:
             return list(self.vocab)
-        if self.task == "forecasting" and self.horizon > 1:
+        if self.task == Task.FORECASTING and self.horizon > 1:
             return [f"{t}+{h + 1}" for h in range(self.horizon) for t in self.target_names]
         return list(self.target_names)
 
@@ -100,11 +101,9 @@ def from_prepared(spec: Any, data: Any, base_dir: Path | None) -> Preprocessing:
         token_joiner=data.token_joiner,
         text_level=d.text_level,
         normalization=data.normalization_stats,
-        window=d.window
-        if data.task in ("forecasting", "regression") and data.summary.window
-        else 0,
-        horizon=d.horizon if data.task == "forecasting" else 0,
-        seq_len=d.seq_len if data.task == "language_model" else 0,
+        window=d.window if data.task in VALUE_TASKS and data.summary.window else 0,
+        horizon=d.horizon if data.task == Task.FORECASTING else 0,
+        seq_len=d.seq_len if data.task == Task.LANGUAGE_MODEL else 0,
         source=d.source,
         source_sha256=file_sha256(source.path),
         target_transform=None if data.series_targets is None else data.series_targets.state(),

@@ -21,6 +21,7 @@ from workbench.core.serving import svg
 from workbench.core.serving.loaded import LoadedRun
 from workbench.core.serving.text import metrics_text
 from workbench.core.spec.project_file import atomic_write_bytes
+from workbench.core.spec.task import VALUE_TASKS, Task
 
 #: Step-loss points drawn at most (longer logs are thinned evenly).
 MAX_POINTS = 2000
@@ -95,7 +96,7 @@ def _final_metrics(run: LoadedRun) -> str:
 
 def _evaluation(
     run: LoadedRun, progress: Callable[[float], None] | None
-) -> tuple[str, dict | None]:
+) -> tuple[str, dict[str, Any] | None]:
     from workbench.core.serving.evaluation import run_evaluation
     from workbench.core.serving.inputs import from_split
 
@@ -122,7 +123,7 @@ def _evaluation(
         )
     else:
         html.append(f"<pre>{escape(metrics_text(run.task, m))}</pre>")
-    if run.task in ("forecasting", "regression") and result.preds.values is not None:
+    if run.task in VALUE_TASKS and result.preds.values is not None:
         x = np.arange(len(result.preds))
         name = result.preds.names[0]
         html.append(
@@ -132,7 +133,7 @@ def _evaluation(
                     ("predicted", x, result.preds.values[:, 0]),
                 ],
                 f"{name}: test split"
-                + (" (first forecast step)" if run.task == "forecasting" else ""),
+                + (" (first forecast step)" if run.task == Task.FORECASTING else ""),
                 "test window",
                 name,
             )

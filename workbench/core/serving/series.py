@@ -23,6 +23,7 @@ from workbench.core.data.raw import RawSeries
 from workbench.core.errors import DataError
 from workbench.core.serving.inputs import Inputs, check_names, transform_of
 from workbench.core.serving.loaded import LoadedRun
+from workbench.core.spec.task import Task
 
 
 def _check(run: LoadedRun, raw: RawSeries, where: str) -> None:
@@ -56,7 +57,7 @@ def windows(
 
     pre = run.pre
     _check(run, raw, where)
-    window, horizon = spec.window, pre.horizon if pre.task == "forecasting" else 0
+    window, horizon = spec.window, pre.horizon if pre.task == Task.FORECASTING else 0
     length = raw.values.shape[0]
     if length < window:
         raise _too_short(length, window, where)
@@ -85,14 +86,14 @@ def windows(
     y = None
     if raw.target_idx:
         tgt = raw.values[:, raw.target_idx].astype(np.float64)
-        if pre.task == "forecasting":
+        if pre.task == Task.FORECASTING:
             # Window i forecasts rows i+window … i+window+horizon-1 (NaN past the file's end).
             padded = np.concatenate([tgt, np.full((horizon, tgt.shape[1]), np.nan)])
             ahead = sliding_window_view(padded[window:], horizon, axis=0)
             y = ahead[first : first + n].transpose(0, 2, 1).reshape(n, -1)
         else:
             y = tgt[offsets + window - 1]
-    targets_at = offsets + (window if pre.task == "forecasting" else window - 1)
+    targets_at = offsets + (window if pre.task == Task.FORECASTING else window - 1)
     keep = np.ones(n, bool)
     if valid is not None:
         bad = np.concatenate([[0], np.cumsum(~valid)])
@@ -186,7 +187,7 @@ def _emit(
 ) -> tuple[Inputs | None, _Carry, int]:
     """Windows of the rows held whose every row is final; what to carry; the next window."""
     pre, tf = run.pre, transform_of(run)
-    window, horizon = spec.window, pre.horizon if pre.task == "forecasting" else 0
+    window, horizon = spec.window, pre.horizon if pre.task == Task.FORECASTING else 0
     length = len(carry.values)
     used = sorted(set(template.feature_idx) | set(template.target_idx))
     complete = ~np.isnan(carry.values[:, used]).any(axis=1) if interpolate else None

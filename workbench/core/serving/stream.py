@@ -25,6 +25,7 @@ from workbench.core.serving import inputs as inp
 from workbench.core.serving.loaded import LoadedRun
 from workbench.core.serving.output import Writer
 from workbench.core.serving.predict import BATCH, Cancelled, Predictions, predict
+from workbench.core.spec.task import Task
 
 #: File rows per chunk: ~65 k rows keep a chunk's arrays at a few MB for typical widths.
 CHUNK_ROWS = 1 << 16
@@ -120,7 +121,7 @@ def concat(parts: list[inp.Inputs]) -> inp.Inputs:
     def cat(arrays: list[np.ndarray | None], pad: bool, fill: Any = 0) -> np.ndarray | None:
         if any(a is None for a in arrays):
             return None
-        return np.concatenate([_pad(a, steps, fill) if pad else a for a in arrays])  # type: ignore[misc]
+        return np.concatenate([_pad(a, steps, fill) if pad else a for a in arrays])
 
     x = cat([p.x for p in parts], True)
     assert x is not None
@@ -185,7 +186,7 @@ def predict_chunks(
 ) -> Iterator[tuple[Predictions, inp.Inputs]]:
     """(predictions, inputs) batch by batch; a text stream is predicted in one go."""
     stop = should_stop or (lambda: False)
-    if run.task == "language_model":
+    if run.task == Task.LANGUAGE_MODEL:
         for chunk in chunks:
             yield predict(run, chunk, should_stop=stop), chunk
         return

@@ -122,7 +122,7 @@ def confusion_chart(matrix: list[list[int]], names: list[str], title: str) -> st
             v = share[i, j]
             shade = int(255 - 200 * v)
             fill = f"rgb({shade},{shade},255)"
-            x, y = left + j * cell, top + i * cell
+            x, y = float(left + j * cell), float(top + i * cell)
             text = "white" if v > 0.6 else "black"
             out.append(
                 f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{fill}" '

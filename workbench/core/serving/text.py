@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from workbench.core.spec.task import Task
+
 
 def _f(v: Any, digits: int = 4) -> str:
     return "-" if v is None else f"{v:.{digits}g}" if isinstance(v, float) else str(v)
@@ -20,7 +22,7 @@ def metrics_text(task: str, m: dict[str, Any]) -> str:
 
 def _metrics_text(task: str, m: dict[str, Any]) -> str:
     lines: list[str] = []
-    if task == "language_model":
+    if task == Task.LANGUAGE_MODEL:
         lines.append(f"loss:       {_f(m['loss'])} nats/token")
         lines.append(f"perplexity: {_f(m['perplexity'])}")
         lines.append(f"bits/token: {_f(m['bits_per_token'])}")

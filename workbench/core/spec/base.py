@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Self
 from workbench.core.errors import Problem, SpecError
 
 _MISSING = dataclasses.MISSING
+_T = typing.TypeVar("_T")
 
 
 def spec_field(
@@ -45,7 +46,7 @@ def field_doc(cls: type, name: str) -> str:
     """The help text of a spec field (used for GUI tooltips)."""
     for f in dataclasses.fields(cls):
         if f.name == name:
-            return f.metadata.get("doc", "")
+            return str(f.metadata.get("doc", ""))
     return ""
 
 
@@ -66,10 +67,14 @@ def _show(value: Any) -> str:
 
 
 class SpecBase:
-    """Mixin for spec dataclasses: validated ``from_dict`` and plain ``to_dict``."""
+    """Mixin for spec dataclasses: validated ``from_dict`` and plain ``to_dict``.
+
+    A spec that others hold is never changed in place (``workbench.core.spec.project`` states
+    the contract): ``replace`` / ``copy`` / ``with_path`` make the changed one.
+    """
 
     FORMAT_VERSION: ClassVar[int | None] = None
-    MIGRATIONS: ClassVar[dict[int, Callable[[dict], dict]]] = {}
+    MIGRATIONS: ClassVar[dict[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {}
 
     # ---- serialisation ------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -156,7 +161,9 @@ def _is_optional(tp: Any) -> tuple[bool, Any]:
     return False, tp
 
 
-def _migrate(cls: type[SpecBase], data: dict, path: str, problems: list[Problem]) -> dict | None:
+def _migrate(
+    cls: type[SpecBase], data: dict[str, Any], path: str, problems: list[Problem]
+) -> dict[str, Any] | None:
     version = data.get("format_version", cls.FORMAT_VERSION)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         problems.append(
@@ -207,10 +214,14 @@ def _parse_spec(cls: type, data: Any, path: str, problems: list[Problem]) -> Any
 
 
 def _parse_fields(
-    cls: type, data: dict, path: str, problems: list[Problem], skip: tuple = ()
-) -> Any:
+    cls: type[_T],
+    data: dict[str, Any],
+    path: str,
+    problems: list[Problem],
+    skip: tuple[str, ...] = (),
+) -> _T | None:
     hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     for key in data:
         if key not in fields and key not in skip:
             known = ", ".join(sorted(fields))

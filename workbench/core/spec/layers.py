@@ -33,7 +33,9 @@ class LayerSpec(SpecBase):
         return {"type": self.type, **super().to_dict()}
 
     @classmethod
-    def polymorphic_parse(cls, data: dict, path: str, problems: list[Problem]) -> LayerSpec | None:
+    def polymorphic_parse(
+        cls, data: dict[str, Any], path: str, problems: list[Problem]
+    ) -> LayerSpec | None:
         kind = data.get("type")
         if cls is not LayerSpec:  # a concrete class was asked for directly
             if kind not in (None, cls.type):
@@ -56,7 +58,7 @@ class LayerSpec(SpecBase):
 
 
 @dataclass
-class _RecurrentSpec(LayerSpec):
+class RecurrentSpec(LayerSpec):
     """Settings shared by the recurrent blocks (width, stacked layers, direction, dropout)."""
 
     recurrent: ClassVar[bool] = True
@@ -89,7 +91,7 @@ class _RecurrentSpec(LayerSpec):
 
 @register_layer
 @dataclass
-class RNNSpec(_RecurrentSpec):
+class RNNSpec(RecurrentSpec):
     """A plain (Elman) RNN block: ``tanh`` or ``relu`` units."""
 
     type: ClassVar[str] = "rnn"
@@ -102,7 +104,7 @@ class RNNSpec(_RecurrentSpec):
 
 @register_layer
 @dataclass
-class LSTMSpec(_RecurrentSpec):
+class LSTMSpec(RecurrentSpec):
     """An LSTM block (optionally with projections, ``proj_size``)."""
 
     type: ClassVar[str] = "lstm"
@@ -128,7 +130,7 @@ class LSTMSpec(_RecurrentSpec):
 
 @register_layer
 @dataclass
-class GRUSpec(_RecurrentSpec):
+class GRUSpec(RecurrentSpec):
     """A GRU block."""
 
     type: ClassVar[str] = "gru"

@@ -2,6 +2,15 @@
 
 ``ProjectSpec`` = ``DataSpec`` + ``ModelSpec`` + ``TrainSpec``. A saved project is exactly
 ``ProjectSpec.to_dict()`` as JSON. Torch-free on purpose: the GUI imports this at start-up.
+
+Immutability contract: specs are plain dataclasses (mutable, so a builder or a test can fill
+one in), but a spec that has been handed to someone else is never changed in place. Whoever
+wants a different spec makes a new one: ``spec.replace(field=…)`` (one level),
+``with_path(spec, "model.layers[0].hidden_size", 64)`` (copies only the path, shares the rest),
+``copy.deepcopy(spec)`` then edits (no validation) or ``spec.copy()`` (validated round trip).
+The app's document relies on it to share specs between its undo steps instead of copying the
+project on each edit; the Trainer copies its spec once and owns that copy (it fits the model to
+the data in place).
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ from typing import Any
 from workbench.core.errors import Problem
 from workbench.core.spec.base import SpecBase, _join, spec_field
 from workbench.core.spec.layers import LayerSpec, LSTMSpec
-from workbench.core.spec.task import PER_STEP_TASKS, TASKS
+from workbench.core.spec.task import PER_STEP_TASKS, TASKS, Task
 
 #: torch's generators take seeds up to 2**64 - 1; a larger one overflowed inside torch.
 SEED_MAX = 2**64 - 1
@@ -87,7 +96,7 @@ class DataSpec(SpecBase):
         doc="A file path (relative to the project file), 'builtin:NAME' or 'resource:FILE'",
     )
     format: str = spec_field("auto", choices=DATA_FORMATS, doc="File format (auto: by extension)")
-    task: str = spec_field("classification", choices=TASKS, doc="What the model learns")
+    task: str = spec_field(Task.CLASSIFICATION.value, choices=TASKS, doc="What the model learns")
     # Table options (CSV/TSV)
     delimiter: str | None = spec_field(None, doc="Column separator (empty: sniffed)")
     decimal: str = spec_field(
@@ -308,8 +317,8 @@ class TrainSpec(SpecBase):
 class ProjectSpec(SpecBase):
     """A whole project: the data, the model and how to train it (a project file is this, as JSON)."""
 
-    # Specs are plain mutable dataclasses: copy before editing one that others hold (``copy()``
-    # validates, ``copy.deepcopy`` does not). Example: ``ProjectSpec.from_dict(json.load(f))``.
+    # Never changed in place once shared: make a new one (the contract in this module's
+    # docstring). Example: ``ProjectSpec.from_dict(json.load(f))``.
 
     FORMAT_VERSION = 1
 
@@ -330,7 +339,7 @@ class ProjectSpec(SpecBase):
                     f"task {self.data.task!r} needs a {want!r} head (got {self.model.head.kind!r})",
                 )
             )
-        if self.data.task == "language_model" and self.model.input.kind != "tokens":
+        if self.data.task == Task.LANGUAGE_MODEL and self.model.input.kind != "tokens":
             found.append(
                 Problem("model.input.kind", "a language model reads tokens (got 'numeric')")
             )

@@ -35,7 +35,7 @@ def list_examples() -> list[Example]:
     return found
 
 
-def resolve_project_path(ref: str | os.PathLike) -> Path:
+def resolve_project_path(ref: str | os.PathLike[str]) -> Path:
     """A project file path for ``ref`` (a path, or ``example:NAME``)."""
     text = str(ref)
     if text.startswith(EXAMPLE_PREFIX):
@@ -48,14 +48,16 @@ def resolve_project_path(ref: str | os.PathLike) -> Path:
     return Path(text)
 
 
-def load_project(ref: str | os.PathLike) -> tuple[ProjectSpec, Path]:
+def load_project(ref: str | os.PathLike[str]) -> tuple[ProjectSpec, Path]:
     """Read and validate a project; returns the spec and the folder its relative paths use."""
     path = resolve_project_path(ref)
     spec = ProjectSpec.from_dict(_read_json(path), source=str(path))
     return spec, path.resolve().parent
 
 
-def load_project_for_editing(ref: str | os.PathLike) -> tuple[ProjectSpec, Path, list[Problem]]:
+def load_project_for_editing(
+    ref: str | os.PathLike[str],
+) -> tuple[ProjectSpec, Path, list[Problem]]:
     """Read a project that may have invalid values, for an editor to fix: (spec, folder, the
     problems met while reading — those values were reset to defaults). Values out of range are
     kept (``spec.problems()`` lists them). Raises when nothing usable can be read."""
@@ -105,7 +107,7 @@ def _bad_text(data: object) -> str | None:
     stack: list[tuple[str, object]] = [("", data)]
     while stack:
         path, node = stack.pop()
-        items: list = []
+        items: list[tuple[str, object, object]] = []
         if isinstance(node, dict):
             items = [(f"{path}.{k}" if path else str(k), k, v) for k, v in node.items()]
         elif isinstance(node, list):
@@ -131,7 +133,7 @@ def project_to_json(spec: ProjectSpec) -> str:
     return json.dumps(spec.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike[str], payload: bytes) -> None:
     """Write via a temp file in the same folder, fsync, then ``os.replace``: never half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -170,7 +172,7 @@ def _umask() -> int:
     return 0o022
 
 
-def save_project(spec: ProjectSpec, path: str | os.PathLike, check: bool = True) -> None:
+def save_project(spec: ProjectSpec, path: str | os.PathLike[str], check: bool = True) -> None:
     """Write ``spec`` as JSON; ``check=False`` saves a spec with problems (an editor's work in
     progress: the file opens again with them flagged)."""
     problems = spec.problems() if check else []

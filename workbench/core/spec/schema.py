@@ -44,11 +44,11 @@ SECTIONS: list[tuple[str, type]] = [
 ]
 
 
-def _default(f: dataclasses.Field) -> Any:
+def _default(f: dataclasses.Field[Any]) -> Any:
     if f.default is not dataclasses.MISSING:
         return _to_plain(f.default)
-    if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
-        value = f.default_factory()  # type: ignore[misc]
+    if f.default_factory is not dataclasses.MISSING:
+        value = f.default_factory()
         return None if isinstance(value, SpecBase) else _to_plain(value)
     return None
 
@@ -91,11 +91,12 @@ def _class_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
     if issubclass(cls, LayerSpec):
         props["type"] = {"const": cls.type, "description": cls.label or cls.type}
         required.append("type")
-    if getattr(cls, "FORMAT_VERSION", None) is not None:
+    version = getattr(cls, "FORMAT_VERSION", None)
+    if version is not None:
         props["format_version"] = {
             "type": "integer",
             "minimum": 1,
-            "maximum": cls.FORMAT_VERSION,
+            "maximum": version,
             "description": "Format version of this part (older versions are migrated)",
         }
     for f in dataclasses.fields(cls):

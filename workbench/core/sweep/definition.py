@@ -24,9 +24,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from workbench.core.errors import SpecError, WorkbenchError
 from workbench.core.spec.project import ProjectSpec
@@ -48,19 +48,26 @@ class SweepParam:
     log: bool = False
     choices: list[Any] = field(default_factory=list)
 
+    def bounds(self) -> tuple[float, float]:
+        """``(low, high)`` of a range (every kind but "choice" has them)."""
+        if self.low is None or self.high is None:
+            raise WorkbenchError(f"sweep: {self.path}: a range needs numbers low and high")
+        return self.low, self.high
+
     def grid(self) -> list[Any]:
         """The values a grid search tries."""
         if self.kind == "choice":
             return list(self.choices)
+        low, high = self.bounds()
         if self.kind == "int":
-            return list(range(int(self.low), int(self.high) + 1, int(self.step or 1)))
+            return list(range(int(low), int(high) + 1, int(self.step or 1)))
         if not self.step:
             raise WorkbenchError(
                 f"sweep: {self.path}: a grid needs choices or a step for a real-valued range",
                 'add "step" or list "choices"',
             )
-        n = int(math.floor((self.high - self.low) / self.step + 1e-9)) + 1
-        return [round(self.low + i * self.step, 12) for i in range(n)]
+        n = int(math.floor((high - low) / self.step + 1e-9)) + 1
+        return [round(low + i * self.step, 12) for i in range(n)]
 
     def to_dict(self) -> dict[str, Any]:
         if self.kind == "choice":
@@ -70,7 +77,7 @@ class SweepParam:
             out["step"] = self.step
         if self.log:
             out["log"] = True
-        if self.kind == "float" and all(float(v).is_integer() for v in (self.low, self.high)):
+        if self.kind == "float" and all(float(v).is_integer() for v in self.bounds()):
             out["type"] = "float"
         return out
 
@@ -198,7 +205,7 @@ def _param(path: str, rule: Any, problems: list[str]) -> SweepParam | None:
             return None
         return SweepParam(path, "choice", choices=choices)
     low, high = rule.get("low"), rule.get("high")
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high)):
+    if not (_is_number(low) and _is_number(high)):
         problems.append(f"{where}: needs numbers low and high, or choices")
         return None
     if low > high:
@@ -222,6 +229,10 @@ def _param(path: str, rule: Any, problems: list[str]) -> SweepParam | None:
     return SweepParam(path, kind, low, high, step, log)
 
 
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 # ---- applying values to a project -------------------------------------------------------------
 def apply_values(spec: ProjectSpec, values: dict[str, Any], source: str = "sweep") -> ProjectSpec:
     """The project with each ``path → value`` set; a layer given another ``type`` keeps the
@@ -238,7 +249,8 @@ def apply_values(spec: ProjectSpec, values: dict[str, Any], source: str = "sweep
             continue
         parent[last] = value
         if last == "type" and value in LAYER_TYPES:
-            allowed = set(LAYER_TYPES[value].__dataclass_fields__) | {"type"}
+            layer_fields = fields(LAYER_TYPES[value])  # type: ignore[arg-type]
+            allowed = {f.name for f in layer_fields} | {"type"}
             for key in [k for k in parent if k not in allowed]:
                 del parent[key]
     if problems:
@@ -249,7 +261,7 @@ def apply_values(spec: ProjectSpec, values: dict[str, Any], source: str = "sweep
 def check_against(sweep: SweepSpec, spec: ProjectSpec, source: str = "sweep") -> None:
     """Every path exists, and the extremes of every range give a valid project."""
     for param in sweep.params:
-        values = param.choices if param.kind == "choice" else [param.low, param.high]
+        values = param.choices if param.kind == "choice" else list(param.bounds())
         for value in values:
             if param.kind == "int":
                 value = int(value)

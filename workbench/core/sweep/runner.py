@@ -14,10 +14,16 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.sweep.definition import SweepSpec, apply_values
+
+if TYPE_CHECKING:
+    import optuna
+
+    from workbench.core.training.callbacks import StepInfo
+    from workbench.core.training.trainer import Trainer
 
 SWEEP_DB = "sweeps.db"
 RUN_DIR_ATTR = "run_dir"
@@ -63,7 +69,7 @@ def default_storage(runs_root: str | Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _sampler(sweep: SweepSpec, worker: int = 0):
+def _sampler(sweep: SweepSpec, worker: int = 0) -> optuna.samplers.BaseSampler:
     import optuna
 
     seed = sweep.seed + worker
@@ -75,7 +81,7 @@ def _sampler(sweep: SweepSpec, worker: int = 0):
     return optuna.samplers.TPESampler(seed=seed)
 
 
-def _pruner(sweep: SweepSpec):
+def _pruner(sweep: SweepSpec) -> optuna.pruners.BasePruner:
     import optuna
 
     if sweep.pruner == "none":
@@ -85,7 +91,7 @@ def _pruner(sweep: SweepSpec):
     )
 
 
-def open_study(sweep: SweepSpec, storage: str, worker: int = 0):
+def open_study(sweep: SweepSpec, storage: str, worker: int = 0) -> optuna.Study:
     """Create the study, or attach to it when it exists (a second worker, or a rerun)."""
     import optuna
 
@@ -107,31 +113,33 @@ def open_study(sweep: SweepSpec, storage: str, worker: int = 0):
         raise WorkbenchError(f"storage {storage}: {exc}", "install the database driver") from None
 
 
-def suggest(trial, sweep: SweepSpec) -> dict[str, Any]:
-    values = {}
+def suggest(trial: optuna.Trial, sweep: SweepSpec) -> dict[str, Any]:
+    values: dict[str, Any] = {}
     for p in sweep.params:
         if p.kind == "choice":
             values[p.path] = trial.suggest_categorical(p.path, p.choices)
         elif p.kind == "int":
+            low, high = p.bounds()
             step = int(p.step or 1)
-            values[p.path] = trial.suggest_int(
-                p.path, int(p.low), int(p.high), step=step, log=p.log
-            )
+            values[p.path] = trial.suggest_int(p.path, int(low), int(high), step=step, log=p.log)
         else:
-            values[p.path] = trial.suggest_float(p.path, p.low, p.high, step=p.step, log=p.log)
+            low, high = p.bounds()
+            values[p.path] = trial.suggest_float(p.path, low, high, step=p.step, log=p.log)
     return values
 
 
 class _Report:
     """Reports the objective after each epoch; stops the run when Optuna prunes the trial."""
 
-    def __init__(self, trial, metric: str, direction: str, stop: Path | None = None) -> None:
+    def __init__(
+        self, trial: optuna.Trial, metric: str, direction: str, stop: Path | None = None
+    ) -> None:
         self.trial, self.metric, self.direction = trial, metric, direction
         self.best: float | None = None
         self.pruned_at: int | None = None
         self.stop, self.stopped, self._looked = stop, False, 0.0
 
-    def on_step_end(self, trainer, info) -> None:
+    def on_step_end(self, trainer: Trainer, info: StepInfo) -> None:
         now = time.monotonic()
         if self.stop is None or now - self._looked < STOP_POLL_S:
             return
@@ -140,7 +148,7 @@ class _Report:
             self.stopped = True
             trainer.control.stop()
 
-    def on_epoch_end(self, trainer, metrics: dict[str, float]) -> None:
+    def on_epoch_end(self, trainer: Trainer, metrics: dict[str, float]) -> None:
         value = metrics.get(self.metric)
         if value is None or not math.isfinite(value):
             return
@@ -153,7 +161,7 @@ class _Report:
             trainer.control.stop()
 
 
-def run_trial(trial, job: SweepJob) -> float:
+def run_trial(trial: optuna.Trial, job: SweepJob) -> float:
     """The objective: train one run with the trial's values; its best epoch value."""
     import optuna
 
@@ -179,6 +187,9 @@ def run_trial(trial, job: SweepJob) -> float:
     trial.set_user_attr("pid", os.getpid())
     report = _Report(trial, job.sweep.objective, job.sweep.direction, stop)
     result = start_run(spec, base_dir, RunOptions(run_dir=run_dir, callbacks=(report,))).run()
+    if result is None:  # stopped before the run began
+        trial.study.stop()
+        raise SweepStopped("stopped before it started")
     if report.stopped:
         trial.study.stop()
         raise SweepStopped(f"stopped by the user after epoch {result.epochs}")
@@ -298,7 +309,7 @@ def study_summary(sweep: SweepSpec, storage: str) -> dict[str, Any]:
     }
 
 
-def importances(study) -> dict[str, float]:
+def importances(study: optuna.Study) -> dict[str, float]:
     """Optuna's parameter importances (fANOVA) once two trials completed; empty before."""
     import optuna
 

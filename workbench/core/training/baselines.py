@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from workbench.core.spec.task import Task
+
 #: Names the training code adds to a split's metrics (the model's own metric after the split).
 BASELINE_TAG = "_baseline_"
 
@@ -29,14 +31,14 @@ BASELINE_TAG = "_baseline_"
 def baseline_name(data: Any) -> str | None:
     """What ``<split>_baseline_*`` measures, in words (None: no baseline for this data)."""
     task = data.task
-    if task == "forecasting" and data.series_targets is not None:
+    if task == Task.FORECASTING and data.series_targets is not None:
         season = data.series_targets.season
         return f"seasonal naive (lag {season})" if season > 1 else "naive (last value)"
     return {
-        "regression": "mean of the training targets",
-        "classification": "majority class of the training split",
-        "tagging": "most common tag of the training split",
-        "language_model": "unigram frequencies of the training split",
+        Task.REGRESSION: "mean of the training targets",
+        Task.CLASSIFICATION: "majority class of the training split",
+        Task.TAGGING: "most common tag of the training split",
+        Task.LANGUAGE_MODEL: "unigram frequencies of the training split",
     }.get(task)
 
 
@@ -46,15 +48,15 @@ def split_baselines(data: Any, split: str) -> dict[str, float]:
     if len(part) == 0:
         return {}
     task = data.task
-    if task == "forecasting" and data.series_targets is not None:
+    if task == Task.FORECASTING and data.series_targets is not None:
         return _forecast(data, split)
-    if task == "regression":
+    if task == Task.REGRESSION:
         return _mean_predictor(data, split)
-    if task == "classification" and part.y is not None:
+    if task == Task.CLASSIFICATION and part.y is not None:
         return _majority(data.train.y.numpy(), part.y.numpy(), split)
-    if task == "tagging" and part.y is not None:
+    if task == Task.TAGGING and part.y is not None:
         return _majority(_valid_tags(data.train), _valid_tags(part), split)
-    if task == "language_model":
+    if task == Task.LANGUAGE_MODEL:
         return _unigram(data, split)
     return {}
 

@@ -40,7 +40,7 @@ class StepInfo:
     step: int  # optimizer steps done in the run, counting this one
     epoch: int  # 1-based
     batch_index: int  # 0-based index of the batch within the epoch
-    batch: tuple  # (x, y, lengths, mask) as fed to the model, on the device
+    batch: tuple[Any, ...]  # (x, y, lengths, mask) as fed to the model, on the device
     loss: torch.Tensor  # 0-d, detached; ``float(info.loss)`` syncs
     lr: float
 

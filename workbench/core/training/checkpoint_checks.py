@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import torch
 
@@ -25,11 +25,11 @@ class Bad(ValueError):
     """What is wrong with the checkpoint (turned into a ``TrainingError`` naming the file)."""
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_num(value: Any) -> bool:
+def _is_num(value: Any) -> TypeGuard[float]:
     return (
         isinstance(value, (int, float))
         and not isinstance(value, bool)
@@ -37,14 +37,14 @@ def _is_num(value: Any) -> bool:
     )
 
 
-def _int(where: dict, key: str, label: str, low: int = 0) -> int:
+def _int(where: dict[str, Any], key: str, label: str, low: int = 0) -> int:
     value = where.get(key)
     if not _is_int(value) or value < low:
         raise Bad(f"{label} must be a whole number ≥ {low} (found {value!r})")
     return value
 
 
-def _num(where: dict, key: str, label: str, low: float | None = None) -> float:
+def _num(where: dict[str, Any], key: str, label: str, low: float | None = None) -> float:
     value = where.get(key)
     if not _is_num(value) or (low is not None and value < low):
         bound = f" ≥ {low:g}" if low is not None else ""
@@ -52,7 +52,7 @@ def _num(where: dict, key: str, label: str, low: float | None = None) -> float:
     return float(value)
 
 
-def _dict(value: Any, label: str) -> dict:
+def _dict(value: Any, label: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise Bad(f"{label} must be an object (found {type(value).__name__})")
     return value

@@ -142,7 +142,9 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
 
 
 # ---- optimizer state ------------------------------------------------------------------------
-def optimizer_to_flat(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict]:
+def optimizer_to_flat(
+    optimizer: torch.optim.Optimizer,
+) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Split ``optimizer.state_dict()`` into tensors and JSON-safe rest."""
     sd = optimizer.state_dict()
     tensors: dict[str, torch.Tensor] = {}
@@ -157,7 +159,7 @@ def optimizer_to_flat(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch
 
 
 def optimizer_from_flat(
-    optimizer: torch.optim.Optimizer, tensors: dict[str, torch.Tensor], meta: dict
+    optimizer: torch.optim.Optimizer, tensors: dict[str, torch.Tensor], meta: dict[str, Any]
 ) -> None:
     state: dict[int, dict[str, Any]] = {}
     for name, value in tensors.items():
@@ -176,9 +178,9 @@ def optimizer_from_flat(
 
 
 # ---- recurrent state carried across chunks (language models) ---------------------------------
-def state_to_flat(state) -> tuple[dict[str, torch.Tensor], list]:
+def state_to_flat(state: list[Any] | None) -> tuple[dict[str, torch.Tensor], list[Any]]:
     tensors: dict[str, torch.Tensor] = {}
-    layout: list = []
+    layout: list[Any] = []
     for i, s in enumerate(state or []):
         if s is None:
             layout.append(None)
@@ -192,10 +194,12 @@ def state_to_flat(state) -> tuple[dict[str, torch.Tensor], list]:
     return tensors, layout
 
 
-def state_from_flat(tensors: dict[str, torch.Tensor], layout: list | None, device) -> list | None:
+def state_from_flat(
+    tensors: dict[str, torch.Tensor], layout: list[Any] | None, device: torch.device | str
+) -> list[Any] | None:
     if layout is None:
         return None
-    state: list = []
+    state: list[Any] = []
     for i, entry in enumerate(layout):
         if entry is None:
             state.append(None)

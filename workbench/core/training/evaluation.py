@@ -13,7 +13,7 @@ from workbench.core.training.tasks import TaskLogic
 EVAL_BATCH = 256
 
 
-@torch.inference_mode()
+@torch.inference_mode()  # type: ignore[untyped-decorator]  # torch is not analysed
 def evaluate_split(
     model: torch.nn.Module,
     task: TaskLogic,

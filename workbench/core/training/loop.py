@@ -26,9 +26,9 @@ class LoopMixin:
 
     def _train(self: Any) -> tuple[str, str, str]:
         st, tr = self.state, self.spec.train
-        self._pending = []
+        self._pending: list[Any] = []
         #: Set when a batched sync found a non-finite loss: every later path returns it.
-        self._divergence = None
+        self._divergence: tuple[str, str, str] | None = None
         self._sync_each = (
             self.SYNC_EVERY <= 1 if self.device.type != "cpu" else self.sync_cpu_each_step
         )

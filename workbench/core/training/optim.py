@@ -8,6 +8,7 @@ state is a few numbers in the checkpoint's JSON, and a learning rate set by hand
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import torch
@@ -17,7 +18,7 @@ from workbench.core.errors import TrainingError
 from workbench.core.spec.project import ClipSpec, OptimizerSpec, ScheduleSpec
 
 
-def build_optimizer(spec: OptimizerSpec, params) -> torch.optim.Optimizer:
+def build_optimizer(spec: OptimizerSpec, params: Iterable[Any]) -> torch.optim.Optimizer:
     """SGD (momentum, Nesterov), Adam, AdamW or RMSprop with the spec's weight decay."""
     params = list(params)
     common = {"lr": spec.lr, "weight_decay": spec.weight_decay}

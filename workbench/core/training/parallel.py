@@ -138,7 +138,7 @@ class ParallelMixin:
         out = self.ddp.reduce_steps(rows, *self._requests())[0]
         return float(out[0] / out[1]), float(out[1]), int(out[2])
 
-    def _reduce_pending(self: Any, pending: list) -> list[tuple[float, float, int]]:
+    def _reduce_pending(self: Any, pending: list[Any]) -> list[tuple[float, float, int]]:
         """The buffered steps (GPU path) reduced in one all-reduce."""
         values = torch.stack([p[1] for p in pending]).double()
         extra = torch.tensor([[p[4], p[5]] for p in pending], dtype=torch.float64)
@@ -163,7 +163,9 @@ class ParallelMixin:
         gathered = self.ddp.gather_tensors(flat)
         return {k: v for k, v in gathered.items() if not k.startswith("rank0.")}
 
-    def _restore_parallel(self: Any, tensors: dict[str, torch.Tensor], meta: dict) -> None:
+    def _restore_parallel(
+        self: Any, tensors: dict[str, torch.Tensor], meta: dict[str, Any]
+    ) -> None:
         """After ``restore_checkpoint``: this process's own carried state, or a note (and a
         rescaled position) when the number of processes changed."""
         world = self.ddp.world if self.ddp is not None else 1
@@ -186,7 +188,7 @@ class ParallelMixin:
             st.batch = min(st.batch * old // (self._batch_size * world), self.steps_per_epoch)
         st.lm_state = None
 
-    def _check_same_checkpoint(self: Any, meta: dict) -> None:
+    def _check_same_checkpoint(self: Any, meta: dict[str, Any]) -> None:
         """Every process must resume from the checkpoint rank 0 read."""
         if self.ddp is None:
             return

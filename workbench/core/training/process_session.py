@@ -49,7 +49,7 @@ STOP_GRACE_S = 45.0
 #: Seconds between terminating the launcher and killing it.
 KILL_AFTER_S = 15.0
 
-_LIVE: set[subprocess.Popen] = set()
+_LIVE: set[subprocess.Popen[bytes]] = set()
 
 
 @atexit.register
@@ -59,7 +59,7 @@ def _end_live_runs() -> None:
         _terminate(proc)
 
 
-def _terminate(proc: subprocess.Popen) -> None:
+def _terminate(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is not None:
         return
     with contextlib.suppress(OSError):
@@ -209,7 +209,7 @@ class ProcessSession:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    def _follow(self, proc: subprocess.Popen) -> None:
+    def _follow(self, proc: subprocess.Popen[bytes]) -> None:
         stop_sent_at: float | None = None
         inspect = self._inspector()
         while True:
@@ -244,7 +244,7 @@ class ProcessSession:
         if probe is None or not probe.enabled:
             return None
         checkpoint = self._run_dir / "checkpoints" / "last.safetensors"
-        state = {"due": None, "seen": None}
+        state: dict[str, float | None] = {"due": None, "seen": None}
 
         def inspect(events: list[Any]) -> None:
             if any(isinstance(e, EpochEvent) for e in events):

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core.data.prepared import DataSummary
 from workbench.core.inspection.events import ProbeOptions
+from workbench.core.spec.task import Task
 from workbench.core.training.control import TrainerControl
 from workbench.core.training.events import EventBus
 
@@ -145,8 +146,9 @@ class TrainingSession:
         return str(self._spec.data.task) if self._spec is not None else ""
 
     # ---- running ---------------------------------------------------------------------------
-    def build(self) -> Trainer:
-        """Build the engine (on the calling thread); ``run()`` does it when not done yet."""
+    def _build(self) -> Trainer:
+        # The engine, built on the calling thread by ``run()``: nothing outside the session
+        # reaches the Trainer (launchers see only ``events`` and ``control``).
         if self._trainer is not None:
             return self._trainer
         from workbench.core.training.trainer import Trainer
@@ -170,7 +172,7 @@ class TrainingSession:
 
     def run(self) -> RunResult | None:
         """Execute the run on the calling thread (blocks); None when stopped before it began."""
-        trainer = self.build()
+        trainer = self._build()
         if self.options.probe is not None:
             from workbench.core.inspection.feed import attach_inspection
 
@@ -222,7 +224,11 @@ class TrainingSession:
         """After ``run()``: a language model's sample from the trained model (seeded by the
         spec); None for other tasks."""
         trainer = self._trainer
-        if trainer is None or trainer.spec.data.task != "language_model" or trainer.model is None:
+        if (
+            trainer is None
+            or trainer.spec.data.task != Task.LANGUAGE_MODEL
+            or trainer.model is None
+        ):
             return None
         from workbench.core.models.sampling import sample_text
 

@@ -11,6 +11,7 @@ import torch
 from workbench.core.errors import SpecError, TrainingError
 from workbench.core.spec.model_fit import DataShape, fit_model_to_data
 from workbench.core.spec.project import ProjectSpec
+from workbench.core.spec.task import Task
 from workbench.core.training.callbacks import Monitor
 from workbench.core.training.tasks import IGNORE, available_metrics, metric_mode, per_step_targets
 
@@ -38,7 +39,7 @@ def prepare_split(split: Any, task: str, device: torch.device) -> Any:
     """A split ready for the loop: per-step targets pre-masked once (so the hot loop never
     masks), and on a GPU the tensors moved there once when they fit (lengths stay on the CPU,
     where packing wants them)."""
-    if task == "tagging" and split.y is not None:
+    if task == Task.TAGGING and split.y is not None:
         mask = split.mask
         if mask is None and split.lengths is not None:
             # The batcher trims per-step targets together with the mask, so keep one.
@@ -47,7 +48,7 @@ def prepare_split(split: Any, task: str, device: torch.device) -> Any:
     if device.type == "cpu" or not _fits(split, device):
         return split
 
-    def move(t):
+    def move(t: torch.Tensor | None) -> torch.Tensor | None:
         return None if t is None else t.to(device, non_blocking=True)
 
     return dataclasses.replace(split, x=move(split.x), y=move(split.y), mask=move(split.mask))
@@ -63,7 +64,7 @@ def _fits(split: Any, device: torch.device) -> bool:
     return size < 256 * 2**20
 
 
-def to_device(batch: tuple, device: torch.device) -> tuple:
+def to_device(batch: tuple[Any, ...], device: torch.device) -> tuple[Any, ...]:
     """Move a (x, y, lengths, mask) batch; no-op for tensors already there. Lengths stay put."""
     x, y, lengths, mask = batch
     if x.device != device:

@@ -29,7 +29,7 @@ class TrainState:
     total_samples: int = 0
     last_metrics: dict[str, float] = field(default_factory=dict)
     data_state: torch.Tensor | None = None  # data-order generator at the start of the epoch
-    lm_state: list | None = None  # hidden state carried across chunks
+    lm_state: list[Any] | None = None  # hidden state carried across chunks
 
     def to_meta(self) -> dict[str, Any]:
         return {

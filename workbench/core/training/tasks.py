@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from workbench.core.errors import TrainingError
+from workbench.core.spec.task import CLASS_TASKS, LABEL_TASKS, PER_STEP_TASKS, Task
 from workbench.core.training.baselines import skill, split_baselines
 
 IGNORE = -100  # cross_entropy's ignore_index: per-step targets that do not count
@@ -23,7 +24,7 @@ LN2 = math.log(2.0)
 
 def resolve_loss(task: str, loss: str) -> str:
     """The loss a task trains with (``auto`` picks), or a ``TrainingError`` when it cannot."""
-    classes = task in ("classification", "tagging", "language_model")
+    classes = task in CLASS_TASKS
     if loss == "auto":
         return "cross_entropy" if classes else "mse"
     if classes and loss != "cross_entropy":
@@ -57,20 +58,20 @@ class TaskLogic:
         self.loss_name = resolve_loss(task, loss)
         self.data = data
         self.classes = self.loss_name == "cross_entropy"
-        self.per_step = task in ("tagging", "language_model")
+        self.per_step = task in PER_STEP_TASKS
         self._baselines: dict[str, dict[str, float]] = {}
 
     # ---- training -------------------------------------------------------------------------
     def loss(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Mean loss of a batch over the targets that count."""
-        if self.task == "tagging":
+        if self.task == Task.TAGGING:
             flat_y = y.reshape(-1)
             total = F.cross_entropy(
                 out.reshape(-1, out.shape[-1]), flat_y, ignore_index=IGNORE, reduction="sum"
             )
             # A batch whose steps are all padding gives 0, not 0/0.
             return total / (flat_y != IGNORE).sum().clamp(min=1)
-        if self.task == "language_model":
+        if self.task == Task.LANGUAGE_MODEL:
             return F.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1))
         if self.classes:
             return F.cross_entropy(out, y)
@@ -82,7 +83,7 @@ class TaskLogic:
     def new_sums(self, device: torch.device) -> dict[str, Any]:
         zero = torch.zeros((), dtype=torch.float64, device=device)
         sums: dict[str, Any] = {"loss": zero.clone(), "count": zero.clone()}
-        if self.classes and self.task != "language_model":
+        if self.classes and self.task != Task.LANGUAGE_MODEL:
             sums["correct"] = zero.clone()
         if not self.classes:
             sums["pred"], sums["true"] = [], []
@@ -117,7 +118,7 @@ class TaskLogic:
         metrics = {f"{prefix}_loss": loss}
         if "correct" in sums:
             metrics[f"{prefix}_accuracy"] = float(sums["correct"]) / count
-        if self.task == "language_model":
+        if self.task == Task.LANGUAGE_MODEL:
             metrics.update(lm_metrics(loss, prefix))
         if not self.classes and sums["pred"]:
             pred = torch.cat(sums["pred"]).float().cpu().numpy()
@@ -160,14 +161,14 @@ def metric_mode(name: str, mode: str = "auto") -> str:
 def available_metrics(task: str, loss: str, has_val: bool) -> list[str]:
     """Epoch metric names a run of this task will report."""
     names = ["train_loss"]
-    if task == "language_model":
+    if task == Task.LANGUAGE_MODEL:
         names += ["train_perplexity", "train_bpc"]
     if not has_val:
         return names
     names.append("val_loss")
-    if task in ("classification", "tagging"):
+    if task in LABEL_TASKS:
         names.append("val_accuracy")
-    elif task == "language_model":
+    elif task == Task.LANGUAGE_MODEL:
         names += ["val_perplexity", "val_bpc"]
     else:
         names += ["val_rmse", "val_mae"]

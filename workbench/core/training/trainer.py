@@ -4,6 +4,9 @@
 from any other thread. The hot loop is a hand-written PyTorch loop plus a few attribute reads:
 no per-sample Python, one host sync per step on the CPU (``loss.item()`` is free there) and one
 every ``SYNC_EVERY`` steps on a GPU, where per-step syncs would stall the launch queue.
+
+The steps live in ``loop.py``, the multi-process parts in ``parallel.py``; the run folder's
+opening / recovery in ``run_folder.py`` and the run's end in ``finish.py``.
 """
 
 from __future__ import annotations
@@ -22,14 +25,11 @@ from workbench.core.device import describe_device, resolve_device
 from workbench.core.errors import TrainingError, WorkbenchError
 from workbench.core.models import build_model
 from workbench.core.runlock import RunLock
-from workbench.core.runs import RunDir, data_base_dir, default_run_dir
-from workbench.core.serving import preprocessing
+from workbench.core.runs import MetricsLog, RunDir, data_base_dir
 from workbench.core.spec.project import ProjectSpec
 from workbench.core.spec.project_file import atomic_write_bytes
-from workbench.core.step_store import truncate_steps
+from workbench.core.spec.task import Task
 from workbench.core.training import checkpoints as ck
-from workbench.core.training import recovery
-from workbench.core.training.baselines import BASELINE_TAG, baseline_name
 from workbench.core.training.callbacks import HOOKS, Monitor, StepInfo
 from workbench.core.training.control import TrainerControl
 from workbench.core.training.distributed import STOP_FILE
@@ -41,12 +41,14 @@ from workbench.core.training.events import (
     EventBus,
     StatusEvent,
 )
+from workbench.core.training.finish import finish_run
 from workbench.core.training.loop import LoopMixin
 from workbench.core.training.optim import GradientClipper, LRSchedule, build_optimizer, set_lr
 from workbench.core.training.parallel import NullLog, ParallelMixin
 from workbench.core.training.result import RunResult
+from workbench.core.training.run_folder import open_run_folder
 from workbench.core.training.setup import build_monitor, prepare_split, sync_spec_to_data, to_device
-from workbench.core.training.state import TrainState, full_checkpoint, restore_checked
+from workbench.core.training.state import TrainState, full_checkpoint
 from workbench.core.training.tasks import TaskLogic, lm_metrics
 from workbench.core.training.writer import CheckpointWriter
 
@@ -106,7 +108,7 @@ class Trainer(LoopMixin, ParallelMixin):
         self._callbacks: list[Any] = []
         self._resuming = False
         self._prepared = False
-        self._log = None
+        self._log: MetricsLog | NullLog | None = None
         self._rundir: RunDir | None = None
         self._writer = CheckpointWriter()
         self._divergence: tuple[str, str, str] | None = None
@@ -134,10 +136,14 @@ class Trainer(LoopMixin, ParallelMixin):
 
     def loss_fn(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The task's loss of model outputs against targets (padded steps excluded)."""
+        assert self.task is not None, "prepare() first"
         return self.task.loss(out, y)
 
-    def compute_loss(self, batch: tuple, state=None) -> tuple[torch.Tensor, torch.Tensor, Any]:
+    def compute_loss(
+        self, batch: tuple[Any, ...], state: Any = None
+    ) -> tuple[torch.Tensor, torch.Tensor, Any]:
         """Forward one ``(x, y, lengths, mask)`` batch: ``(loss, output, new_state)``."""
+        assert self.task is not None and self.model is not None, "prepare() first"
         x, y, lengths, _ = to_device(tuple(batch) + (None,) * (4 - len(batch)), self.device)
         out, new_state = self.model(x, lengths, state)
         return self.task.loss(out, y), out, new_state
@@ -160,6 +166,7 @@ class Trainer(LoopMixin, ParallelMixin):
 
         self._join_group()  # several processes under a torch launcher, else nothing
         if self._resuming and self.writes_run:  # before anything is read or written
+            assert self.run_dir is not None  # a resumed run has its folder
             self._lock = RunLock(self.run_dir)  # one process per run folder
             self._lock.acquire()
         self._set_status("preparing", "loading data")
@@ -168,7 +175,7 @@ class Trainer(LoopMixin, ParallelMixin):
         self.notes += sync_spec_to_data(spec, self.data)
         self.notes += self.data.summary.run_notes()
         self.task = TaskLogic(spec.data.task, tr.loss, self.data)
-        self.lm = spec.data.task == "language_model"
+        self.lm = spec.data.task == Task.LANGUAGE_MODEL
         torch.manual_seed(tr.seed)  # the weights depend on the seed only
         self.model = build_model(spec.model).to(self.device)
         self.optimizer = build_optimizer(tr.optimizer, self.model.parameters())
@@ -194,103 +201,14 @@ class Trainer(LoopMixin, ParallelMixin):
         self.clipper = GradientClipper(tr.clip, list(self.model.parameters()))
         self.monitor, notes = build_monitor(spec, self.task.loss_name, len(self.splits["val"]) > 0)
         self.notes += notes
-        self._open_run_dir()
+        open_run_folder(self)
         self.step_model = self.model
         if self.ddp is not None:
             self.step_model = self.ddp.wrap(self.model)
             if self.ddp.main:
+                assert self._rundir is not None  # open_run_folder set it
                 self.ddp.stop_file = self._rundir.path / STOP_FILE
         self._prepared = True
-
-    def _open_run_dir(self) -> None:
-        spec = self.spec
-        if self._resuming:
-            # A refused resume leaves the run as it was: ``_rundir`` (and with it the status
-            # file) is taken over only once the checkpoint is known to be usable.
-            rundir = RunDir.open(self.run_dir)
-            if not rundir.last_checkpoint.is_file():
-                raise TrainingError(f"{self.run_dir}: has no checkpoint to resume from yet")
-            tensors, meta = ck.load_checkpoint(rundir.last_checkpoint)
-            restore_checked(self, rundir.last_checkpoint, tensors, meta)
-            self._check_same_checkpoint(meta)
-            self._restore_parallel(tensors, meta)
-            st = self.state
-            if st.step >= self._planned_steps or st.epoch >= spec.train.epochs:
-                raise TrainingError(
-                    f"{self.run_dir}: this run already finished ({st.epoch} epochs, {st.step} steps)",
-                    "resume with --epochs N (more than it has done) to train longer",
-                )
-            self._rundir = rundir
-            if self.writes_run:  # the folder is rank 0's to put in order
-                self._recover_folder()
-        elif not self.writes_run:  # another rank's process: rank 0 writes the folder
-            self.run_dir = self._agree_run_dir(None)
-            self._rundir, self._log = RunDir(self.run_dir), NullLog()
-            return
-        else:
-            self.run_dir = self.run_dir or default_run_dir(spec.name)
-            self._rundir = RunDir.create(self.run_dir)
-            self._lock = RunLock(self.run_dir)
-            self._lock.acquire()
-            info = {
-                "project": spec.name,
-                # Relative data paths start here on resume (the working folder when no project
-                # folder is known: that is where they were found now).
-                "base_dir": str((self.base_dir or Path.cwd()).resolve()),
-                "seed": spec.train.seed,
-                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            }
-            if self.ddp is not None:
-                info["world_size"] = self.ddp.world
-            self._rundir.write_info(info)
-            self._agree_run_dir(self.run_dir)
-        if not self.writes_run:
-            self._log = NullLog()
-            return
-        self._rundir.write_project(spec)
-        # What predict / export need to prepare new data exactly like this run's own.
-        preprocessing.save(
-            self._rundir.path, preprocessing.from_prepared(spec, self.data, self.base_dir)
-        )
-        self._log = self._rundir.open_log()
-        first = "resume" if self._resuming else "start"
-        self._log.write(
-            {
-                "type": first,
-                "step": self.state.step,
-                "epoch": self.state.epoch,
-                "device": describe_device(self.device),
-                "steps_per_epoch": self._steps_per_epoch,
-                **({"processes": self.ddp.world} if self.ddp else {}),
-            }
-        )
-        if self._missing_epoch:  # the log lost it (power loss): re-add it
-            st = self.state
-            self._log.write(
-                {"type": "epoch", "epoch": st.epoch, "step": st.step, **st.last_metrics}
-            )
-        for note in self.notes:
-            self._note(note)
-
-    def _recover_folder(self) -> None:
-        """After a crash the folder may hold more than the checkpoint: put it back in order."""
-        st, folder = self.state, self._rundir
-        removed = recovery.clean_temp_files(folder.path)
-        cut = recovery.truncate_log(folder.metrics_file, st.step, st.epoch)
-        cut += truncate_steps(folder.path, st.step)
-        if cut:
-            self.notes.append(
-                f"dropped {cut} metrics-log lines written after the last checkpoint "
-                f"(step {st.step}); they are trained again"
-            )
-        if removed:
-            self.notes.append(f"removed {len(removed)} temp files of interrupted writes")
-        self._missing_epoch = (
-            st.batch == 0
-            and st.epoch > 0
-            and bool(st.last_metrics)
-            and st.epoch not in recovery.logged_epochs(folder.metrics_file)
-        )
 
     # ---- running --------------------------------------------------------------------------
     def run(self) -> RunResult:
@@ -303,10 +221,11 @@ class Trainer(LoopMixin, ParallelMixin):
             self._hooks = hooks
             for hook in hooks["on_train_begin"]:
                 hook(self)
+            assert self.model is not None  # prepare() built it
             self.model.train()
             self._set_status("running", f"training on {describe_device(self.device)}")
             outcome, message, hint = self._train()
-            result = self._finish(outcome, message, hint)
+            result = finish_run(self, outcome, message, hint)
             self._writer.close()
             for hook in hooks["on_train_end"]:
                 hook(self, result)
@@ -335,7 +254,7 @@ class Trainer(LoopMixin, ParallelMixin):
         with contextlib.suppress(WorkbenchError):  # a full disk cannot take the status either
             self._set_status("failed", message)
 
-    def _batches(self) -> Iterator[tuple]:
+    def _batches(self) -> Iterator[tuple[Any, ...]]:
         """This epoch's batches from the current position (skipping those already done)."""
         from workbench.core.data.batching import iterate_batches, lm_batches
 
@@ -376,6 +295,8 @@ class Trainer(LoopMixin, ParallelMixin):
     # ---- epoch end, checkpoints, finish ---------------------------------------------------
     def _end_epoch(self) -> bool:
         """Metrics, schedule, keep-best and checkpoint after an epoch; True to stop early."""
+        assert self.monitor is not None and self.schedule is not None  # prepare() built them
+        assert self.optimizer is not None and self._log is not None
         st, tr = self.state, self.spec.train
         metrics = {"train_loss": st.loss_sum / max(st.loss_weight, 1e-12)}
         if self.lm:
@@ -401,6 +322,7 @@ class Trainer(LoopMixin, ParallelMixin):
         self._save_last(kind="best" if improved and tr.keep_best else "last")
         if improved and tr.keep_best and self.writes_run:
             # The epoch-end checkpoint *is* the best state: link it rather than write it again.
+            assert self._rundir is not None
             best = self._rundir.best_checkpoint
             last = self._rundir.last_checkpoint
             self._writer.submit(ck.link_or_copy, last, best, announce=(str(best), True))
@@ -414,6 +336,7 @@ class Trainer(LoopMixin, ParallelMixin):
     def _save_last(self, kind: str = "last") -> None:
         """Snapshot the resume point now; the writer thread puts the bytes on disk."""
         self._flush_pending()
+        assert self._log is not None  # prepare() opened it
         self._log.flush()  # every step the checkpoint covers is logged before it
         if self._divergence:  # never overwrite the last good checkpoint with a bad state
             return
@@ -424,6 +347,7 @@ class Trainer(LoopMixin, ParallelMixin):
         tensors, meta = full_checkpoint(self, kind)
         tensors.update(gathered)
         meta.update(world_size=self.ddp.world if self.ddp else 1, rank_batch=self._batch_size)
+        assert self._rundir is not None
         path = self._rundir.last_checkpoint
         payload = ck.serialize_checkpoint(tensors, meta)
         self._writer.submit(atomic_write_bytes, path, payload, announce=(str(path), False))
@@ -435,68 +359,6 @@ class Trainer(LoopMixin, ParallelMixin):
         while done:
             path, best = done.pop(0)
             self.events.publish(CheckpointEvent(path, best=best))
-
-    def _finish(self, outcome: str, message: str, hint: str) -> RunResult:
-        st = self.state
-        status = outcome
-        metrics = dict(st.last_metrics)
-        if outcome != "diverged":
-            if st.batch:
-                self._save_last()  # mid-epoch stop / step budget: the resume point
-            if st.loss_weight and st.epoch == 0:
-                metrics["train_loss"] = st.loss_sum / st.loss_weight
-            # A stop must be quick (the GUI joins the worker within a second): the user asked
-            # to stop, so the checkpoint is saved and the last epoch's metrics stand.
-            if outcome != "stopped" and self.writes_run:
-                if "val_loss" not in metrics:
-                    metrics.update(self.evaluate("val"))
-                metrics.update(self._test_metrics())
-        metrics["samples_per_s"] = st.total_samples / st.train_time if st.train_time > 0 else 0.0
-        metrics["wall_time_s"] = time.perf_counter() - self._run_t0
-        if self.monitor.best is not None:
-            metrics["best_epoch"] = self.monitor.best_epoch
-        # Which weights each figure comes from (the summary says it, never mixes silently).
-        sources = self._figure_sources(metrics)
-        self._writer.wait()  # every checkpoint is on disk before the run reports its end
-        self._announce_writes()
-        result = RunResult(
-            status, st.epoch, st.step, metrics, self._rundir.path, message, hint, sources
-        )
-        self._log.write({"type": "end", "status": status, "message": message, **metrics, **sources})
-        self._set_status(status, message + (f" — {hint}" if hint else ""))
-        return result
-
-    def _figure_sources(self, metrics: dict[str, Any]) -> dict[str, str]:
-        """``<split>_from``: the checkpoint each split's figures were measured on."""
-        st, out = self.state, {}
-        last = f"epoch {st.epoch}, the last"
-        if any(k.startswith("val_") for k in metrics):
-            out["val_from"] = last
-        if any(k.startswith("test_") for k in metrics):
-            best = self._rundir.best_checkpoint
-            on_best = self.spec.train.keep_best and best.is_file() and self.monitor.best is not None
-            out["test_from"] = (
-                f"best checkpoint, epoch {self.monitor.best_epoch}" if on_best else last
-            )
-        name = baseline_name(self.data)
-        if name and any(BASELINE_TAG in k for k in metrics):
-            out["baseline"] = name
-        return out
-
-    def _test_metrics(self) -> dict[str, float]:
-        """Test metrics, on the best checkpoint's weights when keep-best kept one."""
-        if len(self.splits["test"]) == 0:
-            return {}
-        best = self._rundir.best_checkpoint
-        self._writer.wait()
-        if not (self.spec.train.keep_best and best.is_file()):
-            return self.evaluate("test")
-        current = {k: v.clone() for k, v in self.model.state_dict().items()}
-        self.model.load_state_dict(ck.read_state_dict(best))
-        try:
-            return self.evaluate("test")
-        finally:
-            self.model.load_state_dict(current)
 
     # ---- status & notes -------------------------------------------------------------------
     def _set_status(self, status: str, message: str = "") -> None:
@@ -515,7 +377,7 @@ class Trainer(LoopMixin, ParallelMixin):
                 )
 
     def _write_status(self, message: str = "") -> None:
-        if not self.writes_run:
+        if not self.writes_run or self._rundir is None:
             return
         st = self.state
         self._rundir.write_status(

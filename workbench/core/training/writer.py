@@ -19,7 +19,7 @@ from workbench.core.errors import TrainingError
 
 class CheckpointWriter:
     def __init__(self) -> None:
-        self._jobs: queue.Queue = queue.Queue()
+        self._jobs: queue.Queue[Any] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         #: Paths (and a best flag) written since the loop last looked; appended by the worker.

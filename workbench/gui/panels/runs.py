@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QAction, QFontDatabase, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QAction, QFontDatabase, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -177,12 +177,18 @@ class RunsPanel(QWidget):
         self.runs = self._list() if runs is None else runs
         self._listed = _fingerprint(self.runs)
         self.columns = table_columns(self.runs)
+        # Cells are set through the model, never as Python QStandardItem objects: clear()
+        # deletes items behind PySide6's back, and a stale item wrapper was later handed out
+        # for a new QAction at the same address ("QStandardItem has no attribute triggered").
         self.model.clear()
         self.model.setHorizontalHeaderLabels([c.header for c in self.columns])
+        tooltip = Qt.ItemDataRole.ToolTipRole
         for i, column in enumerate(self.columns):
-            self.model.horizontalHeaderItem(i).setToolTip(as_plain(column.key))
-        for run in self.runs:
-            self.model.appendRow([self._item(run, c) for c in self.columns])
+            self.model.setHeaderData(i, Qt.Orientation.Horizontal, as_plain(column.key), tooltip)
+        self.model.setRowCount(len(self.runs))
+        for row, run in enumerate(self.runs):
+            for col, column in enumerate(self.columns):
+                self.model.setItemData(self.model.index(row, col), self._cell(run, column))
         self._fill_columns_menu()
         self.table.resizeColumnsToContents()
         where = f"{len(self.runs)} run{'s' if len(self.runs) != 1 else ''} in {root}"
@@ -191,7 +197,8 @@ class RunsPanel(QWidget):
             self.select_keys(keep)
         self._on_selection()
 
-    def _item(self, run: RunSummary, column: Column) -> QStandardItem:
+    def _cell(self, run: RunSummary, column: Column) -> dict[int, object]:
+        """The cell's data by role."""
         value = column.value(run)
         if column.key == "duration":
             text = format_duration(value)
@@ -199,15 +206,18 @@ class RunsPanel(QWidget):
             text = "" if not math.isfinite(value) else f"{value:.4g}"
         else:
             text = "" if value is None else str(value)
-        item = QStandardItem(text)
-        item.setData(value if isinstance(value, int | float) else text.lower(), SORT)
-        item.setData(run.key, KEY)
+        cell: dict[int, object] = {
+            Qt.ItemDataRole.DisplayRole: text,
+            SORT: value if isinstance(value, int | float) else text.lower(),
+            KEY: run.key,
+        }
         if column.key == "name":
             notes = f"\n\n{run.meta.notes}" if run.meta.notes else ""
-            item.setToolTip(as_plain(f"{run.name}\n{run.path}{notes}"))
+            cell[Qt.ItemDataRole.ToolTipRole] = as_plain(f"{run.name}\n{run.path}{notes}")
         if isinstance(value, int | float) and column.key != "starred":
-            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return item
+            right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            cell[Qt.ItemDataRole.TextAlignmentRole] = int(right.value)
+        return cell
 
     def _fill_columns_menu(self) -> None:
         # Our own actions, removed and deleted explicitly: QMenu.clear() on actions the menu

@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QWidget
 
+from workbench.core.training.events import EpochEvent, StepEvent
 from workbench.gui.plots.colors import LIVE
 from workbench.gui.plots.live_plot import LivePlot
 from workbench.gui.plots.loss_plot import LossPlot
@@ -157,13 +158,12 @@ class TrainingDashboard(QWidget):
             plot.set_x_hint(float(epochs) if epochs else None)
 
     def handle(self, events: Iterable[Any]) -> None:
-        """Take a batch of engine events (anything with ``kind``); other kinds are ignored."""
-        steps: list[Any] = []
+        """Take a batch of engine events: steps and epochs are plotted, other types ignored."""
+        steps: list[StepEvent] = []
         for event in events:
-            kind = getattr(event, "kind", None)
-            if kind == "step":
+            if isinstance(event, StepEvent):
                 steps.append(event)
-            elif kind == "epoch":
+            elif isinstance(event, EpochEvent):
                 self._add_epoch(event.epoch, event.metrics)
         if steps:
             x = np.fromiter((e.step for e in steps), np.float64, len(steps))

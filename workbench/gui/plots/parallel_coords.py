@@ -89,8 +89,13 @@ class ParallelCoordinates(pg.PlotWidget):
         item.setMenuEnabled(False)
         self.axes: list[Axis] = []
         self.lines: list[pg.PlotDataItem] = []
-        self.message = pg.TextItem("", color="#555", anchor=(0.5, 0.5))
+        self.message = pg.TextItem(
+            "Parallel coordinates of the sweep's trials show here", color="#555", anchor=(0.5, 0.5)
+        )
         self.addItem(self.message)
+        self.message.setPos(0.5, 0.5)
+        self.setXRange(0, 1, padding=0)
+        self.setYRange(0, 1, padding=0)
 
     def set_trials(
         self, params: list[Any], trials: list[dict], objective: str, direction: str

@@ -11,6 +11,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ CHUNK_ROWS = 1 << 20
 NA_VALUES = sorted(MISSING | {m.upper() for m in MISSING} | {m.title() for m in MISSING})
 
 
-def reader_options(dialect: Dialect, names: list[str]) -> dict:
+def reader_options(dialect: Dialect, names: list[str]) -> dict[str, Any]:
     return dict(
         sep=r"\s+" if dialect.delimiter == " " else dialect.delimiter,
         decimal=dialect.decimal,
@@ -53,7 +54,7 @@ def chunks(
     text = [n for n, k in zip(names, kinds) if not k]
     # One default dtype and one NA list: per-column dicts cost pandas ~1 ms a column, which
     # made a 6,000-column file take seconds. Missing text cells come back as "".
-    dtype: dict | str = defaultdict(
+    dtype: dict[str, Any] | str = defaultdict(
         lambda: "float32", {n: object for n in text} | {n: "float64" for n in exact}
     )
     reader = pd.read_csv(

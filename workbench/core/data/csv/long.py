@@ -17,6 +17,7 @@ from workbench.core.data.csv.table import Table, first_missing, read_table
 from workbench.core.data.csv.timecol import time_keys
 from workbench.core.data.raw import RawSequences
 from workbench.core.errors import DataError
+from workbench.core.spec.task import Task
 
 if TYPE_CHECKING:
     from workbench.core.spec.project import DataSpec
@@ -131,7 +132,7 @@ def _labels(
     group, pos, starts = layout
     labels = table.columns[label_col][order]
     n, steps = len(starts), int(pos.max()) + 1 if len(pos) else 0
-    if spec.task == "tagging":
+    if spec.task == Task.TAGGING:
         y = np.empty((n, steps), dtype=object)
         y[:] = labels[starts][:, None]  # padding repeats a real label; the mask hides it
         y[group, pos] = labels

@@ -164,12 +164,12 @@ def decide(
             f"({a!r} and {b!r})",
             "set thousands to the separator the file uses",
         )
-    sep = next(iter(found), None)
-    if sep is None:
+    chosen = next(iter(found), None)
+    if chosen is None:
         # Cells like 1.234 in a file whose decimal mark is ',' are grouped thousands.
         marks = {s for e in evidence.values() for s, _ in e.ambiguous} - {decimal, delimiter}
-        sep = next(iter(sorted(marks)), None)
-    return _checked(NumberFormat(decimal, sep), evidence, columns, where)
+        chosen = next(iter(sorted(marks)), None)
+    return _checked(NumberFormat(decimal, chosen), evidence, columns, where)
 
 
 def _checked(

@@ -19,6 +19,7 @@ from workbench.core.data.csv.table import Table, first_missing, read_table
 from workbench.core.data.csv.timecol import time_keys, time_order
 from workbench.core.data.raw import RawSeries
 from workbench.core.errors import DataError
+from workbench.core.spec.task import Task
 
 if TYPE_CHECKING:
     from workbench.core.spec.project import DataSpec
@@ -99,7 +100,7 @@ def series_from_table(
     if spec.feature_columns:
         features = [cols.find(table, n, "feature", where) for n in spec.feature_columns]
     else:
-        exclude = taken | (set(targets) if spec.task != "forecasting" else set())
+        exclude = taken | (set(targets) if spec.task != Task.FORECASTING else set())
         features = [n for n in table.names if n not in exclude and table.is_numeric(n)]
         left_out = [n for n in table.names if n not in exclude and not table.is_numeric(n)]
     if not features:

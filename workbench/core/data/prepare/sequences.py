@@ -18,11 +18,10 @@ from workbench.core.data.splits import (
     stratified_split,
 )
 from workbench.core.errors import DataError
+from workbench.core.spec.task import SEQUENCE_TASKS, Task
 
 if TYPE_CHECKING:
     from workbench.core.spec.project import DataSpec
-
-SEQUENCE_TASKS = ("classification", "regression", "tagging")
 
 
 def _pad_to(x: np.ndarray, steps: int) -> np.ndarray:
@@ -127,7 +126,7 @@ def prepare_sequences(
     if task not in SEQUENCE_TASKS:
         hint = (
             "forecasting cuts windows from one long series: use a wide CSV or a 2-D array"
-            if task == "forecasting"
+            if task == Task.FORECASTING
             else "language modelling reads a text file"
         )
         raise DataError(f"{where}: task {task!r} does not fit independent sequences", hint)
@@ -149,7 +148,8 @@ def prepare_sequences(
     class_names: list[str] | None = None
     mask = None
     y = raw.y
-    if task == "classification":
+    assert y is not None  # checked above; dropping / filling missing values keeps the labels
+    if task == Task.CLASSIFICATION:
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
         if y.ndim != 1:
@@ -162,7 +162,7 @@ def prepare_sequences(
         else:
             ids, class_names = lab.encode(y, raw.class_names, None, where)
         y = ids
-    elif task == "tagging":
+    elif task == Task.TAGGING:
         if y.ndim != 2 or y.shape[1] != steps:
             raise DataError(
                 f"{where}: tagging needs one label per step (labels of shape [N, {steps}], got {list(y.shape)})",
@@ -179,7 +179,7 @@ def prepare_sequences(
         if y.shape[0] != n:
             raise DataError(f"{where}: {y.shape[0]} targets for {n} sequences")
 
-    parts, split_kind = _split(raw, n_main, spec, where, y if task == "classification" else None)
+    parts, split_kind = _split(raw, n_main, spec, where, y if task == Task.CLASSIFICATION else None)
     require_train(len(parts[0]), where)
 
     method = spec.normalization
@@ -188,7 +188,7 @@ def prepare_sequences(
         raw.x[train_idx][valid_steps[train_idx]], method, raw.feature_names
     )
     target_stats = None
-    if task == "regression":
+    if task == Task.REGRESSION:
         names = (
             raw.target_names
             if len(raw.target_names) == y.shape[1]
@@ -203,15 +203,15 @@ def prepare_sequences(
     stats = norm.make_stats(method, feat_stats, target_stats)
 
     ragged = bool((lengths < steps).any())
-    if task == "classification":
+    if task == Task.CLASSIFICATION:
         output_size = len(class_names or [])
         counts = np.bincount(y, minlength=output_size)
-        class_counts = {name: int(c) for name, c in zip(class_names, counts)}
+        class_counts = {name: int(c) for name, c in zip(class_names or [], counts)}
         target_names = list(raw.target_names[:1]) or ["label"]
-    elif task == "tagging":
+    elif task == Task.TAGGING:
         output_size = len(class_names or [])
         counts = np.bincount(y[valid_steps], minlength=output_size)
-        class_counts = {name: int(c) for name, c in zip(class_names, counts)}
+        class_counts = {name: int(c) for name, c in zip(class_names or [], counts)}
         target_names = list(raw.target_names[:1]) or ["label"]
     else:
         output_size = int(y.shape[1])
@@ -226,7 +226,7 @@ def prepare_sequences(
             )
         )
 
-    labelled = task == "classification" and bool(class_names)
+    labelled = task == Task.CLASSIFICATION and bool(class_names)
     shown = preview_indices(y if labelled else None, n)
     summary = DataSummary(
         output_size=output_size,
@@ -252,14 +252,14 @@ def prepare_sequences(
         preview_parsed=raw.preview.parsed,
         dropped_columns=dict(raw.dropped),
         preview_series=[np.array(raw.x[i, : lengths[i]], dtype=np.float64) for i in shown],
-        preview_labels=[str(class_names[y[i]]) for i in shown] if labelled else [],
+        preview_labels=[str((class_names or [])[y[i]]) for i in shown] if labelled else [],
         notes=list(dict.fromkeys(raw.notes)),
     )
     if summary_only:
         return summary
     import torch  # only now: a summary alone needs no tensors
 
-    y_dtype = torch.float32 if task == "regression" else torch.int64
+    y_dtype = torch.float32 if task == Task.REGRESSION else torch.int64
 
     def make(idx: np.ndarray) -> SequenceSplit:
         return SequenceSplit(

@@ -23,11 +23,10 @@ from workbench.core.data.raw import RawSeries
 from workbench.core.data.splits import chronological_bounds, random_split, require_train
 from workbench.core.data.transforms import TargetTransform, resolve_season
 from workbench.core.errors import DataError
+from workbench.core.spec.task import SERIES_TASKS, Task
 
 if TYPE_CHECKING:
     from workbench.core.spec.project import DataSpec
-
-SERIES_TASKS = ("forecasting", "regression")
 
 
 def _take(values: np.ndarray, idx: list[int]) -> np.ndarray:
@@ -59,9 +58,9 @@ def _cut(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Windows whose targets lie inside [start, stop) and whose inputs start at ``in_start`` or
     later; also the position of each window's first target step."""
-    span = window + (horizon if task == "forecasting" else 0)
+    span = window + (horizon if task == Task.FORECASTING else 0)
     n_feat, n_tgt = feats.shape[1], targets.shape[1]
-    k = horizon * n_tgt if task == "forecasting" else n_tgt
+    k = horizon * n_tgt if task == Task.FORECASTING else n_tgt
     count = stop - in_start - span + 1
     if count <= 0 or stop <= start:
         return (
@@ -69,9 +68,9 @@ def _cut(
             np.zeros((0, k), np.float32),
             np.zeros(0, np.int64),
         )
-    lead = window if task == "forecasting" else window - 1  # first target = window start + lead
+    lead = window if task == Task.FORECASTING else window - 1  # first target = window start + lead
     x = _windows(feats[in_start:stop], window)
-    if task == "forecasting":
+    if task == Task.FORECASTING:
         y = _windows(targets[in_start + window : stop], horizon).reshape(-1, horizon * n_tgt)
     else:
         y = targets[in_start + window - 1 : stop]
@@ -89,7 +88,7 @@ def _cut(
 def _input_starts(bounds: list[tuple[int, int]], window: int, task: str, strict: bool) -> list[int]:
     """Where each split's window inputs may begin: inside the split when ``strict``, else up to
     a window before it (the targets stay inside; only inputs reach back into earlier data)."""
-    lead = window if task == "forecasting" else window - 1
+    lead = window if task == Task.FORECASTING else window - 1
     starts = [bounds[0][0]]
     for start, _ in bounds[1:]:
         starts.append(start if strict else max(0, start - lead))
@@ -106,7 +105,7 @@ def _fitting_window(
 ) -> tuple[int, str]:
     """The window, shortened when the training part (every part when ``strict``) could not
     hold one window + horizon; and a note saying so ('' when it fits as asked)."""
-    extra = history + (horizon if task == "forecasting" else 0)
+    extra = history + (horizon if task == Task.FORECASTING else 0)
     parts = [bounds[0]] + ([(a, b) for a, b in bounds[1:] if b > a] if strict else [])
     room = min(b - a for a, b in parts) - extra
     if window <= room or room < 2:
@@ -158,11 +157,11 @@ def prepare_series(
         raise DataError(f"{where}: no target column chosen", "set target_columns")
     if not raw.feature_idx:
         raise DataError(f"{where}: no feature columns left", "set feature_columns")
-    span = window + (horizon if task == "forecasting" else 0)
+    span = window + (horizon if task == Task.FORECASTING else 0)
     if span > length:
         raise DataError(
             f"{where}: window {window}"
-            + (f" + horizon {horizon}" if task == "forecasting" else "")
+            + (f" + horizon {horizon}" if task == Task.FORECASTING else "")
             + f" is longer than the series ({length} steps)",
             "use a shorter window",
         )
@@ -205,13 +204,13 @@ def prepare_series(
         split_kind = "random (overlapping windows share steps across splits)"
     require_train(len(parts[0][0]), where, "windows")
 
-    output_size = horizon * len(target_names) if task == "forecasting" else len(target_names)
+    output_size = horizon * len(target_names) if task == Task.FORECASTING else len(target_names)
     used = list(dict.fromkeys(raw.feature_idx + raw.target_idx))
     n_windows = sum(len(p[0]) for p in parts)
     notes = list(raw.notes)
     if shrunk:
         notes.append(shrunk)
-    if task == "forecasting" and horizon > 1:
+    if task == Task.FORECASTING and horizon > 1:
         notes.append(f"targets: {horizon} steps x {len(target_names)} columns, step-major")
     if not tf.is_identity:
         notes.append(f"target transforms: {tf.describe()} (figures are in original units)")
@@ -248,7 +247,7 @@ def prepare_series(
         series_names=[raw.columns[i] for i in used],
         split_bounds=[bounds[1][0], bounds[2][0]] if sp.kind != "random" else None,
         window=window,
-        horizon=horizon if task == "forecasting" else 0,
+        horizon=horizon if task == Task.FORECASTING else 0,
         notes=list(dict.fromkeys(notes)),
     )
     if summary_only:
@@ -263,7 +262,7 @@ def prepare_series(
         original=original,
         positions={name: p for name, (_, _, p) in zip(("train", "val", "test"), parts)},
         transform=tf,
-        horizon=horizon if task == "forecasting" else 1,
+        horizon=horizon if task == Task.FORECASTING else 1,
         season=season,
     )
     return PreparedData(

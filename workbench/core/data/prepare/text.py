@@ -17,6 +17,7 @@ from workbench.core.data.raw import RawText
 from workbench.core.data.splits import require_train, split_counts
 from workbench.core.data.token_ids import char_vocab, word_stream, word_vocab
 from workbench.core.errors import DataError
+from workbench.core.spec.task import Task
 
 if TYPE_CHECKING:
     from workbench.core.spec.project import DataSpec
@@ -27,7 +28,7 @@ UNK = "<unk>"
 def prepare_text(
     raw: RawText, spec: DataSpec, where: str, fmt: str, source: str, summary_only: bool = False
 ) -> PreparedData | DataSummary:
-    if spec.task != "language_model":
+    if spec.task != Task.LANGUAGE_MODEL:
         raise DataError(
             f"{where}: a text corpus is for task 'language_model' (got {spec.task!r})",
             "set task to 'language_model'",
@@ -59,7 +60,7 @@ def prepare_text(
         output_size=len(vocab),
         format=fmt,
         source=source,
-        task="language_model",
+        task=Task.LANGUAGE_MODEL.value,
         n_sequences=1,
         length_min=n,
         length_median=float(n),
@@ -84,7 +85,7 @@ def prepare_text(
     stream = torch.from_numpy(ids)
     splits = [SequenceSplit(x=stream[a:b]) for a, b in bounds]  # views, no copies
     return PreparedData(
-        task="language_model",
+        task=Task.LANGUAGE_MODEL.value,
         train=splits[0],
         val=splits[1],
         test=splits[2],
