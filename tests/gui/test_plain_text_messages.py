@@ -216,3 +216,12 @@ def test_labels_and_tooltips_that_quote_names_are_plain(qtbot, tmp_path):
     col = [c.key for c in runs.columns].index("name")
     tip = runs.model.item(0, col).toolTip()
     assert MARK in rendered(tip) and rendered(tip).count(MARK) == 2  # name and notes
+
+
+def test_progress_dialog_label_names_the_file_as_text(qtbot):
+    from workbench.gui.use_model import Progress
+
+    progress = Progress(None, f"Predicting on {NAME}…")
+    qtbot.addWidget(progress.dialog)
+    assert rendered(progress.dialog.labelText()) == f"Predicting on {NAME}…"
+    progress.dialog.reset()  # stops the dialog's show-after-a-delay timer
