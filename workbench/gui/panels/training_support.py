@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from workbench.core.training.baselines import BASELINE_TAG
 from workbench.gui.plain_text import ask, message_box
 from workbench.gui.worker import ErrorInfo
 
@@ -82,8 +83,19 @@ def final_text(status: str, result: Any, error: ErrorInfo | None) -> str:
         return f"Failed: {error.message}" if error else "Failed"
     metrics = getattr(result, "metrics", None) or {}
     # The numbers a user compares runs by; the rest (lr, samples/s, …) are on the plots.
+    # A baseline goes in brackets after the metric it is the baseline of, so the line fits.
     keep = [k for k in metrics if k.startswith(("val_", "test_")) or k == "train_loss"]
-    shown = ", ".join(f"{k} {metrics[k]:.4g}" for k in keep if isinstance(metrics[k], int | float))
+    numbers = {k: metrics[k] for k in keep if isinstance(metrics[k], int | float)}
+    parts = []
+    for key, value in numbers.items():
+        if BASELINE_TAG in key:
+            continue
+        split, _, metric = key.partition("_")
+        baseline = numbers.get(f"{split}{BASELINE_TAG}{metric}")
+        parts.append(
+            f"{key} {value:.4g}" + (f" (baseline {baseline:.4g})" if baseline is not None else "")
+        )
+    shown = ", ".join(parts)
     return status.capitalize() + (f" — {shown}" if shown else "")
 
 
