@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QFontMetrics
 
 BLUES = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (8, 81, 156)])
 MAX_LABELLED = 20  # classes beyond this get no count text (it would be unreadable)
@@ -63,13 +65,19 @@ class ConfusionView(pg.GraphicsLayoutWidget):
                     text.setPos(i % n, i // n)
                     self.matrix_plot.addItem(text)
                     self.texts.append(text)
-            ticks = [list(enumerate(_short(names)))] if n <= MAX_LABELLED else None
-            for plot, axis in (
-                (self.matrix_plot, "bottom"),
-                (self.matrix_plot, "left"),
-                (self.bars_plot, "left"),
-            ):
-                plot.getAxis(axis).setTicks(ticks)
+            rows, columns = tick_labels(names)
+            labelled = n <= MAX_LABELLED
+            self.matrix_plot.getAxis("bottom").setTicks(
+                [list(enumerate(columns))] if labelled else None
+            )
+            for plot in (self.matrix_plot, self.bars_plot):
+                plot.getAxis("left").setTicks([list(enumerate(rows))] if labelled else None)
+            # The left axis as wide as its longest label, so the axis title does not run into
+            # them (pyqtgraph sized it for shorter labels: "true class" over "class 4").
+            left = self.matrix_plot.getAxis("left")
+            metrics = QFontMetrics(left.style.get("tickFont") or left.font())
+            widest = max((metrics.horizontalAdvance(r) for r in rows), default=0)
+            left.setWidth(widest + 34)
             self.matrix_plot.setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, n - 0.5), padding=0)
             self.bars_plot.setYRange(-0.5, n - 0.5, padding=0)
         for i, text in enumerate(self.texts):
@@ -80,5 +88,22 @@ class ConfusionView(pg.GraphicsLayoutWidget):
         self.matrix_plot.setTitle("Confusion matrix", color="#222", size="10pt")
 
 
-def _short(names: list[str], width: int = 10) -> list[str]:
+def tick_labels(names: list[str]) -> tuple[list[str], list[str]]:
+    """Labels for the rows (true classes) and the narrower columns (predicted classes).
+
+    A prefix every name shares ("class 0" … "class 9") is dropped from the columns. Columns
+    whose names do not fit a column's width are numbered instead, and the rows carry the same
+    numbers ("2 walking upstairs"), so neighbouring labels never touch or read alike."""
+    prefix = os.path.commonprefix(names) if len(names) > 1 else ""
+    prefix = prefix[: prefix.rfind(" ") + 1] if " " in prefix else ""  # whole words only
+    columns = [name[len(prefix) :] for name in names] if prefix else list(names)
+    if not all(columns):  # a name that is only the prefix: keep the names whole
+        columns = list(names)
+    if all(len(c) <= max(3, 48 // max(len(names), 1)) for c in columns):
+        return _short(names, 14), columns
+    numbers = [str(i + 1) for i in range(len(names))]
+    return _short([f"{k} {name}" for k, name in zip(numbers, names, strict=True)], 16), numbers
+
+
+def _short(names: list[str], width: int) -> list[str]:
     return [n if len(n) <= width else n[: width - 1] + "…" for n in names]
