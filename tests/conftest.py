@@ -7,6 +7,7 @@ pytest-qt itself fails a test whose Qt slot raised.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -33,7 +34,16 @@ def _qt_leaks() -> list[str]:
     if app is None:
         return []
     leaks = []
-    for widget in QApplication.topLevelWidgets():
+    # Collect garbage first and not while the widget list is being wrapped: a Python-owned
+    # top-level widget freed by the collector half-way through topLevelWidgets() left a
+    # dangling pointer in the list (a segfault here, once in a full CI run).
+    gc.collect()
+    gc.disable()
+    try:
+        widgets = QApplication.topLevelWidgets()
+    finally:
+        gc.enable()
+    for widget in widgets:
         if widget.isVisible():
             leaks.append(
                 f"visible top-level window {type(widget).__name__} {widget.windowTitle()!r}"
